@@ -1,0 +1,174 @@
+"""The enterprise archive (一企一档, 001 §36): enterprises, sites, licenses, inspectors, as plain values."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from inspector_app.core import clock
+from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
+from inspector_app.core.db import Database
+from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.models import Enterprise, Inspection, InspectionMember, Inspector, License
+from inspector_app.i18n import _
+
+LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
+
+
+def license_state(expiry: date, today: date | None = None) -> str:
+    days = (expiry - (today or clock.today())).days
+    if days < 0:
+        return "expired"
+    return "expiring" if days <= EXPIRY_WARNING_DAYS else "valid"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    id: str
+    address: str
+    district: str
+
+
+@dataclass(frozen=True)
+class LicenseInfo:
+    id: str
+    number: str
+    category: str
+    products: str
+    issue_date: date | None
+    expiry_date: date
+    site_address: str
+    state: str  # LICENSE_STATES key
+    days_left: int
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    id: str
+    inspected_on: date
+    kind: str
+    status: str
+    site_address: str
+    template_title: str
+    team: str  # names joined with 、
+
+
+@dataclass(frozen=True)
+class EnterpriseDetail:
+    id: str
+    uscc: str
+    name: str
+    legal_rep: str
+    contact: str
+    phone: str
+    address: str
+    district: str
+    classification: str
+    risk_level: str | None
+    sites: tuple[SiteInfo, ...]
+    licenses: tuple[LicenseInfo, ...]
+    inspections: tuple[InspectionSummary, ...]
+
+
+@dataclass(frozen=True)
+class InspectorInfo:
+    id: str
+    name: str
+    badge_no: str
+
+
+def _license_info(lic: License, today: date) -> LicenseInfo:
+    return LicenseInfo(
+        id=lic.id,
+        number=lic.number,
+        category=lic.category,
+        products=lic.products,
+        issue_date=lic.issue_date,
+        expiry_date=lic.expiry_date,
+        site_address=lic.site.address if lic.site else "",
+        state=license_state(lic.expiry_date, today),
+        days_left=(lic.expiry_date - today).days,
+    )
+
+
+def inspection_summaries(session, enterprise_id: str) -> tuple[InspectionSummary, ...]:
+    rows = session.scalars(
+        select(Inspection)
+        .where(Inspection.enterprise_id == enterprise_id)
+        .options(
+            selectinload(Inspection.members).selectinload(InspectionMember.inspector),
+            selectinload(Inspection.site),
+            selectinload(Inspection.template),
+        )
+        .order_by(Inspection.inspected_on.desc(), Inspection.created_at.desc())
+    ).all()
+    out = []
+    for insp in rows:
+        out.append(
+            InspectionSummary(
+                id=insp.id,
+                inspected_on=insp.inspected_on,
+                kind=insp.kind,
+                status=insp.status,
+                site_address=insp.site.address,
+                template_title=_template_title(insp),
+                team="、".join(m.inspector.name for m in insp.members),
+            )
+        )
+    return tuple(out)
+
+
+def _template_title(insp: Inspection) -> str:
+    return json.loads(insp.template.content)["title"]
+
+
+def get_enterprise(db: Database, enterprise_id: str, today: date | None = None) -> EnterpriseDetail:
+    today = today or clock.today()
+    with db.session() as s:
+        ent = s.get(
+            Enterprise,
+            enterprise_id,
+            options=[selectinload(Enterprise.sites), selectinload(Enterprise.licenses).selectinload(License.site)],
+        )
+        if ent is None:
+            raise NotFound(_("找不到该企业（可能已被删除）"))
+        return EnterpriseDetail(
+            id=ent.id,
+            uscc=ent.uscc,
+            name=ent.name,
+            legal_rep=ent.legal_rep,
+            contact=ent.contact,
+            phone=ent.phone,
+            address=ent.address,
+            district=ent.district,
+            classification=ent.classification,
+            risk_level=ent.risk_level,
+            sites=tuple(SiteInfo(x.id, x.address, x.district) for x in ent.sites),
+            licenses=tuple(_license_info(x, today) for x in ent.licenses),
+            inspections=inspection_summaries(s, ent.id),
+        )
+
+
+def list_inspectors(db: Database, active_only: bool = True) -> list[InspectorInfo]:
+    with db.session() as s:
+        q = select(Inspector).order_by(Inspector.badge_no)
+        if active_only:
+            q = q.where(Inspector.active.is_(True))
+        return [InspectorInfo(i.id, i.name, i.badge_no) for i in s.scalars(q)]
+
+
+def add_inspector(db: Database, name: str, badge_no: str) -> str:
+    name, badge_no = name.strip(), badge_no.strip()
+    if not name:
+        raise ValidationError(_("检查人员姓名"), _("不能为空"))
+    if not badge_no:
+        raise ValidationError(_("执法证号"), _("不能为空"))
+    with db.session() as s:
+        if s.scalar(select(Inspector.id).where(Inspector.badge_no == badge_no)):
+            raise ValidationError(_("执法证号"), _("“{b}”已登记").format(b=badge_no))
+        insp = Inspector(name=name, badge_no=badge_no)
+        s.add(insp)
+        s.flush()
+        return insp.id

@@ -1,0 +1,149 @@
+"""The storage module: the only place that knows the database is SQLite.
+
+Opening a database checks that the file is ours (SQLite header + application_id), refuses one written by a
+newer version of the app, backs up and migrates an older one with Alembic, and sets the pragmas that make
+every commit durable.
+"""
+
+import sqlite3
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from inspector_app.core.errors import DatabaseRefused
+from inspector_app.i18n import _
+
+# PRAGMA application_id marks the file as ours: 'XCJC' (现场检查).
+APPLICATION_ID = 0x58434A43
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return cfg
+
+
+def _known_revisions() -> tuple[set[str], str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}, script.get_current_head()
+
+
+def _inspect_file(path: Path) -> tuple[bool, str | None]:
+    """(is_new, current_revision) for a file we may open; raise DatabaseRefused for any other file."""
+    if not path.exists() or path.stat().st_size == 0:
+        return True, None
+    with path.open("rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise DatabaseRefused(_("“{p}”不是本程序的数据库文件（不是SQLite数据库），未作任何改动。").format(p=path))
+    (app_id,) = struct.unpack(">I", header[68:72])
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseRefused(_("数据库文件“{p}”已损坏：{e}").format(p=path, e=exc)) from exc
+    finally:
+        con.close()
+    if app_id != APPLICATION_ID:
+        if tables:
+            raise DatabaseRefused(
+                _("“{p}”是其他程序的SQLite数据库，不是本程序的数据，未作任何改动。").format(p=path)
+            )
+        return True, None
+    return False, revision
+
+
+def _set_pragmas(dbapi_connection, _record) -> None:
+    # Non-legacy transactions for pysqlite: the driver must not issue its own BEGIN/COMMIT; we emit BEGIN
+    # in the "begin" event below (SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL").
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # durable: a commit survives power loss
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    def __init__(self, path: Path, engine: Engine):
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back everything on any error."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def open_database(path: str | Path) -> Database:
+    path = Path(path)
+    is_new, revision = _inspect_file(path)
+    known, head = _known_revisions()
+    if revision is not None and revision not in known:
+        raise DatabaseRefused(
+            _("数据库“{p}”由更新版本的程序创建（结构版本 {r}），请升级本程序后再打开。未作任何改动。").format(
+                p=path, r=revision
+            )
+        )
+    if not is_new and revision != head:
+        _backup(path, revision)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    if revision != head:
+        _migrate(engine, is_new)
+    return Database(path, engine)
+
+
+def _backup(path: Path, revision: str | None) -> None:
+    """Copy an older database before migrating it, so an upgrade can never lose the inspector's data."""
+    target = path.with_name(f"{path.name}.before-{revision or 'unversioned'}.bak")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _migrate(engine: Engine, is_new: bool) -> None:
+    from alembic import command
+
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        if is_new:
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,108 @@
+"""Shared fixtures: a fresh real SQLite database per test, the shipped templates, a small roster."""
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# Offscreen Qt must be chosen before any QApplication exists (architecture.md rule 10).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "forms"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test may touch the real per-user data directory."""
+    monkeypatch.setenv("INSPECTOR_APP_DATA_DIR", str(tmp_path / "appdata"))
+    monkeypatch.delenv("INSPECTOR_APP_DB", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "test.sqlite3"
+
+
+@pytest.fixture
+def db(db_path):
+    from inspector_app.core.db import open_database
+
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def templates():
+    from inspector_app.core.templates import load_templates
+
+    return load_templates(FORMS)
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """Pin the app's clock to 2026-06-15 (the edge of the world)."""
+    from datetime import datetime
+
+    from inspector_app.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 6, 15))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 15, 10, 30))
+    return date(2026, 6, 15)
+
+
+@dataclass
+class Sample:
+    enterprise_id: str
+    site_id: str
+    license_id: str
+    food_license_id: str
+    inspector_ids: list[str]
+
+
+@pytest.fixture
+def sample(db) -> Sample:
+    """One enterprise with two sites, an industrial and a food-related license, and three inspectors."""
+    from inspector_app.core.models import Enterprise, Inspector, License, Site
+
+    with db.session() as s:
+        ent = Enterprise(
+            uscc="91350100M000100Y43",
+            name="上海申华塑料制品有限公司",
+            legal_rep="王建国",
+            contact="李秀英",
+            phone="021-57001234",
+            address="上海市奉贤区南桥镇江海路88号",
+            district="奉贤区",
+        )
+        site = Site(enterprise=ent, address="上海市奉贤区南桥镇江海路88号", district="奉贤区")
+        site2 = Site(enterprise=ent, address="上海市奉贤区青村镇光明路6号", district="奉贤区")
+        lic = License(
+            enterprise=ent,
+            site=site,
+            number="(沪)XK13-006-00021",
+            category="危险化学品",
+            products="涂料",
+            issue_date=date(2022, 3, 1),
+            expiry_date=date(2027, 2, 28),
+        )
+        food = License(
+            enterprise=ent,
+            site=site2,
+            number="(沪)XK16-204-00006",
+            category="直接接触食品的材料等相关产品",
+            products="食品用塑料包装容器工具",
+            issue_date=date(2021, 8, 1),
+            expiry_date=date(2026, 7, 31),
+        )
+        inspectors = [
+            Inspector(name="张伟", badge_no="31000001"),
+            Inspector(name="刘洋", badge_no="31000002"),
+            Inspector(name="陈静", badge_no="31000003"),
+        ]
+        s.add_all([ent, site, site2, lic, food, *inspectors])
+        s.flush()
+        return Sample(ent.id, site.id, lic.id, food.id, [i.id for i in inspectors])
