@@ -32,17 +32,18 @@ def _alembic_config():
     return cfg
 
 
-def _known_revisions() -> tuple[set[str], str]:
+def _known_revisions() -> tuple[set[str], frozenset[str]]:
+    """All revisions this version knows, and its heads (several while feature branches are unmerged)."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}, script.get_current_head()
+    return {rev.revision for rev in script.walk_revisions()}, frozenset(script.get_heads())
 
 
-def _inspect_file(path: Path) -> tuple[bool, str | None]:
-    """(is_new, current_revision) for a file we may open; raise DatabaseRefused for any other file."""
+def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
+    """(is_new, current revisions) for a file we may open; raise DatabaseRefused for any other file."""
     if not path.exists() or path.stat().st_size == 0:
-        return True, None
+        return True, frozenset()
     with path.open("rb") as f:
         header = f.read(100)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
@@ -51,10 +52,9 @@ def _inspect_file(path: Path) -> tuple[bool, str | None]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        revision = None
+        revisions: frozenset[str] = frozenset()
         if "alembic_version" in tables:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
+            revisions = frozenset(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
     except sqlite3.DatabaseError as exc:
         raise DatabaseRefused(_("数据库文件“{p}”已损坏：{e}").format(p=path, e=exc)) from exc
     finally:
@@ -64,8 +64,8 @@ def _inspect_file(path: Path) -> tuple[bool, str | None]:
             raise DatabaseRefused(
                 _("“{p}”是其他程序的SQLite数据库，不是本程序的数据，未作任何改动。").format(p=path)
             )
-        return True, None
-    return False, revision
+        return True, frozenset()
+    return False, revisions
 
 
 def _set_pragmas(dbapi_connection, _record) -> None:
@@ -109,26 +109,28 @@ def make_engine(path: Path) -> Engine:
 
 def open_database(path: str | Path) -> Database:
     path = Path(path)
-    is_new, revision = _inspect_file(path)
-    known, head = _known_revisions()
-    if revision is not None and revision not in known:
+    is_new, revisions = _inspect_file(path)
+    known, heads = _known_revisions()
+    unknown = revisions - known
+    if unknown:
         raise DatabaseRefused(
             _("数据库“{p}”由更新版本的程序创建（结构版本 {r}），请升级本程序后再打开。未作任何改动。").format(
-                p=path, r=revision
+                p=path, r="、".join(sorted(unknown))
             )
         )
-    if not is_new and revision != head:
-        _backup(path, revision)
+    if not is_new and revisions != heads:
+        _backup(path, revisions)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path)
-    if revision != head:
+    if revisions != heads:
         _migrate(engine, is_new)
     return Database(path, engine)
 
 
-def _backup(path: Path, revision: str | None) -> None:
+def _backup(path: Path, revisions: frozenset[str]) -> None:
     """Copy an older database before migrating it, so an upgrade can never lose the inspector's data."""
-    target = path.with_name(f"{path.name}.before-{revision or 'unversioned'}.bak")
+    label = "+".join(sorted(revisions)) or "unversioned"
+    target = path.with_name(f"{path.name}.before-{label}.bak")
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
     try:
@@ -146,4 +148,4 @@ def _migrate(engine: Engine, is_new: bool) -> None:
         if is_new:
             conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
