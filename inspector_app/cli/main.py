@@ -1,10 +1,13 @@
 """The command line: a stable contract for bureau scripts and acceptance checks.
 
 Exit codes: 0 success, 1 input refused (reasons on stderr, nothing written), 2 usage error.
-Each command group lives in its own module with a `register(subparsers)` function.
+Each command group lives in its own module of this package with a `register(subparsers)` function and
+an `ORDER` number (its place in the help); adding a module adds its commands.
 """
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from pathlib import Path
 
@@ -25,14 +28,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, _("{prog}：用法错误：{msg}\n").format(prog=self.prog, msg=message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from inspector_app.cli import demo, inspection, roster, templates
+def _command_modules() -> list:
+    import inspector_app.cli as package
 
+    modules = [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+        if info.name != "main"
+    ]
+    return sorted((m for m in modules if hasattr(m, "register")), key=lambda m: getattr(m, "ORDER", 100))
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="inspector-app", description=_("现场检查：工业产品生产许可证获证企业证后监督检查"))
     parser.add_argument("--version", action="version", version=f"inspector-app {__version__}")
     parser.add_argument("--db", type=Path, help=_("数据库文件（默认：用户数据目录；或环境变量 INSPECTOR_APP_DB）"))
     sub = parser.add_subparsers(dest="command", metavar=_("命令"), parser_class=_Parser)
-    for module in (demo, roster, templates, inspection):
+    for module in _command_modules():
         module.register(sub)
     return parser
 
