@@ -6,7 +6,6 @@ every commit durable.
 """
 
 import sqlite3
-import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,9 +47,10 @@ def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
         header = f.read(100)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused(_("“{p}”不是本程序的数据库文件（不是SQLite数据库），未作任何改动。").format(p=path))
-    (app_id,) = struct.unpack(">I", header[68:72])
+    # Ask SQLite, not the header bytes: after a crash the application_id may still sit in the WAL file.
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         revisions: frozenset[str] = frozenset()
         if "alembic_version" in tables:
@@ -149,3 +149,5 @@ def _migrate(engine: Engine, is_new: bool) -> None:
             conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
+    with engine.connect() as conn:  # move the new schema and application_id into the main file
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -24,6 +24,7 @@ from inspector_app.core.models import (
     License,
     Site,
     TemplateSnapshot,
+    utcnow,
 )
 from inspector_app.core.templates import Template
 from inspector_app.i18n import _
@@ -204,7 +205,7 @@ def set_team(db: Database, inspection_id: str, inspector_ids: list[str]) -> None
         insp = _draft(s, inspection_id)
         members = _team(s, inspector_ids)
         insp.members = [InspectionMember(inspector=m, position=n) for n, m in enumerate(members)]
-        insp.updated_at = clock.now()
+        insp.updated_at = utcnow()  # the team is another table: touch the row so rev increases
 
 
 def set_details(db: Database, inspection_id: str, *, kind: str | None = None, inspected_on: date | None = None) -> None:
@@ -253,6 +254,8 @@ def save_answer(
             # 不适用 carries the form's stated reason (002 附件2 备注 column) unless the inspector gave one.
             if conclusion == "na" and not res.na_reason:
                 res.na_reason = item.na_reason
+            elif conclusion != "na":
+                res.na_reason = ""  # a 符合/不符合 item keeps no 不适用 reason
         if na_reason is not _UNSET:
             res.na_reason = na_reason
         if record is not _UNSET:
