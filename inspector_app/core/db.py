@@ -47,6 +47,34 @@ def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
         header = f.read(100)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused(_("“{p}”不是本程序的数据库文件（不是SQLite数据库），未作任何改动。").format(p=path))
+    companions = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = {c: c.exists() for c in companions}
+    try:
+        app_id, tables, revisions = _read_identity(path)
+        if app_id != APPLICATION_ID:
+            if tables or app_id != 0:
+                raise DatabaseRefused(
+                    _("“{p}”是其他程序的SQLite数据库，不是本程序的数据，未作任何改动。").format(p=path)
+                )
+            return True, frozenset()
+        known, _heads = _known_revisions()
+        unknown = revisions - known
+        if unknown:
+            raise DatabaseRefused(
+                _("数据库“{p}”由更新版本的程序创建（结构版本 {r}），请升级本程序后再打开。未作任何改动。").format(
+                    p=path, r="、".join(sorted(unknown))
+                )
+            )
+        return False, revisions
+    except DatabaseRefused:
+        # A refused file keeps no trace of us: remove the empty -wal/-shm the read-only look created.
+        for c in companions:
+            if not existed[c] and c.exists() and c.stat().st_size == 0:
+                c.unlink()
+        raise
+
+
+def _read_identity(path: Path) -> tuple[int, set[str], frozenset[str]]:
     # Ask SQLite, not the header bytes: after a crash the application_id may still sit in the WAL file.
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -55,17 +83,11 @@ def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
         revisions: frozenset[str] = frozenset()
         if "alembic_version" in tables:
             revisions = frozenset(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
+        return app_id, tables, revisions
     except sqlite3.DatabaseError as exc:
         raise DatabaseRefused(_("数据库文件“{p}”已损坏：{e}").format(p=path, e=exc)) from exc
     finally:
         con.close()
-    if app_id != APPLICATION_ID:
-        if tables:
-            raise DatabaseRefused(
-                _("“{p}”是其他程序的SQLite数据库，不是本程序的数据，未作任何改动。").format(p=path)
-            )
-        return True, frozenset()
-    return False, revisions
 
 
 def _set_pragmas(dbapi_connection, _record) -> None:
@@ -110,14 +132,7 @@ def make_engine(path: Path) -> Engine:
 def open_database(path: str | Path) -> Database:
     path = Path(path)
     is_new, revisions = _inspect_file(path)
-    known, heads = _known_revisions()
-    unknown = revisions - known
-    if unknown:
-        raise DatabaseRefused(
-            _("数据库“{p}”由更新版本的程序创建（结构版本 {r}），请升级本程序后再打开。未作任何改动。").format(
-                p=path, r="、".join(sorted(unknown))
-            )
-        )
+    _known, heads = _known_revisions()
     if not is_new and revisions != heads:
         _backup(path, revisions)
     path.parent.mkdir(parents=True, exist_ok=True)
