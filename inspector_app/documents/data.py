@@ -1,0 +1,128 @@
+"""Everything a document prints, gathered in one read from the database as plain values.
+
+Documents print what was signed: the enterprise, license and team as they were at signing (the canonical
+content stored with the content hash), the answers after every signed amendment, the signatures, the photos,
+the bureau's settings and, for the notice, its document number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from inspector_app.core import clock, docnumbers, photos, settings
+from inspector_app.core.catalog import INSPECTION_KINDS
+from inspector_app.core.db import Database
+from inspector_app.core.inspections import Answer, _template_from_snapshot
+from inspector_app.core.models import TemplateSnapshot
+from inspector_app.core.signing import SignedState, get_signed
+from inspector_app.core.templates import Template, TemplateItem
+
+SUMMARY, RECORD, NOTICE = "summary", "record", "notice"
+DOC_TITLES = {SUMMARY: "问题汇总表", RECORD: "监督检查记录表", NOTICE: "责令整改通知书"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    no: int
+    item: TemplateItem
+    answer: Answer
+
+    label: str
+
+
+@dataclass(frozen=True)
+class DocData:
+    state: SignedState
+    template: Template
+    answers: dict[str, Answer]
+    settings: dict[str, str]
+    number: str = ""
+    photos: list = field(default_factory=list)  # [(PhotoInfo, JPEG bytes)]
+    printed_on: date | None = None
+
+    # -- the signed snapshot --------------------------------------------------------------------------------
+    @property
+    def inspection_id(self) -> str:
+        return self.state.inspection_id
+
+    @property
+    def info(self) -> dict:
+        return self.state.canonical["inspection"]
+
+    @property
+    def team(self) -> list[dict]:
+        return self.state.canonical["team"]
+
+    @property
+    def kind_label(self) -> str:
+        return INSPECTION_KINDS.get(self.info["kind"], self.info["kind"])
+
+    @property
+    def inspected_on(self) -> date:
+        return date.fromisoformat(self.info["inspected_on"])
+
+    @property
+    def is_double_random(self) -> bool:
+        return self.info["kind"] == "double_random"
+
+    @property
+    def days(self) -> int:
+        return self.state.rectification_days
+
+    @property
+    def deadline(self) -> date:
+        """The rectification deadline: the signing date plus the period in days (002 附件1 ____日内)."""
+        return self.state.signed_on + timedelta(days=self.days)
+
+    def problems(self, *, include_rectified: bool = True) -> list[Problem]:
+        """The 不符合 items in form order, numbered 1, 2, … (002 附件1 现场检查发现问题汇总)."""
+        out = []
+        for item in self.template.items:
+            ans = self.answers.get(item.id)
+            if ans is None or ans.conclusion != "nonconform":
+                continue
+            if not include_rectified and ans.rectified_on_site:
+                continue
+            out.append(Problem(len(out) + 1, item, ans, self.label(item)))
+        return out
+
+    def label(self, item: TemplateItem) -> str:
+        return item_label(item, self.template)
+
+    def setting(self, key: str) -> str:
+        return self.settings[key]
+
+
+def item_label(item: TemplateItem, template: Template) -> str:
+    """'1(2)': section number and the item's place in it, as the paper form numbers them; '5' for the only
+    item of a section."""
+    section = next(s for s in template.sections if s.no == item.section_no)
+    if len(section.items) == 1:
+        return str(section.no)
+    return f"{section.no}({section.items.index(item) + 1})"
+
+
+def cn_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "    年  月  日"
+
+
+def load(db: Database, inspection_id: str, doc_type: str, *, with_photos: bool = False) -> DocData:
+    """Read what `doc_type` needs; NotFound / NotSigned (Chinese messages) for an unknown or unsigned one."""
+    state = get_signed(db, inspection_id)
+    digest = state.canonical["template"]["digest"]
+    with db.session() as s:
+        snap = s.get(TemplateSnapshot, digest)
+        template = _template_from_snapshot(snap.digest, snap.content)
+    number = ""
+    if doc_type == NOTICE:
+        number = docnumbers.get_or_issue(db, inspection_id, docnumbers.NOTICE).number
+    return DocData(
+        state=state,
+        template=template,
+        answers=state.answers(),
+        settings=settings.all_settings(db),
+        number=number,
+        photos=photos.print_copies(db, inspection_id) if with_photos else [],
+        printed_on=clock.today(),
+    )

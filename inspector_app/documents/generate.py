@@ -1,0 +1,67 @@
+"""One entry point for the CLI and the GUI: a signed inspection → a signed PDF of one document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from inspector_app.core import settings
+from inspector_app.core.db import Database
+from inspector_app.core.errors import ValidationError
+from inspector_app.core.signing import verification_code
+from inspector_app.documents import data as docdata
+from inspector_app.documents import notice, pdfsign, record, summary
+from inspector_app.i18n import _
+
+BUILDERS = {docdata.SUMMARY: summary.build, docdata.RECORD: record.build, docdata.NOTICE: notice.build}
+DOC_TYPES = docdata.DOC_TITLES
+
+
+@dataclass(frozen=True)
+class Generated:
+    doc_type: str
+    pdf: bytes
+    warnings: list[str]
+    verification_code: str
+    number: str
+    filename: str
+
+
+def suggested_filename(doc_type: str, enterprise: str, on) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "", enterprise)[:40]
+    return f"{DOC_TYPES[doc_type]}-{safe}-{on:%Y%m%d}.pdf"
+
+
+def generate(
+    db: Database,
+    inspection_id: str,
+    doc_type: str,
+    *,
+    with_photos: bool = False,
+    strict: bool = True,
+    sign: bool = True,
+) -> Generated:
+    """Build the document and sign it with this laptop's key. Raises NotFound / NotSigned / MissingGlyphs
+    (Chinese messages); with strict=False missing characters print as 〓 and come back as warnings."""
+    if doc_type not in BUILDERS:
+        raise ValidationError(
+            _("文书类型"), _("“{t}”不是已知的文书，可选：{all}").format(t=doc_type, all="、".join(BUILDERS))
+        )
+    d = docdata.load(db, inspection_id, doc_type, with_photos=with_photos and doc_type == docdata.RECORD)
+    pdf, warnings = BUILDERS[doc_type](d, strict=strict)
+    if sign:
+        pdf = pdfsign.sign_pdf(
+            pdf,
+            reason=f"{DOC_TYPES[doc_type]} {verification_code(inspection_id, d.state.current_hash)}",
+            location=d.setting("bureau.name"),
+            device=settings.get(db, "device.name"),
+            inspector=settings.get(db, "device.inspector") or (d.team[0]["name"] if d.team else ""),
+        )
+    return Generated(
+        doc_type=doc_type,
+        pdf=pdf,
+        warnings=warnings,
+        verification_code=verification_code(inspection_id, d.state.current_hash),
+        number=d.number,
+        filename=suggested_filename(doc_type, d.info["enterprise_name"], d.inspected_on),
+    )

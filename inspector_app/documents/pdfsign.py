@@ -1,0 +1,267 @@
+"""PAdES signatures on the official PDFs with this laptop's own key, fully offline (pyHanko).
+
+On first use the laptop makes an ECDSA P-256 key (it validates in other readers; Ed25519 does not) and a
+self-signed certificate naming the device and its inspector, both under data_dir()/signing/. When the
+device name or inspector in the settings change, a new certificate is made for the same key. `verify`
+reports whether a file is intact (the signature is valid and covers the whole file) and who signed it.
+A self-signed certificate proves integrity, not identity: the bureau recognises its laptops by the
+certificate fingerprint, which `verify` reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector_app import paths
+from inspector_app.i18n import _
+
+KEY_FILE = "device-key.pem"
+CERT_FILE = "device-cert.pem"
+FIELD = "XCJCSignature"
+CERT_YEARS = 10
+
+_lock = threading.Lock()
+_signer_cache: dict[tuple, object] = {}
+
+
+@dataclass(frozen=True)
+class Identity:
+    device: str
+    inspector: str
+    key_path: Path
+    cert_path: Path
+    fingerprint: str  # SHA-256 of the certificate (DER), hex
+
+
+@dataclass(frozen=True)
+class Verification:
+    intact: bool
+    signed: bool
+    message: str  # one Chinese sentence for the user
+    signer: str = ""  # certificate subject: inspector (device)
+    device: str = ""
+    fingerprint: str = ""
+    signed_at: dt.datetime | None = None
+    reason: str = ""
+    doc_type: str = ""
+    inspection_id: str = ""
+    content_hash: str = ""
+    number: str = ""
+    own_device: bool = False
+
+
+def signing_dir() -> Path:
+    return paths.data_dir() / "signing"
+
+
+def _names(device: str | None, inspector: str | None) -> tuple[str, str]:
+    device = (device or "").strip() or socket.gethostname() or "inspector-laptop"
+    inspector = (inspector or "").strip() or os.environ.get("USER") or os.environ.get("USERNAME") or "检查人员"
+    return device[:60], inspector[:60]
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    tmp.replace(path)
+
+
+def _subject(device: str, inspector: str):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{inspector}（{device}）"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, device),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "现场检查"),
+            x509.NameAttribute(NameOID.PSEUDONYM, inspector),
+        ]
+    )
+
+
+def ensure_identity(device: str | None = None, inspector: str | None = None) -> Identity:
+    """This laptop's key and a certificate naming `device` and `inspector` (made on first use)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    device, inspector = _names(device, inspector)
+    folder = signing_dir()
+    key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
+    with _lock:
+        if key_path.exists():
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        else:
+            key = ec.generate_private_key(ec.SECP256R1())
+            pem = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            _write_private(key_path, pem)
+        subject = _subject(device, inspector)
+        cert = None
+        if cert_path.exists():
+            cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+            same_key = cert.public_key().public_numbers() == key.public_key().public_numbers()
+            if cert.subject != subject or not same_key:
+                cert = None
+        if cert is None:
+            now = dt.datetime.now(dt.UTC)
+            cert = (
+                x509.CertificateBuilder()
+                .subject_name(subject)
+                .issuer_name(subject)
+                .public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(
+                    x509.KeyUsage(
+                        digital_signature=True,
+                        content_commitment=True,
+                        key_encipherment=False,
+                        data_encipherment=False,
+                        key_agreement=False,
+                        key_cert_sign=False,
+                        crl_sign=False,
+                        encipher_only=False,
+                        decipher_only=False,
+                    ),
+                    critical=True,
+                )
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                .sign(key, hashes.SHA256())
+            )
+            _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+        der = cert.public_bytes(serialization.Encoding.DER)
+    return Identity(device, inspector, key_path, cert_path, hashlib.sha256(der).hexdigest())
+
+
+def _signer(identity: Identity):
+    from pyhanko.sign import signers
+
+    stamp = (str(identity.key_path), identity.cert_path.stat().st_mtime_ns, identity.fingerprint)
+    with _lock:
+        signer = _signer_cache.get(stamp)
+        if signer is None:
+            signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
+            if signer is None:
+                raise RuntimeError(f"cannot load the signing key {identity.key_path}")
+            _signer_cache.clear()
+            _signer_cache[stamp] = signer
+        return signer
+
+
+def sign_pdf(
+    pdf: bytes, *, reason: str, location: str = "", device: str | None = None, inspector: str | None = None
+) -> bytes:
+    """PAdES B-B signature (invisible) over the whole document with this laptop's key."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    identity = ensure_identity(device, inspector)
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+        name=f"{identity.inspector}（{identity.device}）",
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    # bytes_reserved: room for the CMS blob (ECDSA signature + certificate ≈ 1.5 KB); without it pyHanko
+    # signs a dry run first to measure the size, doubling the signing time.
+    out = signers.sign_pdf(writer, meta, signer=_signer(identity), bytes_reserved=8192)
+    return out.getvalue()
+
+
+def _metadata(reader) -> dict[str, str]:
+    try:
+        keywords = str(reader.trailer["/Info"].get("/Keywords", ""))
+    except Exception:
+        return {}
+    parts = keywords.split(":")
+    if len(parts) < 5 or parts[0] != "XCJC":
+        return {}
+    return {
+        "doc_type": parts[2],
+        "inspection_id": parts[3],
+        "content_hash": parts[4],
+        "number": ":".join(parts[5:]),
+    }
+
+
+def verify_pdf(data: bytes) -> Verification:
+    """intact = a valid signature that covers the entire file; anything else is reported as altered."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = reader.embedded_signatures
+    except Exception as exc:
+        return Verification(False, False, _("文件已损坏或不是PDF文件，无法核验（{e}）").format(e=type(exc).__name__))
+    meta = _metadata(reader)
+    if not sigs:
+        return Verification(False, False, _("该文件没有电子签名，无法证明未被改动。"), **meta)
+    sig = sigs[-1]
+    try:
+        cert = sig.signer_cert
+        subject = cert.subject.native
+        signer = subject.get("common_name", "")
+        device = subject.get("organizational_unit_name", "")
+        fingerprint = hashlib.sha256(cert.dump()).hexdigest()
+    except Exception:
+        signer = device = fingerprint = ""
+    own = False
+    try:
+        own_path = signing_dir() / CERT_FILE
+        if own_path.exists() and fingerprint:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import serialization
+
+            own_cert = x509.load_pem_x509_certificate(own_path.read_bytes())
+            own = hashlib.sha256(own_cert.public_bytes(serialization.Encoding.DER)).hexdigest() == fingerprint
+    except Exception:
+        own = False
+    common = dict(signer=signer, device=device, fingerprint=fingerprint, own_device=own, **meta)
+    try:
+        # Integrity, not identity: the signer's own (self-signed) certificate is the trust root here, so that
+        # no path building is attempted; whose certificate it is comes from the fingerprint (own_device).
+        context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
+        status = validate_pdf_signature(sig, context)
+    except Exception as exc:  # pyHanko raises several kinds for a damaged signature
+        return Verification(False, True, _("签名无法验证，文件可能已被改动（{e}）").format(e=exc), **common)
+    signed_at = status.signer_reported_dt
+    reason = ""
+    try:
+        reason = str(sig.sig_object.get("/Reason", ""))
+    except Exception:
+        pass
+    common.update(signed_at=signed_at, reason=reason)
+    if not (status.intact and status.valid):
+        return Verification(False, True, _("文件内容在签名后被改动，签名无效。"), **common)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(sigs) > 1:
+        return Verification(False, True, _("签名本身有效，但签名后文件又被追加修改，请以出具机关存档为准。"), **common)
+    return Verification(True, True, _("文件完整，签名有效，签名后未被改动。"), **common)
+
+
+def verify_file(path: str | Path) -> Verification:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Verification(False, False, _("无法读取文件“{p}”：{e}").format(p=path, e=exc.strerror))
+    return verify_pdf(data)

@@ -1,0 +1,282 @@
+"""Preview, print and save the documents of a signed inspection.
+
+Preview and printing render the very PDF bytes that are signed and saved, page by page, with pypdfium2
+(PDFium; a 3 MB wheel, offline, no Qt module needed). Why not the alternatives: QtPdf is not in
+PySide6-Essentials (it would pull in PySide6-Addons, +150 MB); reportlab's renderPM draws reportlab
+Drawings, not PDFs; pdftoppm is not on the inspectors' laptops; and drawing the preview again from the layout
+would show something other than what is printed. Without pypdfium2 the dialog still saves the PDF and says
+that preview and printing need it.
+
+Generation (database read, layout, signing) and page rendering run in the DbWorker, never on the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.i18n import _
+
+DOCS = (("summary", _("问题汇总表")), ("record", _("监督检查记录表")), ("notice", _("责令整改通知书")))
+PREVIEW_SCALE = 1.25  # 90 dpi: A4 is 744 px wide
+PRINT_DPI = 300
+
+
+def have_renderer() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class PageImage:
+    width: int
+    height: int
+    rgb: bytes  # 24-bit RGB rows
+
+
+def render_pages(pdf: bytes, scale: float) -> list[PageImage]:
+    """Every page of `pdf` as RGB pixels at `scale` × 72 dpi (runs in any thread)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        out = []
+        for index in range(len(doc)):
+            image = doc[index].render(scale=scale).to_pil().convert("RGB")
+            out.append(PageImage(image.width, image.height, image.tobytes()))
+        return out
+    finally:
+        doc.close()
+
+
+def to_qimage(page: PageImage) -> QImage:
+    return QImage(page.rgb, page.width, page.height, page.width * 3, QImage.Format.Format_RGB888).copy()
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Print every page, scaled to the printer's page and centred; returns the number of pages."""
+    dpi = min(printer.resolution() or PRINT_DPI, PRINT_DPI)
+    pages = render_pages(pdf, dpi / 72)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError(_("无法开始打印，请检查打印机"))
+    try:
+        for n, page in enumerate(pages):
+            if n:
+                printer.newPage()
+            target = painter.viewport()
+            image = to_qimage(page)
+            size = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            rect = QRect(target.x() + (target.width() - size.width()) // 2, target.y(), size.width(), size.height())
+            painter.drawImage(rect, image)
+    finally:
+        painter.end()
+    return len(pages)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    doc: object  # documents.generate.Generated
+    pages: list[PageImage]
+
+
+def prepare(db, inspection_id: str, doc_type: str, with_photos: bool, strict: bool) -> Prepared:
+    """Generate and sign the document, then render the preview pages (in the worker)."""
+    from inspector_app.documents.generate import generate
+
+    doc = generate(db, inspection_id, doc_type, with_photos=with_photos, strict=strict)
+    pages = render_pages(doc.pdf, PREVIEW_SCALE) if have_renderer() else []
+    return Prepared(doc, pages)
+
+
+class DocumentsDialog(QDialog):
+    def __init__(self, db, worker, inspection_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.worker, self.inspection_id = db, worker, inspection_id
+        self.current: Prepared | None = None
+        self._busy = False
+        self.setWindowTitle(_("出具文书"))
+        self.resize(1000, 860)
+
+        self.doc_list = QListWidget(self)
+        self.doc_list.setObjectName("documentList")
+        for _code, label in DOCS:
+            self.doc_list.addItem(label)
+        self.doc_list.setMaximumWidth(200)
+        self.photos = QCheckBox(_("记录表附现场照片"), self)
+        self.photos.toggled.connect(self._reload)
+        self.status = QLabel(self)
+        self.status.setObjectName("documentStatus")
+        self.status.setWordWrap(True)
+        self.pages_box = QWidget(self)
+        self.pages_layout = QVBoxLayout(self.pages_box)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.pages_box)
+        scroll.setStyleSheet("QScrollArea { background: #808080; }")
+
+        self.print_button = QPushButton(_("打印…"), self)
+        self.save_button = QPushButton(_("另存为PDF…"), self)
+        close = QPushButton(_("关闭"), self)
+        self.print_button.clicked.connect(self.print_document)
+        self.save_button.clicked.connect(self.save_document)
+        close.clicked.connect(self.reject)
+
+        left = QVBoxLayout()
+        left.addWidget(self.doc_list, 1)
+        left.addWidget(self.photos)
+        right = QVBoxLayout()
+        right.addWidget(self.status)
+        right.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (self.print_button, self.save_button, close):
+            buttons.addWidget(b)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left)
+        layout.addLayout(right, 1)
+
+        self.doc_list.currentRowChanged.connect(self._reload)
+        self._set_ready(False)
+        self.doc_list.setCurrentRow(0)
+
+    # -- generating -------------------------------------------------------------------------------------------
+    def doc_type(self) -> str:
+        return DOCS[max(0, self.doc_list.currentRow())][0]
+
+    def _set_ready(self, ready: bool) -> None:
+        self.save_button.setEnabled(ready)
+        self.print_button.setEnabled(ready and have_renderer())
+
+    def _reload(self, *_args, strict: bool = True) -> None:
+        self.current = None
+        self._set_ready(False)
+        self._clear_pages()
+        self.status.setText(_("正在生成……"))
+        self._busy = True
+        doc_type = self.doc_type()
+        self.worker.submit(
+            prepare,
+            self.db,
+            self.inspection_id,
+            doc_type,
+            self.photos.isChecked() and doc_type == "record",
+            strict,
+            on_done=lambda result, d=doc_type: self._shown(d, result),
+            on_error=lambda exc, d=doc_type: self._failed(d, exc),
+        )
+
+    def busy(self) -> bool:
+        return self._busy
+
+    def _clear_pages(self) -> None:
+        while self.pages_layout.count():
+            widget = self.pages_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+
+    def _shown(self, doc_type: str, result: Prepared) -> None:
+        if doc_type != self.doc_type():
+            return  # the user moved on; the newer job will show
+        self._busy = False
+        self.current = result
+        doc = result.doc
+        text = _("核验码 {c}").format(c=doc.verification_code)
+        if doc.number:
+            text += _("　文号 {n}").format(n=doc.number)
+        if doc.warnings:
+            text += "\n" + _("注意：以下文字字体中没有，已用〓代替，请在纸面上手写补正：") + "；".join(doc.warnings)
+        if not have_renderer():
+            text += "\n" + _("本机缺少 pypdfium2 组件，无法预览和打印；可另存为PDF后用其他程序打开。")
+        self.status.setText(text)
+        for n, page in enumerate(result.pages, start=1):
+            label = QLabel(self.pages_box)
+            label.setObjectName(f"page-{n}")
+            label.setPixmap(QPixmap.fromImage(to_qimage(page)))
+            self.pages_layout.addWidget(label)
+        self._set_ready(True)
+
+    def _failed(self, doc_type: str, exc: BaseException) -> None:
+        from inspector_app.documents.fonts import MissingGlyphs
+
+        if doc_type != self.doc_type():
+            return
+        self._busy = False
+        self.status.setText(str(exc))
+        if isinstance(exc, MissingGlyphs):
+            box = QMessageBox(QMessageBox.Icon.Warning, _("文书缺字"), str(exc), parent=self)
+            go = box.addButton(_("用〓代替并出具"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(_("取消"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is go:
+                self._reload(strict=False)
+            return
+        from inspector_app.ui.errors import show_error
+
+        show_error(exc, self)
+
+    # -- output -----------------------------------------------------------------------------------------------
+    def save_document(self) -> Path | None:
+        if self.current is None:
+            return None
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("另存为PDF"), str(Path.home() / self.current.doc.filename), _("PDF 文件 (*.pdf)")
+        )
+        if not name:
+            return None
+        path = Path(name)
+        try:
+            path.write_bytes(self.current.doc.pdf)
+        except OSError as exc:
+            from inspector_app.ui.errors import warn
+
+            warn(_("无法保存到“{p}”：{e}").format(p=path, e=exc.strerror), self)
+            return None
+        self.status.setText(self.status.text() + "\n" + _("已保存：{p}").format(p=path))
+        return path
+
+    def make_printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.current.doc.filename if self.current else "document.pdf")
+        printer.setFullPage(True)
+        return printer
+
+    def print_document(self) -> bool:
+        if self.current is None or not have_renderer():
+            return False
+        printer = self.make_printer()
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(_("打印{d}").format(d=dict(DOCS)[self.current.doc.doc_type]))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        try:
+            pages = print_pdf(self.current.doc.pdf, printer)
+        except OSError as exc:
+            from inspector_app.ui.errors import warn
+
+            warn(str(exc), self)
+            return False
+        self.status.setText(self.status.text() + "\n" + _("已送打印：{n}页").format(n=pages))
+        return True
