@@ -32,7 +32,8 @@ def normalize_uscc(raw: str) -> str:
     for pos, ch in enumerate(code, start=1):
         if ch not in USCC_CHARSET:
             raise ValidationError(
-                field, _("第{pos}位字符“{ch}”不允许（只能是数字和除I、O、S、V、Z以外的大写字母）").format(pos=pos, ch=ch)
+                field,
+                _("第{pos}位字符“{ch}”不允许（只能是数字和除I、O、S、V、Z以外的大写字母）").format(pos=pos, ch=ch),
             )
     for pos in range(3, 9):  # positions 3–8: administrative division code, digits only
         if not code[pos - 1].isdigit():
@@ -79,6 +80,4 @@ def parse_license_number(raw: str) -> LicenseNumber:
             groups = m.groupdict()
             warning = _("“{t}”是旧版编号格式，已按原样保存，请核对证书").format(t=text)
             return LicenseNumber(text, groups.get("prov"), groups.get("cat"), False, warning)
-    raise ValidationError(
-        field, _("“{t}”格式不正确，应形如 (沪)XK16-204-00006").format(t=text)
-    )
+    raise ValidationError(field, _("“{t}”格式不正确，应形如 (沪)XK16-204-00006").format(t=text))

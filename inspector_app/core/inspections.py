@@ -134,7 +134,9 @@ def _team(session: Session, inspector_ids: list[str]) -> list[Inspector]:
     if len(set(inspector_ids)) != len(inspector_ids):
         raise ValidationError(_("检查组"), _("同一检查人员不能重复选择"))
     if len(inspector_ids) < MIN_TEAM_SIZE:
-        raise ValidationError(_("检查组"), _("检查人员不少于2名（001 第二十四条），当前{n}名").format(n=len(inspector_ids)))
+        raise ValidationError(
+            _("检查组"), _("检查人员不少于2名（001 第二十四条），当前{n}名").format(n=len(inspector_ids))
+        )
     found = {i.id: i for i in session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids)))}
     missing = [i for i in inspector_ids if i not in found]
     if missing:

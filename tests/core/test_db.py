@@ -259,3 +259,31 @@ def test_every_update_bumps_the_revision_and_a_stale_copy_is_refused(db, sample)
     with db.session() as s:
         ent = s.get(Enterprise, sample.enterprise_id)
         assert (ent.phone, ent.rev) == ("021-11111111", 3)
+
+
+def test_revision_graph_read_from_files_matches_alembic():
+    """Start-up reads the migration graph without Alembic; it must agree with Alembic's own reading."""
+    from alembic.script import ScriptDirectory
+
+    from inspector_app.core import db as storage
+
+    script = ScriptDirectory.from_config(storage._alembic_config())
+    known, heads = storage._known_revisions()
+    assert known == {r.revision for r in script.walk_revisions()}
+    assert heads == frozenset(script.get_heads())
+
+
+def test_reopening_a_current_database_does_not_load_alembic(tmp_path):
+    """Every start pays for what it imports: a database at head opens without Alembic."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "x.sqlite3"
+    open_database(path).close()
+    code = (
+        "import sys; from inspector_app.core.db import open_database; "
+        f"open_database({str(path)!r}).close(); print('alembic' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    assert out.strip() == "False"
