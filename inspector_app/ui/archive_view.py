@@ -1,0 +1,310 @@
+"""一企一档 (001 §36): one enterprise's details, production sites, licenses and inspection history.
+
+ArchiveView only lays out an EnterpriseDetail (a plain dataclass) and turns clicks into signals;
+ArchiveLoader fetches it on the database worker. Core modules are imported inside methods: this module
+is imported before the main window is shown, and SQLAlchemy must not be on that path.
+"""
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core.catalog import CLASSES, INSPECTION_KINDS, RISK_LEVELS, SUPERVISION_MODES
+from inspector_app.i18n import _
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ArchiveLoader(QObject):
+    """Loads EnterpriseDetail on the worker; at most one request in flight, the latest one wins.
+
+    Arrowing down a list of 100,000 enterprises must not queue 100 loads behind each other.
+    """
+
+    loaded = Signal(object)  # EnterpriseDetail
+    failed = Signal(object)  # exception
+
+    def __init__(self, worker, parent: QObject | None = None):
+        super().__init__(parent)
+        self._worker = worker
+        self._db = None
+        self._wanted: str | None = None
+        self._in_flight = False
+
+    def set_database(self, db) -> None:
+        self._db = db
+
+    @property
+    def enterprise_id(self) -> str | None:
+        return self._wanted
+
+    def load(self, enterprise_id: str | None) -> None:
+        self._wanted = enterprise_id
+        if enterprise_id and not self._in_flight and self._db is not None:
+            self._submit(enterprise_id)
+
+    def refresh(self) -> None:
+        self.load(self._wanted)
+
+    def _submit(self, enterprise_id: str) -> None:
+        from inspector_app.core.archive import get_enterprise
+
+        self._in_flight = True
+        self._worker.submit(
+            get_enterprise,
+            self._db,
+            enterprise_id,
+            on_done=lambda detail: self._done(enterprise_id, detail, None),
+            on_error=lambda exc: self._done(enterprise_id, None, exc),
+        )
+
+    def _done(self, requested: str, detail, exc) -> None:
+        self._in_flight = False
+        if self._wanted != requested:  # the selection moved on while we were loading
+            if self._wanted:
+                self._submit(self._wanted)
+            return
+        if exc is not None:
+            self.failed.emit(exc)
+        else:
+            self.loaded.emit(detail)
+
+
+def _small_table(headers: list[str], stretch: int) -> QTableWidget:
+    """A read-only table sized to its contents; the `stretch` column takes the rest and elides (tooltips)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fit_height(table: QTableWidget, min_rows: int = 1, max_rows: int = 6) -> None:
+    """Small tables take the height of their rows, so the licenses are all visible without scrolling."""
+    rows = max(min_rows, min(table.rowCount(), max_rows))
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += rows * table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(height)
+
+
+def _item(text: str, data=None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    if data is not None:
+        item.setData(ID_ROLE, data)
+    return item
+
+
+def state_text(state: str, days_left: int) -> str:
+    from inspector_app.core.archive import LICENSE_STATES
+
+    label = LICENSE_STATES[state]
+    if state == "expired":
+        return _("{s}（{n} 天）").format(s=label, n=-days_left)
+    return _("{s}（剩 {n} 天）").format(s=label, n=days_left)
+
+
+class ArchiveView(QWidget):
+    new_inspection_requested = Signal(str, str)  # enterprise id, site id ("" = let the dialog ask)
+    inspection_open_requested = Signal(str)  # inspection id
+    refresh_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._detail = None
+        self._stack = QStackedWidget()
+        self._placeholder = QLabel(_("在左侧列表中选择一家企业，查看其档案（一企一档）。"))
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setWordWrap(True)
+        self._stack.addWidget(self._placeholder)
+        self._stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+    # --- layout ------------------------------------------------------------------------------------------
+    def _build_content(self) -> QWidget:
+        page = QWidget()
+        self.title = QLabel()
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
+        self.new_button = QPushButton(_("新建检查…"))
+        self.new_button.setToolTip(_("为该企业新建一次现场检查（Ctrl+N）"))
+        self.new_button.clicked.connect(self._new_for_enterprise)
+        refresh = QPushButton(_("刷新"))
+        refresh.clicked.connect(self.refresh_requested)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(refresh)
+        head.addWidget(self.new_button)
+
+        self.fields: dict[str, QLabel] = {}
+        info = QGroupBox(_("基本信息"))
+        grid = QHBoxLayout(info)
+        for keys in (
+            (("uscc", _("统一社会信用代码")), ("legal_rep", _("法定代表人")), ("contact", _("联系人")),
+             ("phone", _("联系电话"))),
+            (("district", _("所在区")), ("classification", _("分类")), ("risk_level", _("风险等级")),
+             ("address", _("住所"))),
+        ):  # fmt: skip
+            form = QFormLayout()
+            for key, label in keys:
+                value = QLabel()
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setWordWrap(True)
+                form.addRow(label + _("："), value)
+                self.fields[key] = value
+            grid.addLayout(form, 1)
+
+        self.licenses = _small_table([_("许可证编号"), _("有效期至"), _("状态"), _("产品类别：获证产品")], 3)
+        self.sites = _small_table([_("生产地址"), _("所在区"), ""], 0)
+        self.inspections = _small_table([_("检查日期"), _("检查类型"), _("状态"), _("检查人员"), _("生产地址")], 4)
+        self.inspections.setToolTip(_("双击打开检查记录"))
+        self.inspections.itemActivated.connect(self._open_inspection)  # double-click and Enter
+
+        self.licenses_box = QGroupBox(_("生产许可证"))
+        QVBoxLayout(self.licenses_box).addWidget(self.licenses)
+        self.sites_box = QGroupBox(_("生产地址"))
+        QVBoxLayout(self.sites_box).addWidget(self.sites)
+        self.inspections_box = QGroupBox(_("检查记录"))
+        QVBoxLayout(self.inspections_box).addWidget(self.inspections)
+
+        layout = QVBoxLayout(page)
+        layout.addLayout(head)
+        layout.addWidget(info)
+        layout.addWidget(self.licenses_box)
+        layout.addWidget(self.sites_box)
+        layout.addWidget(self.inspections_box, 1)
+        return page
+
+    # --- state -------------------------------------------------------------------------------------------
+    @property
+    def detail(self):
+        return self._detail
+
+    def show_placeholder(self, text: str | None = None) -> None:
+        self._detail = None
+        if text:
+            self._placeholder.setText(text)
+        self._stack.setCurrentIndex(0)
+
+    def show_detail(self, d) -> None:
+        """Fill every section from an EnterpriseDetail."""
+        from inspector_app.core.inspections import STATUSES
+
+        self._detail = d
+        self.title.setText(d.name)
+        cls = d.classification
+        values = {
+            "uscc": d.uscc,
+            "legal_rep": d.legal_rep,
+            "contact": d.contact,
+            "phone": d.phone,
+            "address": d.address,
+            "district": d.district,
+            "classification": f"{cls} {CLASSES.get(cls, '')}（{SUPERVISION_MODES.get(cls, '')}）",
+            "risk_level": RISK_LEVELS.get(d.risk_level or "", _("未评定")),
+        }
+        for key, value in values.items():
+            self.fields[key].setText(value or "—")
+
+        self._fill_licenses(d.licenses)
+        self._fill_sites(d)
+        self.inspections_box.setTitle(_("检查记录（{n}）").format(n=len(d.inspections)))
+        self.inspections.setRowCount(len(d.inspections))
+        for r, s in enumerate(d.inspections):
+            cells = (
+                s.inspected_on.isoformat(),
+                INSPECTION_KINDS.get(s.kind, s.kind),
+                STATUSES.get(s.status, s.status),
+                s.team,
+                s.site_address,
+            )
+            tip = _("{t}\n生产地址：{a}\n检查人员：{m}\n双击打开").format(
+                t=s.template_title, a=s.site_address, m=s.team
+            )
+            for c, text in enumerate(cells):
+                item = _item(text, s.id)
+                item.setToolTip(tip)
+                self.inspections.setItem(r, c, item)
+        self._stack.setCurrentIndex(1)
+
+    def _fill_licenses(self, licenses) -> None:
+        from inspector_app.ui.roster_model import STATE_COLORS
+
+        self.licenses_box.setTitle(_("生产许可证（{n}）").format(n=len(licenses)))
+        self.licenses.setRowCount(len(licenses))
+        for r, lic in enumerate(licenses):
+            issued = lic.issue_date.isoformat() if lic.issue_date else _("未登记")
+            # Issue date and site fit in the tooltip; the table keeps what is compared at a glance.
+            tip = _("{n}\n产品类别：{c}\n获证产品：{p}\n生产地址：{a}\n发证日期：{i}　有效期至：{e}").format(
+                n=lic.number, c=lic.category, p=lic.products, a=lic.site_address or "—", i=issued,
+                e=lic.expiry_date.isoformat(),
+            )  # fmt: skip
+            products = f"{lic.category}：{lic.products}" if lic.products else lic.category
+            cells = (lic.number, lic.expiry_date.isoformat(), None, products)
+            for c, text in enumerate(cells):
+                if text is None:
+                    item = _item(state_text(lic.state, lic.days_left), lic.state)
+                    colors = STATE_COLORS.get(lic.state)
+                    if colors:
+                        item.setBackground(QBrush(QColor(colors[0])))
+                        item.setForeground(QBrush(QColor(colors[1])))
+                else:
+                    item = _item(text, lic.id)
+                item.setToolTip(tip)
+                self.licenses.setItem(r, c, item)
+        _fit_height(self.licenses)
+
+    def _fill_sites(self, d) -> None:
+        self.sites_box.setTitle(_("生产地址（{n}）").format(n=len(d.sites)))
+        self.sites.setRowCount(len(d.sites))
+        for r, site in enumerate(d.sites):
+            self.sites.setItem(r, 0, _item(site.address, site.id))
+            self.sites.setItem(r, 1, _item(site.district, site.id))
+            button = QPushButton(_("新建检查…"))
+            button.setToolTip(_("在此生产地址新建检查（每个生产地址分别检查）"))
+            # 002 附件2 备注(2): each production address is inspected on its own form.
+            button.clicked.connect(lambda _checked=False, sid=site.id: self._new_for_site(sid))
+            self.sites.setCellWidget(r, 2, button)
+        self.new_button.setEnabled(bool(d.sites))
+        _fit_height(self.sites)
+
+    # --- signals -----------------------------------------------------------------------------------------
+    def _new_for_enterprise(self) -> None:
+        if self._detail is not None:
+            only = self._detail.sites[0].id if len(self._detail.sites) == 1 else ""
+            self.new_inspection_requested.emit(self._detail.id, only)
+
+    def _new_for_site(self, site_id: str) -> None:
+        if self._detail is not None:
+            self.new_inspection_requested.emit(self._detail.id, site_id)
+
+    def _open_inspection(self, item: QTableWidgetItem) -> None:
+        inspection_id = item.data(ID_ROLE)
+        if inspection_id:
+            self.inspection_open_requested.emit(inspection_id)

@@ -1,0 +1,83 @@
+"""Errors speak to the inspector (architecture rule 5; after Anki's qt/aqt/errors.py).
+
+A DomainError already carries a Chinese message that says what is wrong and what to do: it gets a plain
+warning box. Anything else is a bug: one "程序出错" dialog with the traceback, a button that copies it for
+the support request, and the path of the log file where it was also written. That dialog lives in
+ui/error_dialog.py and is imported when needed: each Qt class costs start-up time on first use.
+"""
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from inspector_app.i18n import _
+
+log = logging.getLogger(__name__)
+
+_log_file: Path | None = None
+_showing = False  # an error inside the error dialog must not open dialogs without end
+
+
+def set_log_file(path: Path | None) -> None:
+    global _log_file
+    _log_file = path
+
+
+def log_file() -> Path | None:
+    return _log_file
+
+
+def warn(message: str, parent: QWidget | None = None, title: str | None = None) -> None:
+    """A modal warning with a Chinese message: the one place the UI shows a refusal."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title or _("现场检查"), message, QMessageBox.StandardButton.Ok, parent)
+    box.exec()
+
+
+def inform(message: str, parent: QWidget | None = None, title: str | None = None) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title or _("现场检查"), message, QMessageBox.StandardButton.Ok, parent
+    )
+    box.exec()
+
+
+def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
+    from inspector_app.core.errors import DomainError  # no Qt, no SQLAlchemy: cheap
+
+    global _showing
+    if _showing:
+        log.error("error while showing an error", exc_info=exc)
+        return
+    _showing = True
+    try:
+        if isinstance(exc, DomainError):
+            log.info("refused: %s", exc)
+            warn(str(exc), parent)
+        else:
+            details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            log.error("unexpected error\n%s", details)
+            from inspector_app.ui.error_dialog import ErrorDialog
+
+            ErrorDialog(details, _log_file, parent).exec()
+    finally:
+        _showing = False
+
+
+def excepthook(exc_type, exc, tb) -> None:
+    """sys.excepthook: log every uncaught exception and show it, instead of Qt silently continuing."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if exc.__traceback__ is None:
+        exc = exc.with_traceback(tb)
+    if QApplication.instance() is None:
+        log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    show_error(exc, QApplication.activeWindow())
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook
