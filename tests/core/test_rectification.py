@@ -1,0 +1,181 @@
+"""Rectification follow-up (001 §27, 004 二(三)): open problems, dashboard, the 回访 round trip, flags."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from inspector_app.core import classification, rectification, statistics
+from inspector_app.core import inspections as svc
+from inspector_app.core.errors import DomainError, ValidationError
+from inspector_app.core.models import Enterprise
+
+ON = date(2026, 5, 1)
+
+
+def inspect(db, sample, templates, problems: dict[str, bool], on=ON):
+    """A completed inspection whose given items are 不符合 (value: rectified on the spot)."""
+    t = templates["industrial"]
+    iid = svc.start_inspection(
+        db,
+        site_id=sample.site_id,
+        template=t,
+        kind="scheduled",
+        team=sample.inspector_ids[:2],
+        inspected_on=on,
+        license_id=sample.license_id,
+    )
+    for item in t.applicable_items:
+        if item.id in problems:
+            svc.save_answer(
+                db, iid, item.id, conclusion="nonconform", record=f"问题{item.id}", rectified_on_site=problems[item.id]
+            )
+        else:
+            svc.save_answer(db, iid, item.id, conclusion="conform")
+    svc.complete_inspection(db, iid)
+    return iid
+
+
+def test_unrectified_findings_open_with_the_default_deadline(db, sample, templates):
+    inspect(db, sample, templates, {"2.1": False, "5.1": True, "4.1": False})
+    assert rectification.collect(db) == 2  # 5.1 was rectified on the spot (002 附件2 备注(3))
+    assert rectification.collect(db) == 0  # idempotent
+    rows = rectification.for_enterprise(db, sample.enterprise_id, today=ON)
+    assert sorted((r.item_id, r.category, r.problem, r.deadline) for r in rows) == [
+        ("2.1", "生产条件", "问题2.1", ON + timedelta(days=30)),
+        ("4.1", "检验情况", "问题4.1", ON + timedelta(days=30)),
+    ]
+
+
+def test_default_period_is_a_setting(db, sample, templates):
+    rectification.set_setting(db, rectification.SETTING_DEFAULT_DAYS, 15)
+    inspect(db, sample, templates, {"2.1": False})
+    (row,) = rectification.for_enterprise(db, sample.enterprise_id, today=ON)
+    assert row.deadline == ON + timedelta(days=15)
+    with pytest.raises(ValidationError):
+        rectification.set_setting(db, rectification.SETTING_DEFAULT_DAYS, 0)
+
+
+def test_drafts_do_not_open_rectifications(db, sample, templates):
+    t = templates["industrial"]
+    iid = svc.start_inspection(db, site_id=sample.site_id, template=t, kind="scheduled", team=sample.inspector_ids[:2])
+    svc.save_answer(db, iid, "2.1", conclusion="nonconform", record="x")
+    assert rectification.collect(db) == 0
+
+
+def test_dashboard_open_due_soon_overdue_per_enterprise_and_district(db, sample, templates):
+    inspect(db, sample, templates, {"2.1": False, "4.1": False, "5.1": False})
+    rows = {r.item_id: r for r in rectification.for_enterprise(db, sample.enterprise_id, today=ON)}
+    rectification.set_deadline(db, rows["2.1"].id, ON + timedelta(days=3))  # due soon
+    rectification.set_deadline(db, rows["4.1"].id, ON + timedelta(days=1))
+    dash = rectification.dashboard(db, today=ON + timedelta(days=2))
+    assert [(r.item_id, r.state) for r in dash.rows] == [("4.1", "overdue"), ("2.1", "due_soon"), ("5.1", "pending")]
+    assert dash.total.open == 3 and dash.total.overdue == 1 and dash.total.due_soon == 1
+    ((eid, _name, district, counts),) = dash.per_enterprise
+    assert (eid, district, counts.overdue, counts.due_soon, counts.pending) == (sample.enterprise_id, "奉贤区", 1, 1, 1)
+    assert dash.per_district[0][0] == "奉贤区"
+    assert rectification.dashboard(db, today=ON, district="松江区").rows == ()
+    with pytest.raises(ValidationError, match="不能早于"):
+        rectification.set_deadline(db, rows["5.1"].id, ON - timedelta(days=1))
+
+
+def test_followup_round_trip_rectified_and_not(db, sample, templates):
+    first = inspect(db, sample, templates, {"2.1": False, "4.1": False})
+    fu = rectification.start_followup(
+        db, sample.enterprise_id, team=sample.inspector_ids[1:3], inspected_on=date(2026, 6, 5)
+    )
+    view = svc.load_inspection(db, fu)
+    assert view.kind == "followup" and view.site_id == sample.site_id and view.status == "draft"
+    assert "回访复查：2026-05-01检查发现“问题2.1”" in view.answer("2.1").remark  # pre-filled with the open problems
+    assert "问题4.1" in view.answer("4.1").remark
+    problems = {p.item_id: p for p in rectification.followup_problems(db, fu)}
+    assert set(problems) == {"2.1", "4.1"}
+    with pytest.raises(DomainError, match="没有待复查"):
+        rectification.start_followup(db, sample.enterprise_id, team=sample.inspector_ids[:2])
+
+    with pytest.raises(ValidationError, match="复查记录"):
+        rectification.mark(db, problems["2.1"].id, rectified=True, record=" ")
+    assert rectification.mark(db, problems["2.1"].id, rectified=True, record="已更换设备", photo="IMG_0012.jpg") == []
+    flags = rectification.mark(db, problems["4.1"].id, rectified=False, record="仍无出厂检验记录")
+    assert len(flags) == 3
+    with pytest.raises(DomainError, match="不能重复标记"):
+        rectification.mark(db, problems["4.1"].id, rectified=True, record="x")
+
+    view = svc.load_inspection(db, fu)
+    assert (view.answer("2.1").conclusion, view.answer("4.1").conclusion) == ("conform", "nonconform")
+    assert view.answer("4.1").record == "仍无出厂检验记录"
+    for item in view.template.applicable_items:  # the inspector answers the rest of the form and completes it
+        if not view.answer(item.id).conclusion:
+            svc.save_answer(db, fu, item.id, conclusion="conform")
+    svc.complete_inspection(db, fu)
+
+    rows = {(r.inspection_id, r.item_id): r for r in rectification.for_enterprise(db, sample.enterprise_id, today=ON)}
+    assert rows[(first, "2.1")].state == "rectified" and rows[(first, "2.1")].photo == "IMG_0012.jpg"
+    assert rows[(first, "4.1")].state == "not_rectified"
+    assert rows[(first, "4.1")].checked_on == date(2026, 6, 5)
+    assert rows[(fu, "4.1")].state == "pending"  # the persisting problem is open again, with a new deadline
+
+    flags = rectification.flags(db, status="proposed")
+    assert sorted((f.kind, f.citation) for f in flags) == [
+        ("downgrade", "001 §33"),
+        ("stop_production", "004 二(三)"),
+        ("transfer_penalty", "001 §28"),
+    ]
+
+
+def test_decisions_on_flags(db, sample, templates):
+    with db.session() as s:
+        s.get(Enterprise, sample.enterprise_id).classification = "A"
+    inspect(db, sample, templates, {"4.1": False})
+    fu = rectification.start_followup(
+        db, sample.enterprise_id, team=sample.inspector_ids[:2], inspected_on=date(2026, 6, 5)
+    )
+    (p,) = rectification.followup_problems(db, fu)
+    rectification.mark(db, p.id, rectified=False, record="未整改")
+    flags = {f.kind: f for f in rectification.flags(db)}
+    rectification.decide_flag(db, flags["downgrade"].id, confirm=True, who="科长", on=date(2026, 6, 10))
+    assert classification.supervision(db, sample.enterprise_id).classification == "B"  # one step down (001 §33)
+    rectification.decide_flag(db, flags["transfer_penalty"].id, confirm=True, who="科长", on=date(2026, 6, 10))
+    rectification.decide_flag(db, flags["stop_production"].id, confirm=False, who="科长", on=date(2026, 6, 10))
+    with pytest.raises(DomainError, match="不能重复决定"):
+        rectification.decide_flag(db, flags["stop_production"].id, confirm=True, who="科长")
+    report = statistics.build_report(db, date(2026, 1, 1), date(2026, 12, 31))
+    assert report.total.transferred == 1  # the confirmed transfer counts in 000 表4
+
+
+def test_direct_transfer_to_penalty(db, sample, templates):  # 001 §28
+    iid = inspect(db, sample, templates, {})
+    fid = rectification.transfer_to_penalty(
+        db, sample.enterprise_id, reason="涉嫌无证生产", who="张伟", inspection_id=iid, on=ON
+    )
+    (flag,) = rectification.flags(db)
+    assert (flag.id, flag.status, flag.kind) == (fid, "confirmed", "transfer_penalty")
+    with pytest.raises(ValidationError):
+        rectification.transfer_to_penalty(db, sample.enterprise_id, reason="", who="张伟")
+
+
+def test_followup_needs_a_site_when_problems_are_at_several(db, sample, templates):
+    inspect(db, sample, templates, {"2.1": False})
+    t = templates["food"]
+    iid = svc.start_inspection(
+        db,
+        site_id=_second_site(db, sample),
+        template=t,
+        kind="scheduled",
+        team=sample.inspector_ids[:2],
+        inspected_on=ON,
+        license_id=sample.food_license_id,
+    )
+    for item in t.applicable_items:
+        svc.save_answer(db, iid, item.id, conclusion="nonconform" if item.id == "5.1" else "conform", record="标识缺失")
+    svc.complete_inspection(db, iid)
+    with pytest.raises(DomainError, match="2个生产地址"):
+        rectification.start_followup(db, sample.enterprise_id, team=sample.inspector_ids[:2])
+    fu = rectification.start_followup(db, sample.enterprise_id, team=sample.inspector_ids[:2], site_id=sample.site_id)
+    assert [p.item_id for p in rectification.followup_problems(db, fu)] == ["2.1"]
+
+
+def _second_site(db, sample):
+    from inspector_app.core.models import License
+
+    with db.session() as s:
+        return s.get(License, sample.food_license_id).site_id

@@ -1,0 +1,203 @@
+"""Statistics (000 表1–表4, 000 二(二), 003 附件) on a dataset that reproduces the 2021 Shanghai report.
+
+The dataset (tests/core/shanghai2021.py) is built once per module from real rows; the figures compared
+against are those printed in 000.
+"""
+
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from inspector_app.core import classification, statistics
+from inspector_app.core.statistics import coverage_text, percent
+from tests.core import shanghai2021 as sh
+
+
+@pytest.fixture(scope="module")
+def shanghai(tmp_path_factory):
+    from inspector_app.core.db import open_database
+
+    db = open_database(tmp_path_factory.mktemp("sh2021") / "sh2021.sqlite3")
+    built = sh.build(db)
+    yield db, built
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def report(shanghai):
+    db, _built = shanghai
+    return statistics.build_report(db, *statistics.year_period(2021))
+
+
+def test_table4_per_district_rows(report):  # 000 表4
+    got = [
+        (r.district, r.enterprises, r.planned, r.inspections, r.problems, r.ordered, r.transferred)
+        for r in report.districts
+    ]
+    assert got == [tuple(row) for row in sh.TABLE4]
+    t = report.total
+    assert (t.enterprises, t.planned, t.inspections, t.problems, t.ordered, t.transferred) == sh.TOTAL4
+
+
+def test_table4_coverage(report):  # 000 表4 last column: 100% where there are enterprises, "/" otherwise
+    assert [r.coverage for r in report.districts] == ["100%"] * 13 + ["/"] * 3
+    assert report.total.coverage == "100%"
+
+
+def test_table1_enterprises_per_district(report):  # 000 表1
+    assert [(r.district, r.enterprises) for r in report.districts] == [(d, n) for d, n, *_ in sh.TABLE4]
+    assert report.total.enterprises == 646
+
+
+def test_table2_per_class(report):  # 000 表2 (mode names of 001 §30)
+    assert [(c.classification, c.mode, c.enterprises, c.percent, c.inspections) for c in report.classes] == list(
+        sh.TABLE2
+    )
+
+
+def test_table3_certificates(report):  # 000 表3
+    assert [(c.name, c.count) for c in report.certificates] == list(sh.TABLE3)
+    assert report.certificates_total == sh.CERTIFICATES
+
+
+def test_problem_breakdown_with_one_decimal(report):  # 000 二(二): 生产条件 172 = 34.6 %
+    assert [(p.name, p.count, p.percent) for p in report.problems] == list(sh.PROBLEMS)
+    assert (report.other_food, report.other_industrial) == (sh.OTHER_FOOD, sh.OTHER_INDUSTRIAL)
+
+
+def test_inspector_turnouts(report):  # 000 二(一): 出动检查人员2305人次
+    assert report.inspector_turnouts == sh.TURNOUTS
+
+
+def test_class_held_at_the_end_of_the_period_is_used(shanghai, report):
+    db, built = shanghai
+    assert classification.supervision(db, built.reclassified_id).classification == "C"  # C since 2022
+    report_2022 = statistics.build_report(db, date(2022, 1, 1), date(2022, 12, 31))
+    c_2022 = next(c for c in report_2022.classes if c.classification == "C")
+    assert c_2022.enterprises == 20  # today's class for a 2022 report
+
+
+def test_scope_one_district(shanghai):
+    db, _b = shanghai
+    r = statistics.build_report(db, *statistics.year_period(2021), district="金山区")
+    assert [d.district for d in r.districts] == ["金山区"]
+    assert (r.total.enterprises, r.total.inspections, r.total.problems, r.total.ordered) == (99, 185, 215, 31)
+    assert sum(c.enterprises for c in r.classes) == 99
+    assert sum(p.count for p in r.problems) == 215
+
+
+def test_period_narrower_than_a_year(shanghai):
+    db, _b = shanghai
+    h1 = statistics.build_report(db, date(2021, 1, 1), date(2021, 6, 30))
+    h2 = statistics.build_report(db, date(2021, 7, 1), date(2021, 12, 31))
+    assert h1.total.inspections + h2.total.inspections == 1080
+    assert h1.total.planned + h2.total.planned == 963
+    assert h1.total.problems + h2.total.problems == 497
+    assert h1.period_label == "2021-01-01至2021-06-30"
+
+
+def test_exports_carry_the_same_tables(shanghai, report, tmp_path):
+    from inspector_app.core import statistics_export
+
+    _db, _b = shanghai
+    j = statistics_export.export(report, tmp_path / "r.json")
+    data = json.loads(j.read_text(encoding="utf-8"))
+    assert data["total"]["inspections"] == 1080 and data["problems"][0] == {
+        "name": "生产条件",
+        "count": 172,
+        "percent": "34.6%",
+    }
+    x = statistics_export.export(report, tmp_path / "r.xlsx")
+    wb = load_workbook(x)
+    assert {"表1", "表2", "表3", "表4", "问题分类", "专项行动"} <= set(wb.sheetnames)
+    ws = wb["表4"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ["奉贤区", 123, 131, 152, 35, 15, 2, "100%"] in values
+    assert ws["A3"].font.bold  # formatted header
+    p = statistics_export.export(report, tmp_path / "r.pdf")
+    head = p.read_bytes()[:5]
+    assert head == b"%PDF-"
+    with pytest.raises(Exception, match="扩展名"):
+        statistics_export.export(report, tmp_path / "r.txt")
+
+
+def test_campaign_table(db, sample, templates):  # 003 附件: 风险排查/监督抽查 生产领域 computed, the rest blank
+    from inspector_app.core import inspections as svc
+
+    t = templates["industrial"]
+    iid = svc.start_inspection(
+        db,
+        site_id=sample.site_id,
+        template=t,
+        kind="special",
+        team=sample.inspector_ids[:2],
+        inspected_on=date(2022, 5, 10),
+        license_id=sample.license_id,
+    )
+    for item in t.applicable_items:
+        svc.save_answer(
+            db, iid, item.id, conclusion="nonconform" if item.id == "4.1" else "conform", record="无出厂检验记录"
+        )
+    svc.complete_inspection(db, iid)
+    classification.record_spot_check(
+        db,
+        sample.enterprise_id,
+        level="municipal",
+        checked_on=date(2022, 6, 1),
+        batches=3,
+        failed_batches=2,
+        category="危险化学品",
+    )
+    classification.record_spot_check(
+        db,
+        sample.enterprise_id,
+        level="municipal",
+        checked_on=date(2021, 6, 1),
+        batches=2,
+        failed_batches=1,
+        category="危险化学品",
+    )
+    r = statistics.build_report(db, date(2022, 3, 1), date(2022, 10, 31))
+    (row,) = r.campaign
+    assert row.category == "危险化学品"
+    assert row.values[:8] == (1, 1, None, None, 1, 3, 2, "+100.0%")
+    assert row.values[8:] == (None,) * 16
+    assert len(statistics.CAMPAIGN_COLUMNS) == 24
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "decimals", "text"),
+    [
+        (172, 497, 1, "34.6%"),
+        (25, 497, 1, "5.0%"),
+        (325, 646, 0, "50%"),
+        (302, 646, 0, "47%"),
+        (19, 646, 0, "3%"),
+        (1, 8, 1, "12.5%"),
+        (1, 0, 1, "/"),
+        (1, 40, 0, "3%"),
+    ],
+)
+def test_percent_rounds_half_up(part, whole, decimals, text):
+    assert percent(part, whole, decimals) == text
+
+
+def test_coverage_never_shows_a_rounded_100():
+    assert coverage_text(999, 1000) == "99.9%"
+    assert coverage_text(9999, 10000) == "99.9%"
+    assert coverage_text(12, 10) == "100%"
+    assert coverage_text(0, 0) == "/"
+
+
+def test_empty_database_gives_zero_tables(db):
+    r = statistics.build_report(db, *statistics.year_period(2026))
+    assert r.total.enterprises == 0 and r.total.coverage == "/"
+    assert all(p.percent == "/" for p in r.problems)
+    assert len(r.districts) == 16
+
+
+def test_end_before_start_is_refused(db):
+    with pytest.raises(Exception, match="早于"):
+        statistics.build_report(db, date(2021, 12, 31), date(2021, 1, 1))
