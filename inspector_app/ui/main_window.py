@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self._worker: DbWorker | None = None
         self._loader: ArchiveLoader | None = None
         self._screens: dict[str, QWidget] = {}  # open inspection windows by inspection id
+        self._tools: dict[str, QWidget] = {}  # open supervision windows by name
 
         self.setWindowTitle(_("现场检查") + f" — {self.db_path.name}")
         self.resize(1360, 820)
@@ -259,6 +260,13 @@ class MainWindow(QMainWindow):
 
         inspect_menu = bar.addMenu(_("检查(&J)"))
         self.new_action = self._action(inspect_menu, _("新建检查…"), self.new_inspection, "Ctrl+N")
+        supervise = bar.addMenu(_("监管(&S)"))
+        self.supervision_actions = [
+            self._action(supervise, _("年度检查计划…"), lambda: self.open_tool("plan")),
+            self._action(supervise, _("双随机抽取…"), lambda: self.open_tool("draw")),
+            self._action(supervise, _("整改跟踪…"), lambda: self.open_tool("followup")),
+            self._action(supervise, _("统计报表…"), lambda: self.open_tool("statistics")),
+        ]
         people = bar.addMenu(_("检查人员(&P)"))
         self.inspectors_action = self._action(people, _("管理检查人员…"), self.manage_inspectors)
         help_menu = bar.addMenu(_("帮助(&H)"))
@@ -280,7 +288,13 @@ class MainWindow(QMainWindow):
         return action
 
     def _set_db_actions_enabled(self, enabled: bool) -> None:
-        for action in (self.import_action, self.demo_action, self.new_action, self.inspectors_action):
+        for action in (
+            self.import_action,
+            self.demo_action,
+            self.new_action,
+            self.inspectors_action,
+            *self.supervision_actions,
+        ):
             action.setEnabled(enabled)
 
     # --- start-up ----------------------------------------------------------------------------------------
@@ -453,6 +467,39 @@ class MainWindow(QMainWindow):
         screen.destroyed.connect(lambda _obj=None, iid=inspection_id: self._screen_closed(iid))
         self._screens[inspection_id] = screen
         screen.show()
+
+    def open_tool(self, name: str) -> None:
+        """A supervision screen in its own window; one window per screen, raised when asked again."""
+        tool = self._tools.get(name)
+        if tool is None:
+            tool = self._make_tool(name)
+            tool.setWindowFlag(Qt.WindowType.Window, True)
+            tool.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            tool.destroyed.connect(lambda _obj=None, n=name: self._tools.pop(n, None))
+            self._tools[name] = tool
+        tool.show()
+        tool.raise_()
+        tool.activateWindow()
+
+    def _make_tool(self, name: str) -> QWidget:
+        if name == "plan":
+            from inspector_app.ui.plan_view import PlanView
+
+            return PlanView(self.db, self._worker, self)
+        if name == "draw":
+            from inspector_app.ui.draw_view import DrawView
+
+            return DrawView(self.db, self._worker, self)
+        if name == "followup":
+            from inspector_app.ui.followup_view import FollowupView
+
+            view = FollowupView(self.db, self._worker, self)
+            view.followup_started.connect(self.open_inspection)
+            view.changed.connect(self.refresh_archive)
+            return view
+        from inspector_app.ui.statistics_view import StatisticsView
+
+        return StatisticsView(self.db, self._worker, self)
 
     def _screen_closed(self, inspection_id: str) -> None:
         self._screens.pop(inspection_id, None)

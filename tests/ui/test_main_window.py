@@ -351,3 +351,22 @@ def test_a_long_job_shows_progress_and_can_be_cancelled(qtbot, start_window, ros
     release.set()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "已取消，未作任何改动。")
     assert steps == []  # stopped at the first report after 取消
+
+
+def test_supervision_menu_opens_each_screen_once(qtbot, start_window, roster_ids):
+    window = start_window()
+    titles = [a.text() for a in window.supervision_actions]
+    assert titles == ["年度检查计划…", "双随机抽取…", "整改跟踪…", "统计报表…"]
+    for action in window.supervision_actions:
+        assert action.isEnabled()
+        action.trigger()
+    assert {type(w).__name__ for w in window._tools.values()} == {
+        "PlanView",
+        "DrawView",
+        "FollowupView",
+        "StatisticsView",
+    }
+    assert all(w.isVisible() for w in window._tools.values())
+    before = dict(window._tools)
+    window.supervision_actions[3].trigger()  # asked again: the same window is raised, not a second one
+    assert window._tools == before
