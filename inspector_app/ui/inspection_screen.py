@@ -1,0 +1,518 @@
+"""The on-site record form (一企一表, 002 三(四); the form of 002 附件2), filled item by item.
+
+Every change is saved at once through the serial DbWorker: a conclusion or checkbox immediately, a text
+field 250 ms after the last keystroke, when it loses focus and when the screen closes. There is no Save
+button. The screen keeps its own copy of the answers (plain `Answer` values) so that progress and the
+completion blockers follow every keystroke without a database round trip.
+"""
+
+from dataclasses import replace
+
+import shiboken6
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core import inspections
+from inspector_app.core.catalog import INSPECTION_KINDS
+from inspector_app.core.inspections import COMPLETED, STATUSES, Answer, IncompleteInspection, InspectionView
+from inspector_app.i18n import _
+from inspector_app.ui.item_widget import (
+    CONCLUSION_WIDTH,
+    MUTED,
+    RED,
+    REMARK_WIDTH,
+    ItemWidget,
+    bold,
+    set_text_colour,
+)
+
+SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
+TEXT_FIELDS = ("record", "remark")
+
+GREEN, AMBER = "#2e7d32", "#8a6d00"
+SAVE_COLOURS = {"saving": AMBER, "saved": GREEN, "error": RED.name()}
+
+
+def _fill(widget: QWidget, background: str) -> None:
+    pal = widget.palette()
+    pal.setColor(QPalette.ColorRole.Window, QColor(background))
+    widget.setPalette(pal)
+    widget.setAutoFillBackground(True)
+
+
+def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
+    """The app's one error dialog when it exists (ui/errors.py), a plain message box otherwise."""
+    try:
+        from inspector_app.ui.errors import show_error as app_show_error
+    except ImportError:
+        QMessageBox.warning(parent, _("出错了"), str(exc))
+    else:
+        app_show_error(exc, parent)
+
+
+def confirm_complete(parent: QWidget) -> bool:
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        _("完成检查"),
+        _("完成后本检查记录将不能再修改。确定完成检查吗？"),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setObjectName("confirmComplete")
+    box.button(QMessageBox.StandardButton.Yes).setText(_("完成检查"))
+    box.button(QMessageBox.StandardButton.No).setText(_("再检查一下"))
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+class InspectionScreen(QWidget):
+    """One inspection's record form. Completed inspections open read-only."""
+
+    completed = Signal(str)  # inspection id, after it was completed here
+
+    def __init__(self, db, worker, inspection_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.worker = worker
+        self.inspection_id = inspection_id
+        self._view: InspectionView = inspections.load_inspection(db, inspection_id)
+        self._answers: dict[str, Answer] = dict(self._view.answers)
+        self._dirty: dict[str, dict[str, object]] = {}  # item id -> fields not yet handed to the worker
+        self._in_flight = 0
+        self._save_error: str | None = None
+        self._showing_error = False
+        self._show_blockers = False  # unanswered items are marked once completion was attempted
+        self._completing = False
+        self._positioned = False
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SAVE_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.flush)
+
+        self.setWindowTitle(
+            _("监督检查记录 — {name}（{site}）").format(name=self._view.enterprise_name, site=self._view.site_address)
+        )
+        self._build()
+        self._apply_status()
+        self._refresh()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        v = self._view
+        root = QVBoxLayout(self)
+        root.setContentsMargins(8, 8, 8, 8)
+        root.setSpacing(6)
+
+        header = QFrame(self)
+        header.setFrameShape(QFrame.Shape.StyledPanel)
+        _fill(header, "#eef3f8")
+        grid = QGridLayout(header)
+        grid.setContentsMargins(10, 6, 10, 6)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        team = "、".join(m.name + (_("（组长）") if n == 0 else "") for n, m in enumerate(v.team))
+        self.status_value = QLabel(header)
+        fields = [
+            (_("企业名称"), v.enterprise_name),
+            (_("统一社会信用代码"), v.uscc),
+            (_("生产地址"), v.site_address),
+            (_("生产许可证编号"), v.license_number or _("（未关联）")),
+            (_("检查表"), _("{title}（第 {version} 版）").format(title=v.template.title, version=v.template.version)),
+            (_("检查类型"), INSPECTION_KINDS.get(v.kind, v.kind)),
+            (_("检查日期"), v.inspected_on.strftime("%Y-%m-%d")),
+            (_("检查组"), team),
+        ]
+        self.header_values: dict[str, QLabel] = {}
+        for n, (key, value) in enumerate(fields):
+            k = QLabel(key + _("："), header)
+            set_text_colour(k, MUTED)
+            val = QLabel(value, header)
+            val.setTextFormat(Qt.TextFormat.PlainText)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            row, col = divmod(n, 2)
+            grid.addWidget(k, row, col * 2)
+            grid.addWidget(val, row, col * 2 + 1)
+            self.header_values[key] = val
+        self.header_values[_("企业名称")].setFont(bold(self.font()))
+        k = QLabel(_("状态") + _("："), header)
+        set_text_colour(k, MUTED)
+        grid.addWidget(k, len(fields) // 2, 0)
+        grid.addWidget(self.status_value, len(fields) // 2, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        root.addWidget(header)
+
+        bar = QHBoxLayout()
+        self.progress_label = QLabel(self)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedWidth(160)
+        self.progress_bar.setFixedHeight(10)
+        self.save_label = QLabel(self)
+        self.next_button = QPushButton(_("下一未填项(&N)"), self)
+        self.next_button.setToolTip(_("跳到下一个尚未填写结论的检查项（Ctrl+J 或 F3）"))
+        self.next_button.clicked.connect(self.next_unanswered)
+        self.complete_button = QPushButton(_("完成检查"), self)
+        self.complete_button.setToolTip(_("检查全部完成后提交，完成后不能再修改（Ctrl+Enter）"))
+        self.complete_button.clicked.connect(self.complete)
+        bar.addWidget(self.progress_label)
+        bar.addWidget(self.progress_bar)
+        bar.addSpacing(12)
+        bar.addWidget(self.save_label)
+        bar.addStretch(1)
+        bar.addWidget(self.next_button)
+        bar.addWidget(self.complete_button)
+        root.addLayout(bar)
+
+        self.blockers_panel = QFrame(self)
+        self.blockers_panel.setFrameShape(QFrame.Shape.Box)
+        bp = QVBoxLayout(self.blockers_panel)
+        bp.setContentsMargins(8, 6, 8, 6)
+        self.blockers_title = QLabel(self.blockers_panel)
+        self.blockers_title.setWordWrap(True)
+        self.blockers_title.setFont(bold(self.font()))
+        self.blockers_list = QListWidget(self.blockers_panel)
+        self.blockers_list.setAccessibleName(_("完成检查前需处理的事项"))
+        self.blockers_list.itemActivated.connect(self._blocker_chosen)
+        self.blockers_list.itemClicked.connect(self._blocker_chosen)
+        bp.addWidget(self.blockers_title)
+        bp.addWidget(self.blockers_list)
+        self.blockers_panel.hide()
+        root.addWidget(self.blockers_panel)
+
+        # The paper form's columns (002 附件2), aligned with every item below.
+        columns = QHBoxLayout()
+        columns.setContentsMargins(13, 0, 12 + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 11, 0)
+        columns.setSpacing(8)
+        for text, width in ((_("检查结论"), CONCLUSION_WIDTH), (_("检查记录"), 0), (_("备注"), REMARK_WIDTH)):
+            label = QLabel(text, self)
+            set_text_colour(label, MUTED)
+            if width:
+                label.setFixedWidth(width)
+            columns.addWidget(label, 0 if width else 1)
+        root.addLayout(columns)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        # Parent the body first: reparenting a filled widget would restyle every child again (≈ 70 ms).
+        self.scroll.setWidget(body)
+        form = QVBoxLayout(body)
+        form.setContentsMargins(2, 0, 12, 12)
+        form.setSpacing(6)
+        section_font = bold(self.font())
+        section_font.setPointSizeF(section_font.pointSizeF() * 1.2)
+        self.items: dict[str, ItemWidget] = {}
+        for section in v.template.sections:
+            title = QLabel(f"{section.no}  {section.title}", body)
+            title.setTextFormat(Qt.TextFormat.PlainText)
+            title.setFont(section_font)
+            title.setContentsMargins(0, 8, 0, 0)
+            form.addWidget(title)
+            for item in section.items:
+                w = ItemWidget(item, v.product_kind, body)
+                w.set_answer(self._answers.get(item.id) or Answer(item.id))
+                w.changed.connect(self._on_changed)
+                w.text_left.connect(self._flush_item)
+                form.addWidget(w)
+                self.items[item.id] = w
+        if v.template.footnotes:
+            notes = "\n".join(f"({n}) {t}" for n, t in enumerate(v.template.footnotes, start=1))
+            foot = QLabel(_("备注：") + "\n" + notes, body)
+            foot.setTextFormat(Qt.TextFormat.PlainText)
+            foot.setWordWrap(True)
+            foot.setContentsMargins(0, 8, 0, 0)
+            set_text_colour(foot, MUTED)
+            form.addWidget(foot)
+        form.addStretch(1)
+        root.addWidget(self.scroll, 1)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for seq in ("Ctrl+J", "F3"):
+            QShortcut(QKeySequence(seq), self, self.next_unanswered, context=context)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.complete, context=context)
+
+    # ------------------------------------------------------------------ state shown
+    @property
+    def view(self) -> InspectionView:
+        """The inspection as the inspector currently sees it (local answers included)."""
+        return replace(self._view, answers=dict(self._answers))
+
+    @property
+    def read_only(self) -> bool:
+        return self._view.status == COMPLETED
+
+    def _apply_status(self) -> None:
+        ro = self.read_only
+        text = STATUSES.get(self._view.status, self._view.status)
+        self.status_value.setText(text + (_("（只读）") if ro else ""))
+        for w in self.items.values():
+            w.set_read_only(ro)
+        self.complete_button.setVisible(not ro)
+        self.next_button.setVisible(not ro)
+        if ro:
+            self._show_blockers = False
+            self.blockers_panel.hide()
+
+    def _refresh(self) -> None:
+        """Progress, save state and blocker marks from the local answers (cheap; runs on every edit)."""
+        view = self.view
+        answered, total = view.progress()
+        self.progress_label.setText(_("已填 {x} / 应填 {y}").format(x=answered, y=total))
+        self.progress_bar.setMaximum(max(total, 1))
+        self.progress_bar.setValue(answered)
+        self._refresh_save_label()
+        if self.read_only:
+            for w in self.items.values():
+                w.set_problem(None)
+            return
+        blockers = view.blockers()
+        per_item = {b.item_id for b in blockers if b.item_id}
+        for item_id, w in self.items.items():
+            message = None
+            if item_id in per_item:
+                ans = self._answers.get(item_id) or Answer(item_id)
+                if ans.conclusion == "nonconform":
+                    message = _("“不符合”须填写检查记录")
+                elif self._show_blockers:
+                    message = _("尚未填写检查结论")
+            w.set_problem(message)
+        if self._show_blockers:
+            self._fill_blockers(blockers)
+
+    def _fill_blockers(self, blockers) -> None:
+        self.blockers_list.clear()
+        ok = not blockers
+        if ok:
+            self.blockers_title.setText(_("已满足完成条件，可以完成检查（Ctrl+Enter）"))
+        else:
+            self.blockers_title.setText(
+                _("还不能完成检查，请先处理以下 {n} 项（点击可跳转）：").format(n=len(blockers))
+            )
+        row_height = self.blockers_list.fontMetrics().height() + 6  # CJK glyphs are taller than the default row
+        for b in blockers:
+            text = b.message
+            if b.item_id:
+                text += _("（{section}）").format(section=self._view.template.item(b.item_id).section_title)
+            row = QListWidgetItem(text, self.blockers_list)
+            row.setSizeHint(QSize(0, row_height))
+            row.setData(Qt.ItemDataRole.UserRole, b.item_id)
+        self.blockers_list.setVisible(not ok)
+        rows = min(len(blockers), 5)
+        self.blockers_list.setFixedHeight(row_height * rows + 2 * self.blockers_list.frameWidth())
+        if self.blockers_panel.property("ok") != ok:
+            self.blockers_panel.setProperty("ok", ok)
+            _fill(self.blockers_panel, "#f1f8f1" if ok else "#fff5f5")
+            set_text_colour(self.blockers_title, GREEN if ok else RED)
+            pal = self.blockers_panel.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, QColor(GREEN if ok else RED))
+            self.blockers_panel.setPalette(pal)
+        self.blockers_panel.show()
+
+    def _refresh_save_label(self) -> None:
+        if self.read_only:
+            state, text = "saved", _("已完成，只读")
+        elif self._save_error:
+            state, text = "error", _("保存失败：{e}").format(e=self._save_error)
+        elif self._dirty or self._in_flight:
+            state, text = "saving", _("保存中…")
+        else:
+            state, text = "saved", _("已保存")
+        self.save_label.setText(text)
+        if self.save_label.property("state") != state:
+            self.save_label.setProperty("state", state)
+            set_text_colour(self.save_label, SAVE_COLOURS[state])
+
+    # ------------------------------------------------------------------ saving
+    def _on_changed(self, item_id: str, field: str, value: object) -> None:
+        if self.read_only:
+            return
+        ans = self._answers.get(item_id) or Answer(item_id)
+        self._answers[item_id] = replace(ans, **{field: value})
+        self._dirty.setdefault(item_id, {})[field] = value
+        if field in TEXT_FIELDS:
+            self._debounce.start()
+        else:
+            self._flush_item(item_id)
+        self._refresh()
+
+    def _flush_item(self, item_id: str) -> None:
+        fields = self._dirty.pop(item_id, None)
+        if not fields or self.read_only:
+            return
+        self._in_flight += 1
+        self.worker.submit(
+            inspections.save_answer,
+            self.db,
+            self.inspection_id,
+            item_id,
+            on_done=self._saved,
+            on_error=lambda exc, item_id=item_id, fields=fields: self._save_failed(item_id, fields, exc),
+            **fields,
+        )
+
+    def flush(self) -> None:
+        """Hand every pending edit to the worker now (debounce timer, focus-out, close)."""
+        self._debounce.stop()
+        for item_id in list(self._dirty):
+            self._flush_item(item_id)
+        if shiboken6.isValid(self):
+            self._refresh_save_label()
+
+    def _saved(self, _answer: Answer) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._in_flight -= 1
+        self._save_error = None
+        self._refresh_save_label()
+
+    def _save_failed(self, item_id: str, fields: dict, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._in_flight -= 1
+        # Keep what the inspector typed: the fields stay pending and are sent again on the next save.
+        pending = self._dirty.setdefault(item_id, {})
+        for key, value in fields.items():
+            pending.setdefault(key, value)
+        self._save_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self._refresh_save_label()
+        if not self._showing_error:
+            self._showing_error = True
+            try:
+                show_error(exc, self)
+            finally:
+                self._showing_error = False
+
+    # ------------------------------------------------------------------ navigation
+    def _current_item(self) -> str | None:
+        focus = QApplication.focusWidget()
+        if focus is None:
+            return None
+        for item_id, w in self.items.items():
+            if w is focus or w.isAncestorOf(focus):
+                return item_id
+        return None
+
+    def unanswered(self) -> list[str]:
+        view = self.view
+        return [i.id for i in view.template.items if not view.locked(i.id) and not view.answer(i.id).conclusion]
+
+    def go_to(self, item_id: str) -> None:
+        """Scroll the item into view and put the keyboard on its conclusion buttons."""
+        w = self.items[item_id]
+        self.scroll.ensureWidgetVisible(w, 0, 40)
+        if w.locked or self.read_only:
+            w.setFocus()
+        else:
+            w.focus_conclusion()
+
+    def next_unanswered(self) -> str | None:
+        todo = self.unanswered()
+        if not todo:
+            self.save_label.setText(_("所有应填项均已填写"))
+            if not self.read_only:
+                self.complete_button.setFocus()
+            return None
+        order = list(self.items)
+        current = self._current_item()
+        start = order.index(current) if current else -1
+        target = next((i for i in todo if order.index(i) > start), todo[0])
+        self.go_to(target)
+        return target
+
+    def _blocker_chosen(self, row: QListWidgetItem) -> None:
+        item_id = row.data(Qt.ItemDataRole.UserRole)
+        if item_id:
+            self.go_to(item_id)
+            w = self.items[item_id]
+            ans = self._answers.get(item_id) or Answer(item_id)
+            if ans.conclusion == "nonconform" and w.record is not None:
+                w.record.setFocus()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._positioned:
+            self._positioned = True
+            # Continue where the inspector left off, once the layout has its geometry.
+            QTimer.singleShot(0, self._position_initially)
+
+    def _position_initially(self) -> None:
+        if not shiboken6.isValid(self) or self.read_only:
+            return
+        todo = self.unanswered()
+        if todo:
+            self.go_to(todo[0])
+
+    # ------------------------------------------------------------------ completion
+    def complete(self) -> None:
+        if self.read_only or self._completing:
+            return
+        self.flush()
+        self._show_blockers = True
+        self._refresh()
+        blockers = self.view.blockers()
+        if blockers:
+            first = next((b.item_id for b in blockers if b.item_id), None)
+            if first:
+                self.go_to(first)
+            return
+        if not confirm_complete(self):
+            return
+        self._completing = True
+        self.complete_button.setEnabled(False)
+        self.worker.submit(
+            inspections.complete_inspection,
+            self.db,
+            self.inspection_id,
+            on_done=self._completed,
+            on_error=self._complete_failed,
+        )
+
+    def _completed(self, _result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._completing = False
+        self._view = inspections.load_inspection(self.db, self.inspection_id)
+        self._answers = dict(self._view.answers)
+        self._apply_status()
+        self._refresh()
+        self.completed.emit(self.inspection_id)
+
+    def _complete_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._completing = False
+        self.complete_button.setEnabled(True)
+        if isinstance(exc, IncompleteInspection):
+            # The database disagrees with what the screen shows (e.g. a save failed): show its list.
+            self._show_blockers = True
+            self._fill_blockers(exc.blockers)
+        show_error(exc, self)
+
+    # ------------------------------------------------------------------ closing
+    def hideEvent(self, event) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    def closeEvent(self, event) -> None:
+        self.flush()
+        super().closeEvent(event)

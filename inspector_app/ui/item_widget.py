@@ -1,0 +1,388 @@
+"""One sub-item of the record form (002 附件2): official text, conclusion, record, remark, 当场整改.
+
+Dumb layout: the widget shows values and emits what the inspector changed; InspectionScreen saves.
+"""
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
+from inspector_app.core.inspections import Answer
+from inspector_app.core.templates import TemplateItem
+from inspector_app.i18n import _
+
+CONCLUSION_ORDER = ("conform", "nonconform", "na")
+
+# Colours (no style sheets: they double the time to open the form, see InspectionScreen).
+CHECKED_COLOURS = {"conform": "#2e7d32", "nonconform": "#c62828", "na": "#616161"}
+RED = QColor("#c62828")
+BLUE = QColor("#1565c0")
+MUTED = "#666666"
+
+
+def set_text_colour(widget: QWidget, colour: str | QColor, strong: bool = False) -> None:
+    pal = widget.palette()
+    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    widget.setPalette(pal)
+    if strong:
+        font = widget.font()
+        font.setBold(True)
+        widget.setFont(font)
+
+
+class ConclusionButton(QPushButton):
+    """A checkable button painted in its conclusion's colour when chosen, whatever the platform style."""
+
+    def __init__(self, code: str, parent: QWidget):
+        super().__init__(CONCLUSIONS[code], parent)
+        self.code = code
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the bar is the tab stop, not each button
+        self.setMinimumWidth(64)
+
+    def paintEvent(self, event) -> None:
+        if not self.isChecked():
+            super().paintEvent(event)
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(CHECKED_COLOURS[self.code])
+        if not self.isEnabled():
+            colour.setAlpha(150)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
+        font = self.font()
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+
+
+class ConclusionBar(QWidget):
+    """The 符合 / 不符合 / 不适用 buttons as one tab stop; keys 1/2/3 (or Alt+1/2/3) choose, ←/→ move."""
+
+    chosen = Signal(str)
+
+    def __init__(self, codes: tuple[str, ...], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.codes = codes
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, ConclusionButton] = {}
+        row = QHBoxLayout(self)
+        row.setContentsMargins(3, 3, 3, 3)
+        row.setSpacing(4)
+        for n, code in enumerate(codes, start=1):
+            b = ConclusionButton(code, self)
+            b.setToolTip(_("按 {n} 键选择“{c}”").format(n=n, c=CONCLUSIONS[code]))
+            self.group.addButton(b, n - 1)
+            self.buttons[code] = b
+            row.addWidget(b)
+        row.addStretch(1)
+        self.group.idClicked.connect(self._click)
+
+    def _click(self, index: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.chosen.emit(self.codes[index])
+
+    def value(self) -> str | None:
+        for code, b in self.buttons.items():
+            if b.isChecked():
+                return code
+        return None
+
+    def set_value(self, code: str | None) -> None:
+        if code in self.buttons:
+            self.buttons[code].setChecked(True)
+        else:  # exclusive groups refuse to uncheck the last button
+            self.group.setExclusive(False)
+            for b in self.buttons.values():
+                b.setChecked(False)
+            self.group.setExclusive(True)
+
+    def choose(self, code: str) -> None:
+        if code in self.buttons and self.isEnabled():
+            self.buttons[code].setChecked(True)
+            self.chosen.emit(code)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        digits = {Qt.Key.Key_1: 0, Qt.Key.Key_2: 1, Qt.Key.Key_3: 2}
+        if key in digits and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.AltModifier):
+            index = digits[key]
+            if index < len(self.codes):
+                self.choose(self.codes[index])
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods == Qt.KeyboardModifier.NoModifier:
+            current = self.value()
+            i = self.codes.index(current) if current in self.codes else -1
+            i = (i + (1 if key == Qt.Key.Key_Right else -1)) % len(self.codes)
+            self.choose(self.codes[i])
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        if self.hasFocus():  # where the keys 1/2/3 go
+            p = QPainter(self)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(BLUE, 2))
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
+
+
+# Column widths shared by every item and the column header above the form (the paper form's columns).
+CONCLUSION_WIDTH = 270
+REMARK_WIDTH = 220
+
+
+def bold(font: QFont) -> QFont:
+    font.setBold(True)
+    return font
+
+
+class ItemWidget(QWidget):
+    """Emits `changed(item_id, field, value)` for every edit; `text_left(item_id)` when a text field loses focus.
+
+    Items the form excludes for this product kind are `locked`: shown greyed as 不适用 with the reason, and
+    have no record, remark or 当场整改 fields (record/remark/rectified are None).
+    """
+
+    changed = Signal(str, str, object)
+    text_left = Signal(str)
+
+    def __init__(self, item: TemplateItem, product_kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.item = item
+        self.locked = not item.applies(product_kind)
+        self.setObjectName(f"item-{item.id}")
+        self._state = "locked" if self.locked else ""
+        self._loading = False
+        self._read_only = False
+        self.problem_label: QLabel | None = None
+        self.record: QPlainTextEdit | None = None
+        self.remark: QLineEdit | None = None
+        self.rectified: QCheckBox | None = None
+
+        self._outer = outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 6, 10, 6)
+        outer.setSpacing(4)
+
+        # The official text, then the form's own remark for the item (备注 column of 002 附件2).
+        if self.locked:
+            kinds = "、".join(PRODUCT_KINDS.get(k, k) for k in item.applies_to)
+            note = _("本项不适用于{kind}（{reason}），已记为“不适用”，无需填写").format(
+                kind=PRODUCT_KINDS.get(product_kind, product_kind), reason=item.na_reason or kinds
+            )
+        elif item.na_allowed and item.na_reason and item.na_reason not in item.note:
+            note = _("不适用情形：{reason}").format(reason=item.na_reason)
+            if item.note:
+                note += _("；表中备注：{note}").format(note=item.note)
+        elif item.note:
+            note = _("表中备注：{note}").format(note=item.note)
+        else:
+            note = ""
+        # Plain-text labels: a rich-text label costs twice as much to lay out (≈ 0.7 ms per item).
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        self.id_label = QLabel(item.id, self)
+        self.id_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.id_label.setFont(bold(self.font()))
+        head.addWidget(self.id_label, 0, Qt.AlignmentFlag.AlignTop)
+        self.text_label = QLabel(item.text, self)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label.setWordWrap(True)  # not selectable: a text control would double its layout cost
+        head.addWidget(self.text_label, 1)
+        outer.addLayout(head)
+        self.note = note
+        self.note_label: QLabel | None = None
+        if note:
+            self.note_label = QLabel(note, self)
+            self.note_label.setTextFormat(Qt.TextFormat.PlainText)
+            self.note_label.setWordWrap(True)
+            set_text_colour(self.note_label, MUTED)
+            outer.addWidget(self.note_label)
+
+        # 不适用 is offered only where the form prints it (002 附件2 检查结论 column).
+        codes = CONCLUSION_ORDER if (item.na_allowed or self.locked) else CONCLUSION_ORDER[:2]
+        self.bar = ConclusionBar(codes, self)
+        self.bar.setAccessibleName(_("检查项 {i} 检查结论").format(i=item.id))
+        if item.na_reason and "na" in self.bar.buttons:
+            self.bar.buttons["na"].setToolTip(_("不适用情形：{r}（按 3 键选择）").format(r=item.na_reason))
+        self.bar.chosen.connect(self._on_conclusion)
+
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        left.addWidget(self.bar)
+        row.addLayout(left)
+        outer.addLayout(row)
+        self._left = left
+
+        if self.locked:
+            self.bar.set_value("na")
+            self.bar.setEnabled(False)
+            self.bar.setFixedWidth(CONCLUSION_WIDTH)
+            row.addStretch(1)
+            return
+
+        self.rectified = QCheckBox(_("当场整改"), self)
+        self.rectified.setToolTip(_("对不影响检查且可以当场整改的问题，允许企业当场整改（002 附件2 备注(3)）"))
+        self.rectified.setEnabled(False)
+        left.addWidget(self.rectified, 0, Qt.AlignmentFlag.AlignLeft)  # clicks beside the text do nothing
+        left.addStretch(1)
+        w = QWidget(self)  # fixes the conclusion column's width
+        w.setFixedWidth(CONCLUSION_WIDTH)
+        w.setFixedHeight(0)
+        left.addWidget(w)
+
+        self.record = QPlainTextEdit(self)
+        self.record.setTabChangesFocus(True)
+        self.record.setPlaceholderText(_("检查记录：检查发现的情况、证据、数据"))
+        self.record.setFixedHeight(self.record.fontMetrics().lineSpacing() * 3 + 10)
+        self.record.setAccessibleName(_("检查项 {i} 检查记录").format(i=item.id))
+        self.record.setToolTip(_("检查记录"))
+        row.addWidget(self.record, 1)
+
+        self.remark = QLineEdit(self)
+        self.remark.setPlaceholderText(_("备注"))
+        self.remark.setAccessibleName(_("检查项 {i} 备注").format(i=item.id))
+        self.remark.setToolTip(_("备注"))
+        self.remark.setFixedWidth(REMARK_WIDTH)
+        row.addWidget(self.remark, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.record.textChanged.connect(self._on_record)
+        self.remark.textEdited.connect(self._on_remark)
+        self.rectified.toggled.connect(self._on_rectified)
+        self.record.installEventFilter(self)
+        self.remark.installEventFilter(self)
+        # Tab: conclusion → record (what 不符合 needs next) → remark → 当场整改 → the next item.
+        QWidget.setTabOrder(self.bar, self.record)
+        QWidget.setTabOrder(self.record, self.remark)
+        QWidget.setTabOrder(self.remark, self.rectified)
+
+    # ------------------------------------------------------------------ values
+    def set_answer(self, answer: Answer) -> None:
+        """Show stored values without emitting `changed`."""
+        if self.locked:
+            return
+        self._loading = True
+        try:
+            self.bar.set_value(answer.conclusion)
+            if self.record.toPlainText() != answer.record:
+                self.record.setPlainText(answer.record)
+            if self.remark.text() != answer.remark:
+                self.remark.setText(answer.remark)
+            self.rectified.setChecked(answer.rectified_on_site)
+            self._sync_rectified()
+        finally:
+            self._loading = False
+
+    def conclusion(self) -> str | None:
+        return self.bar.value()
+
+    def set_read_only(self, read_only: bool) -> None:
+        if self.locked or read_only == self._read_only:
+            return
+        self._read_only = read_only
+        self.bar.setEnabled(not read_only)
+        self.record.setReadOnly(read_only)
+        self.remark.setReadOnly(read_only)
+        self.record.setPlaceholderText("" if read_only else _("检查记录：检查发现的情况、证据、数据"))
+        self.remark.setPlaceholderText("" if read_only else _("备注"))
+        self._sync_rectified()
+
+    def set_problem(self, message: str | None) -> None:
+        """Mark the item as blocking completion (red frame + reason), or clear the mark."""
+        if self.locked:
+            return
+        state = "blocked" if message else ""
+        if self._state != state:
+            self._state = state
+            self.update()
+        if message and self.problem_label is None:
+            self.problem_label = QLabel(self)
+            set_text_colour(self.problem_label, RED, strong=True)
+            self.problem_label.setWordWrap(True)
+            self._left.insertWidget(1, self.problem_label)
+        if self.problem_label is not None:
+            self.problem_label.setText(message or "")
+            self.problem_label.setVisible(bool(message))
+
+    def problem(self) -> str | None:
+        """The blocking reason shown on the item, if any (what the inspector sees in red)."""
+        if self.problem_label is None or self.problem_label.isHidden():
+            return None
+        return self.problem_label.text()
+
+    def focus_conclusion(self) -> None:
+        self.bar.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ events
+    def _on_conclusion(self, code: str) -> None:
+        if self._loading:
+            return
+        # 当场整改 belongs to a problem found (不符合); it cannot stay ticked on another conclusion.
+        if code != "nonconform" and self.rectified.isChecked():
+            self.rectified.setChecked(False)
+        self._sync_rectified()
+        self.changed.emit(self.item.id, "conclusion", code)
+
+    def _on_record(self) -> None:
+        if not self._loading:
+            self.changed.emit(self.item.id, "record", self.record.toPlainText())
+
+    def _on_remark(self, text: str) -> None:
+        if not self._loading:
+            self.changed.emit(self.item.id, "remark", text)
+
+    def _on_rectified(self, checked: bool) -> None:
+        if not self._loading:
+            self.changed.emit(self.item.id, "rectified_on_site", checked)
+
+    def _sync_rectified(self) -> None:
+        if not self.locked:
+            self.rectified.setEnabled(not self._read_only and self.conclusion() == "nonconform")
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        if self._state == "blocked":
+            p.setPen(QPen(RED, 2))
+            p.setBrush(QColor("#fff5f5"))
+        elif self._state == "locked":
+            p.setPen(QPen(QColor("#c0c0c0"), 1, Qt.PenStyle.DashLine))
+            p.setBrush(QColor("#f1f1f1"))
+        else:
+            p.setPen(QPen(QColor("#d0d4da"), 1))
+            p.setBrush(self.palette().color(QPalette.ColorRole.Base))
+        p.drawRoundedRect(rect, 4, 4)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == event.Type.FocusOut and watched in (self.record, self.remark):
+            self.text_left.emit(self.item.id)
+        return False
