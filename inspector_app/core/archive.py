@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
 from inspector_app.core.db import Database
+from inspector_app.core.docs_models import InspectionSignoff
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.models import Enterprise, Inspection, InspectionMember, Inspector, License
 from inspector_app.i18n import _
@@ -49,7 +50,7 @@ class InspectionSummary:
     id: str
     inspected_on: date
     kind: str
-    status: str
+    status: str  # draft / completed / signed
     site_address: str
     template_title: str
     team: str  # names joined with 、
@@ -94,6 +95,13 @@ def _license_info(lic: License, today: date) -> LicenseInfo:
 
 
 def inspection_summaries(session, enterprise_id: str) -> tuple[InspectionSummary, ...]:
+    signed = set(
+        session.scalars(
+            select(InspectionSignoff.inspection_id)
+            .join(Inspection, Inspection.id == InspectionSignoff.inspection_id)
+            .where(Inspection.enterprise_id == enterprise_id)
+        )
+    )
     rows = session.scalars(
         select(Inspection)
         .where(Inspection.enterprise_id == enterprise_id)
@@ -111,7 +119,7 @@ def inspection_summaries(session, enterprise_id: str) -> tuple[InspectionSummary
                 id=insp.id,
                 inspected_on=insp.inspected_on,
                 kind=insp.kind,
-                status=insp.status,
+                status="signed" if insp.id in signed else insp.status,
                 site_address=insp.site.address,
                 template_title=_template_title(insp),
                 team="、".join(m.inspector.name for m in insp.members),

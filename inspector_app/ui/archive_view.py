@@ -127,6 +127,8 @@ def state_text(state: str, days_left: int) -> str:
 class ArchiveView(QWidget):
     new_inspection_requested = Signal(str, str)  # enterprise id, site id ("" = let the dialog ask)
     inspection_open_requested = Signal(str)  # inspection id
+    sign_requested = Signal(str)  # inspection id: a completed inspection to sign
+    documents_requested = Signal(str)  # inspection id: a signed inspection's documents
     refresh_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -190,8 +192,22 @@ class ArchiveView(QWidget):
         QVBoxLayout(self.licenses_box).addWidget(self.licenses)
         self.sites_box = QGroupBox(_("生产地址"))
         QVBoxLayout(self.sites_box).addWidget(self.sites)
+        self.inspections.itemSelectionChanged.connect(self._inspection_selected)
+        self.sign_button = QPushButton(_("签字确认…"))
+        self.sign_button.setToolTip(_("检查组和企业代表签字；签字后检查记录不可再修改"))
+        self.sign_button.clicked.connect(lambda: self._emit_for_selected(self.sign_requested))
+        self.documents_button = QPushButton(_("文书（预览、打印）…"))
+        self.documents_button.setToolTip(_("问题汇总表、监督检查记录表、责令整改通知书"))
+        self.documents_button.clicked.connect(lambda: self._emit_for_selected(self.documents_requested))
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.sign_button)
+        actions.addWidget(self.documents_button)
         self.inspections_box = QGroupBox(_("检查记录"))
-        QVBoxLayout(self.inspections_box).addWidget(self.inspections)
+        box_layout = QVBoxLayout(self.inspections_box)
+        box_layout.addWidget(self.inspections)
+        box_layout.addLayout(actions)
+        self._inspection_selected()
 
         layout = QVBoxLayout(page)
         layout.addLayout(head)
@@ -214,7 +230,7 @@ class ArchiveView(QWidget):
 
     def show_detail(self, d) -> None:
         """Fill every section from an EnterpriseDetail."""
-        from inspector_app.core.inspections import STATUSES
+        from inspector_app.core.signing import STATUSES
 
         self._detail = d
         self.title.setText(d.name)
@@ -251,6 +267,7 @@ class ArchiveView(QWidget):
                 item = _item(text, s.id)
                 item.setToolTip(tip)
                 self.inspections.setItem(r, c, item)
+        self._inspection_selected()  # a kept selection may now be completed or signed
         self._stack.setCurrentIndex(1)
 
     def _fill_licenses(self, licenses) -> None:
@@ -303,6 +320,24 @@ class ArchiveView(QWidget):
     def _new_for_site(self, site_id: str) -> None:
         if self._detail is not None:
             self.new_inspection_requested.emit(self._detail.id, site_id)
+
+    def _selected_inspection(self):
+        row = self.inspections.currentRow()
+        if self._detail is None or not 0 <= row < len(self._detail.inspections):
+            return None
+        return self._detail.inspections[row]
+
+    def _inspection_selected(self) -> None:
+        """Sign a completed inspection; print the documents of a signed one."""
+        chosen = self._selected_inspection()
+        status = chosen.status if chosen else None
+        self.sign_button.setEnabled(status == "completed")
+        self.documents_button.setEnabled(status == "signed")
+
+    def _emit_for_selected(self, signal) -> None:
+        chosen = self._selected_inspection()
+        if chosen is not None:
+            signal.emit(chosen.id)
 
     def _open_inspection(self, item: QTableWidgetItem) -> None:
         inspection_id = item.data(ID_ROLE)

@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
 
         self.archive.new_inspection_requested.connect(self.new_inspection_for)
         self.archive.inspection_open_requested.connect(self.open_inspection)
+        self.archive.sign_requested.connect(self.sign_inspection)
+        self.archive.documents_requested.connect(self.show_documents)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
@@ -463,10 +465,36 @@ class MainWindow(QMainWindow):
         screen = InspectionScreen(self.db, self._worker, inspection_id, parent=self)
         screen.setWindowFlag(Qt.WindowType.Window, True)  # its own window, next to the archive
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        screen.completed.connect(lambda _id: self.refresh_archive())  # the history shows 已完成
+        screen.completed.connect(self._inspection_completed)
         screen.destroyed.connect(lambda _obj=None, iid=inspection_id: self._screen_closed(iid))
         self._screens[inspection_id] = screen
         screen.show()
+
+    def _inspection_completed(self, inspection_id: str) -> None:
+        """Completing is followed on site by the signatures (001 §26): offer them at once."""
+        self.refresh_archive()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("检查已完成"),
+            _("检查记录已完成。现在请检查组成员和企业代表签字确认吗？\n签字后可预览、打印问题汇总表等文书。"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        if box.exec() == QMessageBox.StandardButton.Yes:
+            self.sign_inspection(inspection_id)
+
+    def sign_inspection(self, inspection_id: str) -> None:
+        from inspector_app.ui.sign_dialog import SignDialog
+
+        signed = SignDialog(self.db, self._worker, inspection_id, self).exec()
+        self.refresh_archive()
+        if signed:
+            self.show_documents(inspection_id)
+
+    def show_documents(self, inspection_id: str) -> None:
+        from inspector_app.ui.documents_dialog import DocumentsDialog
+
+        DocumentsDialog(self.db, self._worker, inspection_id, self).exec()
 
     def open_tool(self, name: str) -> None:
         """A supervision screen in its own window; one window per screen, raised when asked again."""

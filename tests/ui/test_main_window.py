@@ -370,3 +370,39 @@ def test_supervision_menu_opens_each_screen_once(qtbot, start_window, roster_ids
     before = dict(window._tools)
     window.supervision_actions[3].trigger()  # asked again: the same window is raised, not a second one
     assert window._tools == before
+
+
+def test_completing_offers_signing_and_the_archive_gates_sign_and_documents(
+    qtbot, start_window, roster_ids, db, templates, captured_boxes, monkeypatch
+):
+    """After 完成检查 the inspector is asked to sign; a completed record can be signed, not yet printed."""
+    from inspector_app.core.archive import get_enterprise, list_inspectors
+    from inspector_app.core.inspections import complete_inspection, save_answer, start_inspection
+    from inspector_app.ui.sign_dialog import SignDialog
+
+    ent_id = roster_ids["上海浦江电线电缆有限公司"]
+    detail = get_enterprise(db, ent_id)
+    team = [i.id for i in list_inspectors(db)]
+    template = templates["industrial"]
+    iid = start_inspection(db, site_id=detail.sites[0].id, template=template, kind="scheduled", team=team)
+    for item in template.applicable_items:
+        save_answer(db, iid, item.id, conclusion="conform")
+    opened: list[str] = []
+    monkeypatch.setattr(SignDialog, "exec", lambda dialog: opened.append(dialog.inspection_id) or 0)
+
+    window = start_window()
+    select(qtbot, window, "上海浦江电线电缆有限公司")
+    window.archive.inspections.selectRow(0)
+    assert not window.archive.sign_button.isEnabled()  # a draft cannot be signed
+
+    complete_inspection(db, iid)
+    window._inspection_completed(iid)  # what the inspection screen's `completed` signal triggers
+    assert any("现在请检查组成员和企业代表签字确认吗" in t for t in captured_boxes)
+    assert opened == []  # the fake box answered Ok, not Yes: nothing opened
+
+    qtbot.waitUntil(lambda: table_texts(window.archive.inspections)[0][2] == "已完成（待签字）")
+    window.archive.inspections.selectRow(0)
+    assert window.archive.sign_button.isEnabled()
+    assert not window.archive.documents_button.isEnabled()  # nothing to print before the signatures
+    qtbot.mouseClick(window.archive.sign_button, Qt.MouseButton.LeftButton)
+    assert opened == [iid]
