@@ -25,7 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from inspector_app.core import clock
-from inspector_app.core.catalog import CONCLUSIONS, INSPECTION_KINDS, MIN_TEAM_SIZE, PRODUCT_KINDS, product_kind
+from inspector_app.core.catalog import (
+    CONCLUSIONS,
+    INSPECTION_KINDS,
+    MIN_TEAM_SIZE,
+    PROBLEM_CATEGORIES,
+    PRODUCT_KINDS,
+    product_kind,
+)
 from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
@@ -38,6 +45,7 @@ from inspector_app.core.inspections import (
     TeamMember,
     _snapshot,
     _template_from_snapshot,
+    check_problem_category,
     completion_blockers,
 )
 from inspector_app.core.models import (
@@ -78,7 +86,7 @@ _INSPECTION_REQUIRED = ("enterprise", "site_address", "template", "kind", "inspe
 _ENTERPRISE_KEYS = ("uscc", "name")
 _TEMPLATE_REF_KEYS = ("id", "version", "digest")
 _MEMBER_KEYS = ("name", "badge_no", "role")
-_ANSWER_KEYS = ("item_id", "conclusion", "record", "remark", "na_reason", "rectified_on_site")
+_ANSWER_KEYS = ("item_id", "conclusion", "record", "remark", "na_reason", "rectified_on_site", "problem_category")
 # Reserved for a later version (team and enterprise signatures, refusal to sign; evidence photos).
 _RESERVED = {
     "signatures": _("本版本尚不支持导入签名（signatures），请删去该字段或写成空列表 []"),
@@ -189,6 +197,7 @@ def _inspection_dict(insp: Inspection, template: Template) -> dict:
                 "remark": r.remark,
                 "na_reason": r.na_reason,
                 "rectified_on_site": bool(r.rectified_on_site),
+                "problem_category": r.problem_category,
             }
             for r in results
             if not _empty(_answer_of(r))
@@ -234,7 +243,15 @@ def export_inspections(db: Database, ids: Iterable[str] | None, path: str | Path
 
 
 def _answer_of(r: ItemResult) -> Answer:
-    return Answer(r.item_id, r.conclusion, r.na_reason or "", r.record or "", r.remark or "", bool(r.rectified_on_site))
+    return Answer(
+        r.item_id,
+        r.conclusion,
+        r.na_reason or "",
+        r.record or "",
+        r.remark or "",
+        bool(r.rectified_on_site),
+        r.problem_category or None,
+    )
 
 
 def _empty(a: Answer) -> bool:
@@ -840,6 +857,17 @@ class _Importer:
                 c.error(
                     aw, _("rectified_on_site 应为 true 或 false（不加引号），现在是{t}").format(t=_type_name(rectified))
                 )
+            problem_category = a.get("problem_category")
+            if isinstance(problem_category, str):
+                problem_category = problem_category.strip() or None
+            if problem_category is not None and not isinstance(problem_category, str):
+                c.error(
+                    aw,
+                    _('problem_category 应为问题类别文字，如 "检验手段"，或 null，现在是{t}').format(
+                        t=_type_name(problem_category)
+                    ),
+                )
+                problem_category = False
             conclusion = self.read_conclusion(a.get("conclusion"), aw)
             if item_id in seen:
                 c.error(aw, _("与 answers[{j}] 是同一检查项，每个检查项只能写一次").format(j=seen[item_id]))
@@ -857,7 +885,12 @@ class _Importer:
                     ),
                 )
                 continue
-            if conclusion is False or None in (record, remark, na_reason) or not isinstance(rectified, bool):
+            if (
+                conclusion is False
+                or None in (record, remark, na_reason)
+                or not isinstance(rectified, bool)
+                or problem_category is False
+            ):
                 continue
             if na_reason and len(na_reason) > NA_REASON_MAX:
                 c.error(aw, _("不适用理由不能超过{m}个字，现在{n}个字").format(m=NA_REASON_MAX, n=len(na_reason)))
@@ -870,6 +903,7 @@ class _Importer:
                     or remark
                     or rectified
                     or na_reason not in ("", item.na_reason)
+                    or problem_category
                 ):
                     c.error(
                         aw,
@@ -883,9 +917,14 @@ class _Importer:
             if conclusion == "na" and not item.na_allowed:
                 c.error(aw, _("检查表不允许该项填写“不适用”，只能是“符合”或“不符合”"))
                 continue
+            try:
+                problem_category = check_problem_category(item, problem_category, conclusion)
+            except ValidationError as e:
+                c.error(aw, e.reason)
+                continue
             if conclusion == "na" and not na_reason:
                 na_reason = item.na_reason  # the form's stated reason, as save_answer does
-            answers[item_id] = Answer(item_id, conclusion, na_reason, record, remark, rectified)
+            answers[item_id] = Answer(item_id, conclusion, na_reason, record, remark, rectified, problem_category)
         if len(c.errors) > before or template is None:
             return None
         # Items the form excludes for this product kind are 不适用 whether or not the file lists them.
@@ -1085,6 +1124,7 @@ class _Importer:
             row.record = a.record
             row.remark = a.remark
             row.rectified_on_site = a.rectified_on_site
+            row.problem_category = a.problem_category
 
 
 def _squash(text: str) -> str:
@@ -1102,6 +1142,9 @@ def _snapshot_problem(template: Template) -> str | None:
     for item in template.items:
         if not item.applies(template.product_kind) and not item.na_allowed:
             return _("模板快照中检查项 {i} 不适用于本产品类别却不允许“不适用”").format(i=item.id)
+        cats = item.categories
+        if item.category not in cats or len(set(cats)) != len(cats) or not set(cats) <= set(PROBLEM_CATEGORIES):
+            return _("模板快照中检查项 {i} 的问题分类不正确").format(i=item.id)
     return None
 
 

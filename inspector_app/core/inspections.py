@@ -26,7 +26,7 @@ from inspector_app.core.models import (
     TemplateSnapshot,
     utcnow,
 )
-from inspector_app.core.templates import Template
+from inspector_app.core.templates import Template, TemplateItem
 from inspector_app.i18n import _
 
 DRAFT, COMPLETED = "draft", "completed"
@@ -42,6 +42,8 @@ class Answer:
     record: str = ""
     remark: str = ""
     rectified_on_site: bool = False
+    # 000 二(二) category this 不符合 is counted under, one of the item's `categories`; None = its `category`.
+    problem_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,13 @@ def save_answer(
     remark=_UNSET,
     rectified_on_site=_UNSET,
     na_reason=_UNSET,
+    problem_category=_UNSET,
 ) -> Answer:
-    """Change the given fields of one answer and commit; the fields not given keep their value."""
+    """Change the given fields of one answer and commit; the fields not given keep their value.
+
+    `problem_category` chooses which of the item's problem categories (000 二(二)) a 不符合 is counted under;
+    None or the item's default `category` stores NULL. Any conclusion other than 不符合 clears it.
+    """
     with db.session() as s:
         insp = _draft(s, inspection_id)
         template = _template_from_snapshot(insp.template_digest, insp.template.content)
@@ -266,12 +273,40 @@ def save_answer(
             res.remark = remark
         if rectified_on_site is not _UNSET:
             res.rectified_on_site = bool(rectified_on_site)
+        if problem_category is not _UNSET:
+            res.problem_category = check_problem_category(item, problem_category, res.conclusion)
+        elif res.conclusion != "nonconform":
+            res.problem_category = None  # the category belongs to a problem found (不符合)
         s.flush()
         return _answer(res)
 
 
+def check_problem_category(item: TemplateItem, category: str | None, conclusion: str | None) -> str | None:
+    """The value to store for a chosen problem category: None for the default; ValidationError if not allowed."""
+    if category is None or category == item.category:
+        return None
+    where = _("检查项 {i} 问题类别").format(i=item.id)
+    if category not in item.categories:
+        if len(item.categories) > 1:
+            allowed = _("只能是{c}之一").format(c="、".join(f"“{c}”" for c in item.categories))
+        else:
+            allowed = _("该项的问题只计入“{c}”").format(c=item.category)
+        raise ValidationError(where, _("“{v}”不是该项可选的问题类别，{a}").format(v=category, a=allowed))
+    if conclusion != "nonconform":
+        raise ValidationError(where, _("只有检查结论为“不符合”时才能选择问题类别"))
+    return category
+
+
 def _answer(res: ItemResult) -> Answer:
-    return Answer(res.item_id, res.conclusion, res.na_reason, res.record, res.remark, res.rectified_on_site)
+    return Answer(
+        res.item_id,
+        res.conclusion,
+        res.na_reason,
+        res.record,
+        res.remark,
+        res.rectified_on_site,
+        res.problem_category,
+    )
 
 
 def _view(insp: Inspection) -> InspectionView:

@@ -6,7 +6,7 @@ tell a newer copy from an older one and to refuse a lost update.
 """
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -27,7 +27,7 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -158,6 +158,8 @@ class ItemResult(Synced, Base):
     record: Mapped[str] = mapped_column(Text, default="")
     remark: Mapped[str] = mapped_column(Text, default="")
     rectified_on_site: Mapped[bool] = mapped_column(Boolean, default=False)  # 002 附件2 备注(3)
+    # 000 二(二) category a 不符合 is counted under, one of the item's `categories`; NULL = the item's `category`.
+    problem_category: Mapped[str | None] = mapped_column(String(20))
 
 
 class Setting(Base):

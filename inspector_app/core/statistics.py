@@ -303,22 +303,30 @@ def build_report(
                 district,
             ).group_by(Enterprise.district),
         )
-        # 表4 发现问题总数 (项次) per district, and 000 二(二) per (template, item) → the item's problem category
-        # in the inspection's own template snapshot: one pass over the 不符合 answers.
+        # 表4 发现问题总数 (项次) per district, and 000 二(二) per (template, item, chosen category) → the problem
+        # category: COALESCE(the finding's problem_category, the item's `category` in the inspection's own
+        # template snapshot). One pass over the 不符合 answers.
         problems: dict[str, int] = {}
-        per_item: dict[tuple[str, str], int] = {}
-        for dist, digest, item_id, n in s.execute(
+        per_item: dict[tuple[str, str, str | None], int] = {}
+        for dist, digest, item_id, chosen, n in s.execute(
             _in_scope(
-                select(Enterprise.district, Inspection.template_digest, ItemResult.item_id, func.count(ItemResult.id))
+                select(
+                    Enterprise.district,
+                    Inspection.template_digest,
+                    ItemResult.item_id,
+                    ItemResult.problem_category,
+                    func.count(ItemResult.id),
+                )
                 .select_from(ItemResult)
                 .join(Inspection, Inspection.id == ItemResult.inspection_id)
                 .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
                 .where(ItemResult.conclusion == NONCONFORM, done),
                 district,
-            ).group_by(Enterprise.district, Inspection.template_digest, ItemResult.item_id)
+            ).group_by(Enterprise.district, Inspection.template_digest, ItemResult.item_id, ItemResult.problem_category)
         ):
             problems[dist] = problems.get(dist, 0) + n
-            per_item[(digest, item_id)] = per_item.get((digest, item_id), 0) + n
+            key = (digest, item_id, chosen)
+            per_item[key] = per_item.get(key, 0) + n
 
         # 表4 计划检查单位总数: plan entries whose month lies in the period
         lo, hi = start.year * 12 + start.month, end.year * 12 + end.month
@@ -358,7 +366,7 @@ def build_report(
             )
         certs = dict(s.execute(cert_q.group_by(License.category)).all())
 
-        by_cat, other_food, other_ind = _problem_categories(s, [(d, i, n) for (d, i), n in per_item.items()])
+        by_cat, other_food, other_ind = _problem_categories(s, [(*key, n) for key, n in per_item.items()])
         campaign = _campaign(s, start, end, district, screened, screened_bad)
 
     names = [d for d in DISTRICTS if not district or d == district]
@@ -463,7 +471,8 @@ def _class_at_end_correction(s, end, district, done, ent_licensed, class_count, 
 
 
 def _problem_categories(s, per_item) -> tuple[dict[str, int], int, int]:
-    digests = {d for d, _i, _n in per_item}
+    """(digest, item id, chosen category or None, count) rows → counts per problem category, 其他 split."""
+    digests = {d for d, _i, _c, _n in per_item}
     templates = {
         d: inspections._template_from_snapshot(d, content)
         for d, content in s.execute(
@@ -472,12 +481,16 @@ def _problem_categories(s, per_item) -> tuple[dict[str, int], int, int]:
     }
     by_cat: dict[str, int] = {}
     other_food = other_ind = 0
-    for digest, item_id, n in per_item:
+    for digest, item_id, chosen, n in per_item:
         t = templates[digest]
         try:
-            cat = t.item(item_id).category
+            item = t.item(item_id)
         except KeyError:
             cat = "其他"
+        else:
+            # COALESCE(problem_category, the item's default); a value the snapshot does not allow (a hand-edited
+            # database) falls back to the default rather than inventing a category.
+            cat = chosen if chosen in item.categories else item.category
         by_cat[cat] = by_cat.get(cat, 0) + n
         if cat == "其他":
             if t.product_kind == "food":

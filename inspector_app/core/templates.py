@@ -33,9 +33,20 @@ class TemplateItem:
     category: str
     checkpoint: int | None
     note: str
+    # Problem categories a 不符合 on this item may be counted under (000 二(二)); always contains `category`,
+    # the default. An item whose official text spans two topics (2.1: production AND test equipment) lists both.
+    categories: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.categories and self.category is not None:
+            object.__setattr__(self, "categories", (self.category,))
 
     def applies(self, product_kind: str) -> bool:
         return product_kind in self.applies_to
+
+    @property
+    def has_alternative_categories(self) -> bool:
+        return len(self.categories) > 1
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,7 @@ class Template:
                         category=i["category"],
                         checkpoint=i["checkpoint"],
                         note=i["note"],
+                        categories=tuple(i.get("categories") or (i["category"],)),
                     )
                     for i in s["items"]
                 ),
@@ -116,6 +128,24 @@ class Template:
         return template
 
 
+def _item_content(i: TemplateItem) -> dict:
+    d = {
+        "id": i.id,
+        "text": i.text,
+        "na_allowed": i.na_allowed,
+        "na_reason": i.na_reason,
+        "applies_to": list(i.applies_to),
+        "category": i.category,
+        "checkpoint": i.checkpoint,
+        "note": i.note,
+    }
+    # Written only when there are alternatives: snapshots recorded before template version 2 have no
+    # "categories" key, and their digests must stay valid.
+    if tuple(i.categories) != (i.category,):
+        d["categories"] = list(i.categories)
+    return d
+
+
 def _content(t: Template) -> dict:
     return {
         "id": t.id,
@@ -129,19 +159,7 @@ def _content(t: Template) -> dict:
             {
                 "no": s.no,
                 "title": s.title,
-                "items": [
-                    {
-                        "id": i.id,
-                        "text": i.text,
-                        "na_allowed": i.na_allowed,
-                        "na_reason": i.na_reason,
-                        "applies_to": list(i.applies_to),
-                        "category": i.category,
-                        "checkpoint": i.checkpoint,
-                        "note": i.note,
-                    }
-                    for i in s.items
-                ],
+                "items": [_item_content(i) for i in s.items],
             }
             for s in t.sections
         ],
@@ -199,6 +217,7 @@ _ITEM_KEYS: dict[str, tuple[str, bool, Any]] = {
     "na_reason": ("str", False, ""),
     "applies_to": ("strs", False, list(_ALL_KINDS)),
     "category": ("str", True, None),
+    "categories": ("strs", False, None),
     "checkpoint": ("int", False, 0),
     "note": ("str", False, ""),
 }
@@ -392,6 +411,7 @@ class _Reader:
                 f"{'、'.join(catalog.PROBLEM_CATEGORIES)}之一（000 二(二)）",
                 item_id,
             )
+        categories = self.check_categories(v["category"], v["categories"], where, item_id)
         checkpoint = v["checkpoint"]
         if checkpoint and checkpoint not in catalog.CHECKPOINTS:
             self.problem(
@@ -435,7 +455,34 @@ class _Reader:
             category=v["category"],
             checkpoint=checkpoint or None,
             note=v["note"],
+            categories=categories,
         )
+
+    def check_categories(
+        self, category: str | None, categories: list[str] | None, where: str, item_id: str | None
+    ) -> tuple[str, ...]:
+        """The problem categories a finding on the item may be counted under; `category` is the default."""
+        if categories is None:
+            return (category,) if category is not None else ()
+        if not categories:
+            self.problem(f"{where}问题分类 categories 为空；没有可选类别时请删去此字段", item_id)
+            return ()
+        known = "、".join(catalog.PROBLEM_CATEGORIES)
+        for c in categories:
+            if c not in catalog.PROBLEM_CATEGORIES:
+                self.problem(
+                    f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一（000 二(二)）", item_id
+                )
+        twice = sorted({c for c in categories if categories.count(c) > 1}, key=categories.index)
+        if twice:
+            self.problem(f"{where}可选问题分类 categories 中“{'、'.join(twice)}”重复，请删去重复项", item_id)
+        if category is not None and category not in categories:
+            self.problem(
+                f"{where}默认问题分类 category “{category}” 不在 categories 中；categories 须包含 category，"
+                f'如 categories = ["{category}", "{next((c for c in categories if c != category), "其他")}"]',
+                item_id,
+            )
+        return tuple(categories)
 
 
 def _kinds_text() -> str:

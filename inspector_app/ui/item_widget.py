@@ -1,4 +1,5 @@
-"""One sub-item of the record form (002 附件2): official text, conclusion, record, remark, 当场整改.
+"""One sub-item of the record form (002 附件2): official text, conclusion, record, remark, 当场整改, and for
+an item whose text spans two statistics categories (000 二(二)) the 问题类别 of a 不符合.
 
 Dumb layout: the widget shows values and emits what the inspector changed; InspectionScreen saves.
 """
@@ -8,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -153,6 +155,16 @@ class ConclusionBar(QWidget):
             p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
 
 
+class CategoryCombo(QComboBox):
+    """The 问题类别 choice: the mouse wheel scrolls the form unless the combo has the keyboard focus."""
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
 # Column widths shared by every item and the column header above the form (the paper form's columns).
 CONCLUSION_WIDTH = 270
 REMARK_WIDTH = 220
@@ -185,6 +197,9 @@ class ItemWidget(QWidget):
         self.record: QPlainTextEdit | None = None
         self.remark: QLineEdit | None = None
         self.rectified: QCheckBox | None = None
+        # 问题类别: only on items with alternative problem categories, shown while the answer is 不符合.
+        self.category_row: QWidget | None = None
+        self.category: CategoryCombo | None = None
 
         self._outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 6, 10, 6)
@@ -253,6 +268,8 @@ class ItemWidget(QWidget):
         self.rectified.setToolTip(_("对不影响检查且可以当场整改的问题，允许企业当场整改（002 附件2 备注(3)）"))
         self.rectified.setEnabled(False)
         left.addWidget(self.rectified, 0, Qt.AlignmentFlag.AlignLeft)  # clicks beside the text do nothing
+        if item.has_alternative_categories:
+            self._build_category(left)
         left.addStretch(1)
         w = QWidget(self)  # fixes the conclusion column's width
         w.setFixedWidth(CONCLUSION_WIDTH)
@@ -283,6 +300,31 @@ class ItemWidget(QWidget):
         QWidget.setTabOrder(self.bar, self.record)
         QWidget.setTabOrder(self.record, self.remark)
         QWidget.setTabOrder(self.remark, self.rectified)
+        if self.category is not None:  # … → 当场整改 → 问题类别 (both only on 不符合) → the next item
+            QWidget.setTabOrder(self.rectified, self.category)
+
+    def _build_category(self, left: QVBoxLayout) -> None:
+        self.category_row = row = QWidget(self)
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(6)
+        label = QLabel(_("问题类别"), row)
+        self.category = combo = CategoryCombo(row)
+        combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for c in self.item.categories:
+            combo.addItem(c + (_("（默认）") if c == self.item.category else ""), c)
+        combo.setCurrentIndex(self.item.categories.index(self.item.category))
+        combo.setAccessibleName(_("检查项 {i} 问题类别").format(i=self.item.id))
+        combo.setToolTip(
+            _("此项“不符合”计入局统计报表的哪一类问题（000 二(二)）；默认“{c}”").format(c=self.item.category)
+        )
+        label.setBuddy(combo)
+        h.addWidget(label)
+        h.addWidget(combo)
+        h.addStretch(1)
+        combo.currentIndexChanged.connect(self._on_category)
+        row.hide()
+        left.addWidget(row)
 
     # ------------------------------------------------------------------ values
     def set_answer(self, answer: Answer) -> None:
@@ -298,11 +340,20 @@ class ItemWidget(QWidget):
                 self.remark.setText(answer.remark)
             self.rectified.setChecked(answer.rectified_on_site)
             self._sync_rectified()
+            if self.category is not None:
+                self._set_category(answer.problem_category)
+            self._sync_category()
         finally:
             self._loading = False
 
     def conclusion(self) -> str | None:
         return self.bar.value()
+
+    def problem_category(self) -> str | None:
+        """The category chosen for a 不符合 on this item (its default `category` when there is no choice)."""
+        if self.category is None:
+            return self.item.category
+        return self.category.currentData()
 
     def set_read_only(self, read_only: bool) -> None:
         if self.locked or read_only == self._read_only:
@@ -314,6 +365,7 @@ class ItemWidget(QWidget):
         self.record.setPlaceholderText("" if read_only else _("检查记录：检查发现的情况、证据、数据"))
         self.remark.setPlaceholderText("" if read_only else _("备注"))
         self._sync_rectified()
+        self._sync_category()
 
     def set_problem(self, message: str | None) -> None:
         """Mark the item as blocking completion (red frame + reason), or clear the mark."""
@@ -349,6 +401,14 @@ class ItemWidget(QWidget):
         if code != "nonconform" and self.rectified.isChecked():
             self.rectified.setChecked(False)
         self._sync_rectified()
+        # So is the 问题类别: save_answer resets it to the default on any other conclusion; show the same.
+        if code != "nonconform" and self.category is not None:
+            self._loading = True
+            try:
+                self._set_category(None)
+            finally:
+                self._loading = False
+        self._sync_category()
         self.changed.emit(self.item.id, "conclusion", code)
 
     def _on_record(self) -> None:
@@ -363,9 +423,24 @@ class ItemWidget(QWidget):
         if not self._loading:
             self.changed.emit(self.item.id, "rectified_on_site", checked)
 
+    def _on_category(self, _index: int) -> None:
+        if not self._loading:
+            chosen = self.category.currentData()
+            # None = the item's default category (stored as NULL, see core.inspections.save_answer).
+            self.changed.emit(self.item.id, "problem_category", None if chosen == self.item.category else chosen)
+
+    def _set_category(self, category: str | None) -> None:
+        index = self.category.findData(category or self.item.category)
+        self.category.setCurrentIndex(index if index >= 0 else self.category.findData(self.item.category))
+
     def _sync_rectified(self) -> None:
         if not self.locked:
             self.rectified.setEnabled(not self._read_only and self.conclusion() == "nonconform")
+
+    def _sync_category(self) -> None:
+        if self.category_row is not None:
+            self.category_row.setVisible(self.conclusion() == "nonconform")
+            self.category.setEnabled(not self._read_only)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)

@@ -96,7 +96,7 @@ def paper(tmp_path: Path, **overrides) -> Path:
     record = {
         "enterprise": {"uscc": USCC, "name": "上海申华塑料制品有限公司"},
         "site_address": SITE1,
-        "template": {"id": "industrial", "version": 1},
+        "template": {"id": "industrial", "version": 2},
         "kind": "scheduled",
         "inspected_on": "2026-06-10",
         "status": "draft",

@@ -29,7 +29,7 @@ def test_named_files_are_validated(capsys):
 
 def test_a_broken_file_lists_every_problem_and_exits_1(tmp_path, capsys):
     text = (FORMS / "food.toml").read_text("utf-8")
-    broken = text.replace('id = "food"', 'id = "Food Form"', 1).replace("version = 1", 'version = "一"', 1)
+    broken = text.replace('id = "food"', 'id = "Food Form"', 1).replace("version = 2", 'version = "二"', 1)
     assert broken != text
     path = tmp_path / "broken.toml"
     path.write_text(broken, "utf-8")

@@ -151,7 +151,7 @@ def paper_record(**overrides) -> dict:
         "enterprise": {"uscc": USCC, "name": "上海申华塑料制品有限公司"},
         "site_address": SITE1,
         "license_number": "(沪)XK13-006-00021",
-        "template": {"id": "industrial", "version": 1},
+        "template": {"id": "industrial", "version": 2},
         "kind": "定期",
         "inspected_on": "2026-06-10",
         "status": "draft",
@@ -219,7 +219,7 @@ def test_export_writes_readable_utf8_json_with_the_template_snapshot(db, two, te
         "signatures",
         "photos",
     ]
-    assert second["template"] == {"id": "industrial", "version": 1, "digest": templates["industrial"].digest}
+    assert second["template"] == {"id": "industrial", "version": 2, "digest": templates["industrial"].digest}
     assert second["enterprise"] == {"uscc": USCC, "name": "上海申华塑料制品有限公司"}
     assert second["license_number"] == "(沪)XK13-006-00021"
     assert (second["status"], second["completed_at"], second["kind"]) == (
@@ -240,6 +240,7 @@ def test_export_writes_readable_utf8_json_with_the_template_snapshot(db, two, te
         "remark": "",
         "na_reason": "",
         "rectified_on_site": True,
+        "problem_category": None,
     }
     assert answers["2.2"]["conclusion"] == "不适用" and answers["2.2"]["na_reason"] == "适用于食品相关产品"
     assert answers["6.1"]["na_reason"] == "产品不涉及产业政策"
@@ -252,6 +253,7 @@ def test_export_writes_readable_utf8_json_with_the_template_snapshot(db, two, te
         "remark": "尚未核对营业执照原件",
         "na_reason": "",
         "rectified_on_site": False,
+        "problem_category": None,
     }
 
 
@@ -505,7 +507,7 @@ def one_problem(db, tmp_path, templates, rec) -> str:
         (
             {"answers": [{"item_id": "10.1", "conclusion": "符合"}]},
             "inspections[0].answers[0] (检查项 10.1): "
-            "检查表“工业产品生产许可证获证企业监督检查记录表”（第 1 版）中没有检查项 10.1",
+            "检查表“工业产品生产许可证获证企业监督检查记录表”（第 2 版）中没有检查项 10.1",
         ),
         (
             {"answers": [{"item_id": "1.1", "conclusion": "不适用"}]},
@@ -621,12 +623,12 @@ def one_problem(db, tmp_path, templates, rec) -> str:
         ({"inspectd_on": "2026-06-10"}, "inspections[0]: 未知字段“inspectd_on”（是否想写 inspected_on？）"),
         (
             {"template": {"id": "cement", "version": 1}},
-            "inspections[0].template.id: 本机没有检查表模板“cement”（可用：food 第 1 版、industrial 第 1 版）",
+            "inspections[0].template.id: 本机没有检查表模板“cement”（可用：food 第 2 版、industrial 第 2 版）",
         ),
         (
-            {"template": {"id": "industrial", "version": 2}},
-            "inspections[0].template.version: 本机模板 industrial 是第 1 版，文件要求第 2 版；"
-            "请按第 1 版录入，或使用附带模板快照的导出文件",
+            {"template": {"id": "industrial", "version": 3}},
+            "inspections[0].template.version: 本机模板 industrial 是第 2 版，文件要求第 3 版；"
+            "请按第 2 版录入，或使用附带模板快照的导出文件",
         ),
         (
             {"template": {"id": "industrial", "version": "1"}},
@@ -709,9 +711,9 @@ def test_a_draft_cannot_move_to_another_site_or_template(db, sample, templates, 
     assert one_problem(db, tmp_path, templates, moved) == (
         f"inspections[0]: 数据库中的检查记录 {rid} 属于另一企业或生产地址，不能改为本文件中的企业和地址"
     )
-    food = paper_record(id=rid, template={"id": "food", "version": 1}, license_number=None, answers=[])
+    food = paper_record(id=rid, template={"id": "food", "version": 2}, license_number=None, answers=[])
     problem = one_problem(db, tmp_path, templates, food)
-    assert problem.startswith(f"inspections[0].template: 数据库中的草稿 {rid} 使用模板 industrial 第 1 版")
+    assert problem.startswith(f"inspections[0].template: 数据库中的草稿 {rid} 使用模板 industrial 第 2 版")
 
 
 # ---------------------------------------------------------------------------------- file-level problems
@@ -775,11 +777,11 @@ def test_a_byte_order_mark_is_accepted(db, sample, templates, tmp_path):
 
 @pytest.fixture
 def forms_v2(tmp_path):
-    """The forms folder after a clerk changed item 1.1 of the industrial form and made it version 2."""
+    """The forms folder after a clerk changed item 1.1 of the industrial form and made it version 3."""
     forms = tmp_path / "forms_v2"
     shutil.copytree(FORMS, forms)
     path = forms / "industrial.toml"
-    text = path.read_text("utf-8").replace("version = 1", "version = 2", 1)
+    text = path.read_text("utf-8").replace("version = 2", "version = 3", 1)
     path.write_text(text.replace("是否存在擅自变更名称的行为。", "是否擅自变更名称。", 1), "utf-8")
     return load_templates(forms)
 
@@ -791,7 +793,7 @@ def test_an_export_carries_its_template_to_a_machine_with_newer_forms(db, two, t
     result = import_inspections(other_db, out, forms_v2)
     assert result.created == (done,)
     assert result.warnings == (
-        "inspections[0].template: 检查表模板 industrial 第 1 版 不是本机 forms 中的模板，按文件附带的模板快照导入",
+        "inspections[0].template: 检查表模板 industrial 第 2 版 不是本机 forms 中的模板，按文件附带的模板快照导入",
     )
     view = svc.load_inspection(other_db, done)
     assert view.template == templates["industrial"]
@@ -810,8 +812,8 @@ def test_without_the_snapshot_a_digest_of_another_version_is_refused(db, two, te
     problems = refused(other_db, write(out, doc), forms_v2)
     digest = templates["industrial"].digest
     assert problems == [
-        f"inspections[0].template.digest: 检查表模板 industrial 第 1 版 的校验值 {digest[:12]}… "
-        "与本机 forms 中的同名模板（第 2 版）内容不同，文件中也没有附带该模板快照（templates）。"
+        f"inspections[0].template.digest: 检查表模板 industrial 第 2 版 的校验值 {digest[:12]}… "
+        "与本机 forms 中的同名模板（第 3 版）内容不同，文件中也没有附带该模板快照（templates）。"
         "请使用本程序导出的完整文件；纸质记录请删去 digest，按本机模板录入"
     ]
     # With the same forms as the exporting machine, the digest alone is enough.
@@ -828,11 +830,11 @@ def test_a_tampered_template_snapshot_is_refused(db, two, templates, tmp_path, o
 
 
 def test_a_digest_naming_another_template_is_refused(db, sample, templates, tmp_path):
-    rec = paper_record(template={"id": "industrial", "version": 1, "digest": templates["food"].digest})
+    rec = paper_record(template={"id": "industrial", "version": 2, "digest": templates["food"].digest})
     problem = one_problem(db, tmp_path, templates, rec)
     assert problem == (
-        f"inspections[0].template: 校验值 {templates['food'].digest[:12]}… 对应的是模板 food 第 1 版，"
-        "与文件中写的 检查表模板 industrial 第 1 版 不符"
+        f"inspections[0].template: 校验值 {templates['food'].digest[:12]}… 对应的是模板 food 第 2 版，"
+        "与文件中写的 检查表模板 industrial 第 2 版 不符"
     )
 
 
@@ -848,3 +850,87 @@ def test_an_exported_record_survives_a_round_trip_through_an_edit(db, two, templ
     result = import_inspections(other_db, write(tmp_path / "edited.json", edited), templates)
     assert result.updated == (draft["id"],) and len(result.unchanged) == 1
     assert svc.load_inspection(other_db, draft["id"]).answer("9.1").conclusion == "conform"
+
+
+# ------------------------------------------------------------------------ problem category (000 二(二))
+
+
+def test_problem_category_is_exported_and_survives_the_round_trip(db, sample, templates, tmp_path, other_db):
+    iid = svc.start_inspection(
+        db,
+        site_id=sample.site_id,
+        template=templates["industrial"],
+        kind="unscheduled",
+        team=sample.inspector_ids[:2],
+        inspected_on=date(2026, 6, 16),
+        license_id=sample.license_id,
+    )
+    svc.save_answer(db, iid, "2.1", conclusion="nonconform", record="天平超过检定周期", problem_category="检验手段")
+    svc.save_answer(db, iid, "4.1", conclusion="nonconform", record="出厂检验记录缺失")  # default 检验情况
+    out = tmp_path / "out.json"
+    export_inspections(db, [iid], out)
+    doc = json.loads(out.read_text("utf-8"))
+    answers = {a["item_id"]: a for a in doc["inspections"][0]["answers"]}
+    assert answers["2.1"]["problem_category"] == "检验手段"
+    assert answers["4.1"]["problem_category"] is None  # null: the item's default category
+    assert list(answers["2.1"])[-1] == "problem_category"
+
+    assert import_inspections(other_db, out, templates).created == (iid,)
+    theirs = svc.load_inspection(other_db, iid)
+    assert theirs.answers == svc.load_inspection(db, iid).answers
+    assert theirs.answer("2.1").problem_category == "检验手段"
+    export_inspections(other_db, [iid], tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == out.read_bytes()
+
+    # Changing only the category of a draft is a change: the draft is updated.
+    answers["4.1"]["problem_category"] = "其他"
+    result = import_inspections(other_db, write(tmp_path / "edited.json", doc), templates)
+    assert result.updated == (iid,)
+    assert svc.load_inspection(other_db, iid).answer("4.1").problem_category == "其他"
+
+
+def test_a_paper_record_may_name_the_problem_category(db, sample, templates, tmp_path):
+    rec = paper_record(
+        answers=[
+            {"item_id": "2.1", "conclusion": "不符合", "record": "检验设备未检定", "problem_category": "检验手段"},
+            {"item_id": "4.1", "conclusion": "不符合", "record": "无出厂检验记录", "problem_category": "检验情况"},
+            {"item_id": "1.1", "conclusion": "符合", "problem_category": None},
+        ]
+    )
+    (iid,) = import_inspections(db, write(tmp_path / "p.json", document(rec)), templates).created
+    view = svc.load_inspection(db, iid)
+    assert view.answer("2.1").problem_category == "检验手段"
+    assert view.answer("4.1").problem_category is None  # the default is stored as null
+    assert view.answer("1.1").problem_category is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            {"item_id": "2.1", "conclusion": "不符合", "record": "x", "problem_category": "生产资质"},
+            "inspections[0].answers[0] (检查项 2.1): "
+            "“生产资质”不是该项可选的问题类别，只能是“生产条件”、“检验手段”之一",
+        ),
+        (
+            {"item_id": "5.1", "conclusion": "不符合", "record": "x", "problem_category": "其他"},
+            "inspections[0].answers[0] (检查项 5.1): “其他”不是该项可选的问题类别，该项的问题只计入“许可证标志和编号”",
+        ),
+        (
+            {"item_id": "2.1", "conclusion": "符合", "problem_category": "检验手段"},
+            "inspections[0].answers[0] (检查项 2.1): 只有检查结论为“不符合”时才能选择问题类别",
+        ),
+        (
+            {"item_id": "2.1", "conclusion": "不符合", "record": "x", "problem_category": 3},
+            'inspections[0].answers[0] (检查项 2.1): problem_category 应为问题类别文字，如 "检验手段"，或 null，'
+            "现在是数字 3",
+        ),
+        (
+            {"item_id": "2.2", "conclusion": "不适用", "problem_category": "生产条件"},
+            "inspections[0].answers[0] (检查项 2.2): 该项适用于食品相关产品，对工业产品自动记为“不适用”"
+            "（适用于食品相关产品），不能填写其他内容",
+        ),
+    ],
+)
+def test_a_wrong_problem_category_is_named(roster_db, templates, tmp_path, answer, expected):
+    assert one_problem(roster_db, tmp_path, templates, paper_record(answers=[answer])) == expected

@@ -297,15 +297,15 @@ def test_changing_the_template_file_never_changes_a_recorded_inspection(db, samp
     svc.save_answer(db, first, "1.1", conclusion="conform", record="一致")
     original = svc.load_inspection(db, first)
 
-    # A clerk edits forms/industrial.toml: new text for 1.1, version 2.
+    # A clerk edits forms/industrial.toml: new text for 1.1, version 3.
     forms = tmp_path / "forms"
     shutil.copytree(FORMS, forms)
     path = forms / "industrial.toml"
     text = path.read_text(encoding="utf-8")
     old_text = templates["industrial"].item("1.1").text
-    assert old_text in text and "version = 1" in text
+    assert old_text in text and "version = 2" in text
     path.write_text(
-        text.replace(old_text, "核查企业名称是否与生产许可证一致。").replace("version = 1", "version = 2", 1), "utf-8"
+        text.replace(old_text, "核查企业名称是否与生产许可证一致。").replace("version = 2", "version = 3", 1), "utf-8"
     )
     changed = load_templates(forms)["industrial"]
     assert changed.digest != templates["industrial"].digest
@@ -314,15 +314,15 @@ def test_changing_the_template_file_never_changes_a_recorded_inspection(db, samp
     again = svc.load_inspection(db, first)
     assert again.template == original.template
     assert again.template.digest == templates["industrial"].digest
-    assert again.template.version == 1
+    assert again.template.version == 2
     assert again.template.item("1.1").text == old_text
     assert again.answers == original.answers
     newer = svc.load_inspection(db, second)
-    assert (newer.template.version, newer.template.item("1.1").text) == (2, "核查企业名称是否与生产许可证一致。")
+    assert (newer.template.version, newer.template.item("1.1").text) == (3, "核查企业名称是否与生产许可证一致。")
     with db.session() as s:
         rows = {i.id: (i.template_digest, i.template_version) for i in s.scalars(select(Inspection))}
         assert s.scalar(select(func.count()).select_from(TemplateSnapshot)) == 2
-    assert rows == {first: (templates["industrial"].digest, 1), second: (changed.digest, 2)}
+    assert rows == {first: (templates["industrial"].digest, 2), second: (changed.digest, 3)}
 
 
 def test_the_same_template_is_stored_once(db, sample, templates):

@@ -6,7 +6,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app.core import inspections
-from inspector_app.core.db import Database, make_engine
+from inspector_app.core.db import open_database
 from inspector_app.core.errors import DomainError
 from inspector_app.core.templates import template_for_category
 from inspector_app.ui import inspection_screen
@@ -88,12 +88,8 @@ def in_view(screen, item_id: str) -> bool:
 
 
 def fresh_view(db, inspection_id):
-    """What is really on disk: a new Database (own engine and connections) on the same file.
-
-    Not open_database(): it reads application_id from the raw file header, which stays 0 until the WAL is
-    checkpointed, and so refuses a file that is still open elsewhere (reported to the lead).
-    """
-    other = Database(db.path, make_engine(db.path))
+    """What is really on disk: a new Database (own engine and connections) opened on the same file."""
+    other = open_database(db.path)
     try:
         return inspections.load_inspection(other, inspection_id)
     finally:
@@ -107,7 +103,7 @@ def test_header_shows_what_is_inspected(qtbot, db, db_worker, inspection_id):
     assert texts["统一社会信用代码"] == "91350100M000100Y43"
     assert texts["生产地址"] == "上海市奉贤区南桥镇江海路88号"
     assert texts["生产许可证编号"] == "(沪)XK13-006-00021"
-    assert "工业产品生产许可证获证企业监督检查记录表" in texts["检查表"] and "第 1 版" in texts["检查表"]
+    assert "工业产品生产许可证获证企业监督检查记录表" in texts["检查表"] and "第 2 版" in texts["检查表"]
     assert texts["检查类型"] == "双随机"
     assert texts["检查日期"] == "2026-06-15"
     assert texts["检查组"] == "张伟（组长）、刘洋"
@@ -464,3 +460,49 @@ def test_opening_is_quick(qtbot, db, db_worker, inspection_id):
         best = min(best, time.perf_counter() - start)
         screen.close()
     assert best < 0.25
+
+
+def test_problem_category_is_chosen_on_a_nonconformity_and_saved(qtbot, db, db_worker, inspection_id):
+    """2.1 covers production and test equipment: a 不符合 there may be counted as 检验手段 (000 二(二))."""
+    screen = open_screen(qtbot, db, db_worker, inspection_id)
+    assert screen.items["1.1"].category is None  # one category only: no choice offered
+    w = screen.items["2.1"]
+    assert w.category_row.isHidden()  # not before a 不符合
+
+    click(qtbot, w.bar.buttons["nonconform"])
+    assert w.category_row.isVisible() and w.category.isEnabled()
+    assert [w.category.itemData(i) for i in range(w.category.count())] == ["生产条件", "检验手段"]
+    assert w.category.currentData() == "生产条件"  # the item's default, preselected
+    type_chinese(w.record, "天平超过检定周期")
+
+    # Keyboard: record → remark → 当场整改 → 问题类别; ↓ picks 检验手段.
+    w.record.setFocus()
+    qtbot.keyClick(w.record, Qt.Key.Key_Tab)
+    qtbot.keyClick(w.remark, Qt.Key.Key_Tab)
+    assert w.rectified.hasFocus()
+    qtbot.keyClick(w.rectified, Qt.Key.Key_Tab)
+    assert w.category.hasFocus()
+    qtbot.keyClick(w.category, Qt.Key.Key_Down)
+    assert w.problem_category() == "检验手段"
+    settle(qtbot, db_worker, screen)
+    ans = fresh_view(db, inspection_id).answer("2.1")
+    assert (ans.conclusion, ans.record, ans.problem_category) == ("nonconform", "天平超过检定周期", "检验手段")
+
+    # Reopened, the choice is shown; back to the default stores NULL (= 生产条件).
+    screen.close()
+    again = open_screen(qtbot, db, db_worker, inspection_id)
+    w = again.items["2.1"]
+    assert w.category_row.isVisible() and w.category.currentData() == "检验手段"
+    w.category.setCurrentIndex(w.category.findData("生产条件"))
+    settle(qtbot, db_worker, again)
+    assert fresh_view(db, inspection_id).answer("2.1").problem_category is None
+
+    # Another conclusion hides the choice and clears it; 不符合 again starts from the default.
+    w.category.setCurrentIndex(w.category.findData("检验手段"))
+    settle(qtbot, db_worker, again)
+    click(qtbot, w.bar.buttons["conform"])
+    assert w.category_row.isHidden()
+    settle(qtbot, db_worker, again)
+    assert fresh_view(db, inspection_id).answer("2.1").problem_category is None
+    click(qtbot, w.bar.buttons["nonconform"])
+    assert w.category.currentData() == "生产条件"
