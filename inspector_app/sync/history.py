@@ -1,0 +1,94 @@
+"""Sync history: the bundles exported to and applied from each device, and the sequence numbers missing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from inspector_app.core.db import Database
+from inspector_app.core.sync_models import BundleLog, Device
+from inspector_app.i18n import _
+from inspector_app.sync.format import BROADCAST
+
+
+@dataclass(frozen=True)
+class BundleEntry:
+    seq: int
+    created_at: datetime
+    logged_at: datetime
+    records: int
+    file_name: str
+    full: bool
+    encrypted: bool
+    summary: dict
+
+
+@dataclass(frozen=True)
+class Stream:
+    device_id: str  # the other device: source of what we received, or destination of what we sent
+    device_label: str
+    direction: str  # "in" / "out"
+    destination: str  # the stream's destination as written in its bundles (a device id or "*")
+    bundles: tuple[BundleEntry, ...]
+    gaps: tuple[int, ...]  # sequence numbers not received (in) — none for out
+
+    @property
+    def direction_label(self) -> str:
+        if self.direction == "out":
+            return _("发出")
+        return _("收到（群发）") if self.destination == BROADCAST else _("收到")
+
+    @property
+    def last(self) -> BundleEntry | None:
+        return self.bundles[-1] if self.bundles else None
+
+
+def _label(devices: dict[str, Device], device_id: str) -> str:
+    if device_id == BROADCAST:
+        return _("全部设备")
+    d = devices.get(device_id)
+    if d is None:
+        return device_id[:8]
+    return d.inspector_name or d.name or device_id[:8]
+
+
+def sync_history(db: Database, device_id: str | None = None) -> list[Stream]:
+    """Every stream, newest activity first; `device_id` keeps only the streams with that device."""
+    with db.session() as s:
+        devices = {d.id: d for d in s.scalars(select(Device))}
+        for d in devices.values():
+            s.expunge(d)
+        rows = list(s.scalars(select(BundleLog).order_by(BundleLog.seq)))
+        for r in rows:
+            s.expunge(r)
+    streams: dict[tuple[str, str, str], list[BundleLog]] = {}
+    for r in rows:
+        other = r.source if r.direction == "in" else r.destination
+        streams.setdefault((r.direction, other, r.destination), []).append(r)
+    out = []
+    for (direction, other, dest), logs in streams.items():
+        if device_id is not None and other != device_id:
+            continue
+        entries = tuple(
+            BundleEntry(
+                seq=r.seq,
+                created_at=r.created_at,
+                logged_at=r.logged_at,
+                records=sum(json.loads(r.counts).values()),
+                file_name=r.file_name,
+                full=r.full,
+                encrypted=r.encrypted,
+                summary=json.loads(r.summary or "{}"),
+            )
+            for r in logs
+        )
+        gaps: tuple[int, ...] = ()
+        if direction == "in":
+            have = {r.seq for r in logs}
+            gaps = tuple(n for n in range(1, max(have) + 1) if n not in have)
+        out.append(Stream(other, _label(devices, other), direction, dest, entries, gaps))
+    out.sort(key=lambda st: max(b.logged_at for b in st.bundles), reverse=True)
+    return out
