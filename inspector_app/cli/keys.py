@@ -1,0 +1,96 @@
+"""`inspector-app keys init|show|export`: this installation's identity for sync bundles.
+
+inspector-app keys init --role field|bureau [--name NAME]   first setup (once)
+inspector-app keys show                                      device id, role, key fingerprint
+inspector-app keys export -o FILE                            the public key file (.ibkey) to register
+"""
+
+import sys
+from pathlib import Path
+
+from inspector_app.i18n import _
+
+ORDER = 61
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "keys", help=_("本机身份与密钥：初始设置、查看、导出公钥"), description=_("同步数据包用的本机身份与密钥。")
+    )
+    sub = parser.add_subparsers(dest="keys_command", metavar=_("子命令"), required=True)
+
+    p = sub.add_parser(
+        "init",
+        help=_("初始设置：选择本机角色并生成密钥"),
+        description=_("选择本机是现场检查终端（field）还是区局（bureau），并生成签名和加密密钥。只需做一次。"),
+    )
+    p.add_argument("--role", choices=("field", "bureau"), required=True, help=_("field：现场检查终端；bureau：区局"))
+    p.add_argument("--name", help=_("本机名称（默认：计算机名）"))
+    p.set_defaults(func=_init)
+
+    p = sub.add_parser("show", help=_("显示本机设备编号、角色和公钥指纹"))
+    p.set_defaults(func=_show)
+
+    p = sub.add_parser("export", help=_("导出本机公钥文件（.ibkey），交区局登记"))
+    p.add_argument("-o", "--output", type=Path, required=True, metavar=_("文件"), help=_("输出文件；“-”表示标准输出"))
+    p.set_defaults(func=_export)
+
+
+def _open(args):
+    from inspector_app.cli.main import open_db
+
+    return open_db(args)
+
+
+def _print_identity(identity) -> None:
+    from inspector_app.core.sync_models import ROLES
+    from inspector_app.sync.keys import keys_dir
+
+    print(_("设备编号：{d}").format(d=identity.device_id))
+    print(_("角色：{r}（{c}）").format(r=ROLES[identity.role], c=identity.role))
+    print(_("名称：{n}").format(n=identity.name or "—"))
+    print(_("公钥指纹：{f}").format(f=identity.fingerprint))
+    print(_("签名公钥（Ed25519）：{k}").format(k=identity.signing_public))
+    print(_("加密公钥（X25519）：{k}").format(k=identity.encryption_public))
+    print(_("私钥文件：{p}").format(p=keys_dir() / f"{identity.device_id}.key"))
+
+
+def _init(args) -> int:
+    from inspector_app.sync.keys import setup_device
+
+    db = _open(args)
+    try:
+        identity = setup_device(db, args.role, args.name)
+    finally:
+        db.close()
+    _print_identity(identity)
+    return 0
+
+
+def _show(args) -> int:
+    from inspector_app.sync.keys import load_identity
+
+    db = _open(args)
+    try:
+        identity = load_identity(db)
+    finally:
+        db.close()
+    _print_identity(identity)
+    return 0
+
+
+def _export(args) -> int:
+    from inspector_app.sync.keys import export_public_key, load_identity
+
+    db = _open(args)
+    try:
+        identity = load_identity(db)
+    finally:
+        db.close()
+    data = export_public_key(identity)
+    if str(args.output) == "-":
+        sys.stdout.write(data.decode())
+        return 0
+    args.output.write_bytes(data)
+    print(_("已导出公钥文件“{p}”。公钥指纹：{f}（登记时请当面核对）").format(p=args.output, f=identity.fingerprint))
+    return 0
