@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.ui.statistics_view import RowsModel, district_combo, make_table, show_error
+from inspector_app.ui.errors import show_error
+from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 STATE_COLORS = {"overdue": "#FDE2E1", "due_soon": "#FFF4D6", "pending": None}
 FLAG_COLORS = {"proposed": "#FFF4D6", "confirmed": None, "dismissed": "#EEEEEE"}

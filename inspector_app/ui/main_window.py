@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         self._screens: dict[str, QWidget] = {}  # open inspection windows by inspection id
         self._tools: dict[str, QWidget] = {}  # open supervision windows by name
 
-        self.setWindowTitle(_("现场检查") + f" — {self.db_path.name}")
+        self._set_title("")
         self.resize(1360, 820)
         self._build()
         self._build_menus()
@@ -267,6 +267,17 @@ class MainWindow(QMainWindow):
             self._action(supervise, _("整改跟踪…"), lambda: self.open_tool("followup")),
             self._action(supervise, _("统计报表…"), lambda: self.open_tool("statistics")),
         ]
+        sync = bar.addMenu(_("同步(&Y)"))
+        self.sync_actions = [
+            self._action(sync, _("导出同步数据包…"), self.export_bundle, "Ctrl+E"),
+            self._action(sync, _("导入同步数据包…"), self.import_bundle),
+            self._action(sync, _("同步冲突…"), lambda: self.open_sync_dialog("conflicts")),
+            self._action(sync, _("同步记录…"), lambda: self.open_sync_dialog("history")),
+            self._action(sync, _("设备登记…"), lambda: self.open_sync_dialog("devices")),
+            self._action(sync, _("本机设置…"), self.device_setup),
+        ]
+        sync.insertSeparator(self.sync_actions[2])
+        sync.insertSeparator(self.sync_actions[4])
         people = bar.addMenu(_("检查人员(&P)"))
         self.inspectors_action = self._action(people, _("管理检查人员…"), self.manage_inspectors)
         help_menu = bar.addMenu(_("帮助(&H)"))
@@ -296,6 +307,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.inspectors_action,
             *self.supervision_actions,
+            *self.sync_actions,
         ):
             action.setEnabled(enabled)
 
@@ -332,6 +344,7 @@ class MainWindow(QMainWindow):
         self._loader.refresh()  # a row chosen from the cached list before the database was open
         self.roster_shown.emit()
         self._worker.submit(_load_templates, on_done=self._templates_loaded)
+        self._refresh_title()
         if self._demo and not self.model.total_count:
             self.load_demo()
 
@@ -532,6 +545,83 @@ class MainWindow(QMainWindow):
     def _screen_closed(self, inspection_id: str) -> None:
         self._screens.pop(inspection_id, None)
         self.refresh_archive()
+
+    # --- sync (docs/bundle-format.md) -------------------------------------------------------------------
+    def _set_title(self, role_suffix: str) -> None:
+        """现场检查 — 区局 — inspections.sqlite3: the role chosen at first setup is always in view."""
+        self.setWindowTitle(_("现场检查") + role_suffix + f" — {self.db_path.name}")
+
+    def _refresh_title(self) -> None:
+        from inspector_app.ui.sync_common import title_suffix
+
+        self._worker.submit(title_suffix, self.db, on_done=self._set_title)
+
+    def _with_identity(self, then) -> None:
+        """Run `then()` once this installation has its role and keys; before first setup, offer it."""
+        from inspector_app.core.sync_models import device_role
+
+        def checked(role) -> None:
+            if role:
+                then()
+                return
+            answer = QMessageBox.question(
+                self,
+                _("同步"),
+                _("本机尚未完成初始设置：需先选择本机用作现场检查终端还是区局，并生成密钥。现在设置吗？"),
+            )
+            if answer == QMessageBox.StandardButton.Yes and self.device_setup():
+                then()
+
+        self._worker.submit(device_role, self.db, on_done=checked)
+
+    def device_setup(self) -> bool:
+        from inspector_app.ui.devices_dialog import DeviceSetupDialog
+
+        dialog = DeviceSetupDialog(self.db, self._worker, self)
+        dialog.setup_done.connect(lambda _identity: self._refresh_title())
+        dialog.exec()
+        return dialog.identity is not None
+
+    def export_bundle(self) -> None:
+        from inspector_app.ui.bundle_export_dialog import ExportDialog
+
+        self._with_identity(lambda: ExportDialog(self.db, self._worker, self).exec())
+
+    def import_bundle(self, path: str | Path | None = None) -> None:
+        from inspector_app.ui.bundle_import_dialog import ImportDialog
+
+        def run() -> None:
+            dialog = ImportDialog(self.db, self._worker, self, path=path)
+            dialog.imported.connect(self._bundle_imported)
+            dialog.exec()
+
+        self._with_identity(run)
+
+    def _bundle_imported(self, result) -> None:
+        """A bundle may bring roster, archive and register changes: show them; point at new conflicts."""
+        self.reload_roster()
+        self._refresh_title()
+        conflicts = len(result.conflict_ids)
+        if conflicts:
+            self.statusBar().showMessage(
+                _("导入的数据包中有 {n} 处冲突，请在“同步 → 同步冲突”中处理。").format(n=conflicts), 15000
+            )
+
+    def open_sync_dialog(self, name: str) -> None:
+        if name == "conflicts":
+            from inspector_app.ui.conflicts_dialog import ConflictsDialog
+
+            dialog = ConflictsDialog(self.db, self._worker, self)
+            dialog.resolved.connect(lambda _cid: self.reload_roster())
+        elif name == "history":
+            from inspector_app.ui.sync_history_dialog import SyncHistoryDialog
+
+            dialog = SyncHistoryDialog(self.db, self._worker, self)
+        else:
+            from inspector_app.ui.devices_dialog import DevicesDialog
+
+            dialog = DevicesDialog(self.db, self._worker, self)
+        dialog.exec()
 
     def manage_inspectors(self) -> None:
         from inspector_app.ui.inspectors_dialog import InspectorsDialog

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.catalog import SUPERVISION_MODES
 from inspector_app.i18n import _
-from inspector_app.ui.statistics_view import RowsModel, district_combo, make_table, show_error
+from inspector_app.ui.errors import show_error
+from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 HEADERS = (
     "统一社会信用代码",

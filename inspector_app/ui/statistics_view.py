@@ -2,122 +2,35 @@
 
 The report is built by core.statistics on the database worker and arrives as a plain `Report`; this screen
 only lays it out. The two charts are drawn with QPainter (PySide6-Essentials has no QtCharts). The tables
-use `RowsModel`, a small read-only table model shared with the other supervision screens.
+use `ui.tables.RowsModel`.
 Exports (XLSX / PDF / JSON) run on the worker too: the same numbers as on screen.
 """
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QDate, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector_app.core.catalog import DISTRICTS
 from inspector_app.i18n import _
+from inspector_app.ui.errors import show_error
+from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
-CITY = ""  # the district combo's value for the whole city
 CLASS_COLORS = {"AA": "#2E7D32", "A": "#4A7DB5", "B": "#F2B134", "C": "#C62828"}
 BAR_COLOR = "#4A7DB5"
-
-
-# ------------------------------------------------------------------ shared pieces of the supervision screens
-class RowsModel(QAbstractTableModel):
-    """Read-only rows of plain values with optional per-row background colours and ids."""
-
-    def __init__(self, headers: tuple[str, ...] = (), parent=None):
-        super().__init__(parent)
-        self._headers = list(headers)
-        self._rows: list[tuple] = []
-        self._colors: list[str | None] = []
-        self._ids: list[object] = []
-
-    def set_rows(self, rows, colors=None, ids=None, headers=None) -> None:
-        self.beginResetModel()
-        if headers is not None:
-            self._headers = list(headers)
-        self._rows = [tuple(r) for r in rows]
-        self._colors = list(colors) if colors is not None else [None] * len(self._rows)
-        self._ids = list(ids) if ids is not None else [None] * len(self._rows)
-        self.endResetModel()
-
-    def row_id(self, row: int):
-        return self._ids[row] if 0 <= row < len(self._ids) else None
-
-    def row(self, row: int) -> tuple:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if section < len(self._headers) else None
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        value = self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and self._colors[index.row()]:
-            return QBrush(QColor(self._colors[index.row()]))
-        return None
-
-
-def make_table(model: QAbstractTableModel, parent=None, stretch_last: bool = True) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(stretch_last)
-    view.setWordWrap(False)
-    return view
-
-
-def district_combo(parent=None, with_city: bool = True) -> QComboBox:
-    box = QComboBox(parent)
-    if with_city:
-        box.addItem(_("全市"), CITY)
-    for d in DISTRICTS:
-        box.addItem(d, d)
-    return box
-
-
-def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
-    try:
-        from inspector_app.ui.errors import show_error as app_show_error
-    except ImportError:  # pragma: no cover - the app always ships ui/errors.py
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.warning(parent, _("出错了"), str(exc))
-    else:
-        app_show_error(exc, parent)
 
 
 # ------------------------------------------------------------------ charts (000 图1, 图2)
