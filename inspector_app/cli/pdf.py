@@ -109,8 +109,8 @@ def _verify(args) -> int:
     if result.signer:
         print(_("签名人：{s}").format(s=result.signer))
     if result.fingerprint:
-        own = _("（本机证书）") if result.own_device else ""
-        print(_("证书指纹（SHA-256）：{f}{o}").format(f=result.fingerprint, o=own))
+        own = _("（本机）") if result.own_device else ""
+        print(_("签名公钥指纹（SHA-256）：{f}{o}").format(f=result.fingerprint, o=own))
     if result.signed_at:
         print(_("签名时间：{t:%Y-%m-%d %H:%M:%S %Z}").format(t=result.signed_at))
     if result.inspection_id:

@@ -32,6 +32,22 @@ def suggested_filename(doc_type: str, enterprise: str, on) -> str:
     return f"{DOC_TYPES[doc_type]}-{safe}-{on:%Y%m%d}.pdf"
 
 
+def device_user(db: Database) -> str:
+    """Who the laptop's certificate names: the setting 本机使用人, else the inspector the bureau registered
+    this device for (it comes back in the bureau's register). Never this team's leader: a certificate that
+    changed with the team would give the laptop a new certificate for every other leader."""
+    from inspector_app.core.models import Setting
+    from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
+
+    user = settings.get(db, "device.inspector")
+    if not user:
+        with db.session() as s:
+            own = s.get(Setting, SETTING_DEVICE_ID)
+            device = s.get(Device, own.value) if own is not None else None
+            user = device.inspector_name if device is not None else ""
+    return user
+
+
 def generate(
     db: Database,
     inspection_id: str,
@@ -55,7 +71,7 @@ def generate(
             reason=f"{DOC_TYPES[doc_type]} {verification_code(inspection_id, d.state.current_hash)}",
             location=d.setting("bureau.name"),
             device=settings.get(db, "device.name"),
-            inspector=settings.get(db, "device.inspector") or (d.team[0]["name"] if d.team else ""),
+            inspector=device_user(db),
         )
     return Generated(
         doc_type=doc_type,

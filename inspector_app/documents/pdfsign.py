@@ -5,7 +5,8 @@ self-signed certificate naming the device and its inspector, both under data_dir
 device name or inspector in the settings change, a new certificate is made for the same key. `verify`
 reports whether a file is intact (the signature is valid and covers the whole file) and who signed it.
 A self-signed certificate proves integrity, not identity: the bureau recognises its laptops by the
-certificate fingerprint, which `verify` reports.
+fingerprint of the public key, which `verify` reports; it stays the same when the certificate is renewed
+for new names, so every PDF a laptop ever signed carries one fingerprint.
 """
 
 from __future__ import annotations
@@ -223,7 +224,7 @@ def verify_pdf(data: bytes) -> Verification:
         subject = cert.subject.native
         signer = subject.get("common_name", "")
         device = subject.get("organizational_unit_name", "")
-        fingerprint = hashlib.sha256(cert.dump()).hexdigest()
+        fingerprint = hashlib.sha256(cert.public_key.dump()).hexdigest()  # SubjectPublicKeyInfo, DER
     except Exception:
         signer = device = fingerprint = ""
     own = False
@@ -234,7 +235,10 @@ def verify_pdf(data: bytes) -> Verification:
             from cryptography.hazmat.primitives import serialization
 
             own_cert = x509.load_pem_x509_certificate(own_path.read_bytes())
-            own = hashlib.sha256(own_cert.public_bytes(serialization.Encoding.DER)).hexdigest() == fingerprint
+            own_key = own_cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            own = hashlib.sha256(own_key).hexdigest() == fingerprint
     except Exception:
         own = False
     common = dict(signer=signer, device=device, fingerprint=fingerprint, own_device=own, **meta)

@@ -23,6 +23,9 @@ def run(db, *args):
     "doc, title", [("summary", "问题汇总表"), ("record", "监督检查记录表"), ("notice", "责令整改通知书")]
 )
 def test_each_document_is_written_signed_and_verifies(db, signed_id, tmp_path, capsys, doc, title):
+    from inspector_app.core import settings
+
+    settings.set_value(db, "device.inspector", "张伟")  # 本机使用人, named in the certificate
     out = tmp_path / "out" / f"{doc}.pdf"
     assert run(db, "pdf", doc, signed_id, "-o", str(out)) == EXIT_OK
     printed = capsys.readouterr().out

@@ -24,12 +24,28 @@ def test_the_device_key_is_made_once_and_the_certificate_names_device_and_inspec
 
 
 def test_a_signed_document_verifies_as_intact(db, signed_id):
+    from inspector_app.core import settings
+
+    settings.set_value(db, "device.inspector", "陈静")
     doc = generate(db, signed_id, "summary")
     result = pdfsign.verify_pdf(doc.pdf)
     assert result.intact and result.signed and result.own_device
     assert result.inspection_id == signed_id and result.doc_type == "summary"
-    assert "张伟" in result.signer  # the team leader when no device user is set
+    assert "陈静" in result.signer  # the laptop's user, as the settings name it
     assert "问题汇总表" in result.reason
+
+
+def test_the_laptop_keeps_one_fingerprint_whoever_leads_the_team(db, signed_id):
+    """The bureau recognises a laptop by the fingerprint verify reports: a renamed device or another team
+    leader must not change it."""
+    from inspector_app.core import settings
+
+    first = pdfsign.verify_pdf(generate(db, signed_id, "summary").pdf)
+    settings.set_value(db, "device.name", "奉贤局-笔记本07")  # a new certificate for the same key
+    second = pdfsign.verify_pdf(generate(db, signed_id, "notice").pdf)
+    assert "奉贤局-笔记本07" in second.signer and "奉贤局-笔记本07" not in first.signer
+    assert first.fingerprint == second.fingerprint and len(first.fingerprint) == 64
+    assert first.own_device and second.own_device
 
 
 def test_one_changed_byte_of_signed_content_fails(db, signed_id):
@@ -68,3 +84,16 @@ def test_unsigned_or_broken_files(db, signed_id):
     result = pdfsign.verify_pdf(unsigned)
     assert not result.intact and not result.signed and "没有电子签名" in result.message
     assert not pdfsign.verify_pdf(b"not a pdf at all").intact
+
+
+def test_without_a_device_user_the_certificate_names_whom_the_bureau_registered(db, signed_id):
+    from inspector_app.core.models import Setting
+    from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
+
+    with db.session() as s:
+        device = Device(role="field", signing_key="k" * 44, encryption_key="e" * 44, inspector_name="刘洋")
+        s.add(device)
+        s.flush()
+        s.add(Setting(key=SETTING_DEVICE_ID, value=device.id))
+    result = pdfsign.verify_pdf(generate(db, signed_id, "summary").pdf)
+    assert result.intact and result.signer.startswith("刘洋")
