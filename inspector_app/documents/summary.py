@@ -169,8 +169,11 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
     style.append(("LINEBELOW", (0, last_problem_row), (-1, last_problem_row), 0.6, layout.GRID))
 
     rep = data.state.representative
-    contact = rep.name if rep.state == "signed" and rep.name else info.get("contact", "")
-    phone = rep.phone if rep.phone else info.get("phone", "")
+    # 联系人 and 联系电话 are one person: the representative who signed, else the enterprise's contact.
+    if rep.state == "signed" and rep.name:
+        contact, phone = rep.name, rep.phone or info.get("phone", "")
+    else:
+        contact, phone = info.get("contact", ""), info.get("phone", "")
     left_cell = [
         w.p("<b>检查组签字：</b>", "plain"),
         Spacer(1, 1 * mm),

@@ -77,7 +77,7 @@ def representative(state=signing.SIGNED) -> signing.SignatureInput:
             image=signature_png(7), strokes=strokes(7),
         )  # fmt: skip
     return signing.SignatureInput(
-        role=signing.REPRESENTATIVE, name="王建国", title="总经理", phone="021-57001234", state=state,
+        role=signing.REPRESENTATIVE, name="王建国", title="总经理", phone="13900000000", state=state,
         reason="企业负责人对第4项检查结论有异议" if state == signing.REFUSED else "企业负责人外出，联系不上",
         witness="陈静（检查组）",
     )  # fmt: skip

@@ -56,7 +56,8 @@ def test_fonts_are_embedded_and_nothing_else_is_used(db, signed_id):
 def test_the_refusal_is_printed_in_place_of_the_signature(db, refused_id):
     text = pdf_text(generate(db, refused_id, "summary").pdf)
     assert "企业代表（王建国）拒绝签字。原因：企业负责人对第4项检查结论有异议。见证人：陈静（检查组）。" in text
-    assert "联系电话：021-57001234" in text
+    # Contact and phone are the enterprise's (one person), not the refusing representative's phone.
+    assert "联系人：李秀英" in text and "联系电话：021-57001234" in text and "13900000000" not in text
 
 
 def test_absence_is_printed_too(db, sample, templates, fixed_today):
