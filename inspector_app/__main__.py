@@ -4,7 +4,7 @@ import sys
 
 
 def _is_gui(argv: list[str]) -> bool:
-    rest = list(argv)
+    rest = [a for a in argv if not a.startswith("--db=")]
     if "--db" in rest:
         i = rest.index("--db")
         del rest[i : i + 2]

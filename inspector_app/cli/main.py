@@ -22,6 +22,31 @@ class Refused(Exception):
     """A command refused its input; the message (Chinese) has already named row/field/file and reason."""
 
 
+# argparse's own words (help headings, usage errors) in the inspectors' language. argparse looks each one up
+# through its module-level gettext function at the moment it prints, so replacing that function is enough;
+# a string not listed stays as argparse wrote it.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示程序版本并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的 %(type)s 值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "ignored explicit argument %r": "多余的参数值 %r",
+}
+argparse._ = lambda text: _ARGPARSE_ZH.get(text, text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse exits 2 on usage errors, as our contract says
         self.print_usage(sys.stderr)
