@@ -83,10 +83,13 @@ def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
             )
         return False, revisions
     except DatabaseRefused:
-        # A refused file keeps no trace of us: remove the empty -wal/-shm the read-only look created.
-        for c in companions:
-            if not existed[c] and c.exists() and c.stat().st_size == 0:
-                c.unlink()
+        # A refused file keeps no trace of us: remove the -wal/-shm the read-only look created. With no log
+        # content (-wal absent or empty) the -shm (32 KiB, an index of the log) holds nothing anyone needs.
+        wal = companions[0]
+        if not wal.exists() or wal.stat().st_size == 0:
+            for c in companions:
+                if not existed[c] and c.exists():
+                    c.unlink()
         raise
 
 
