@@ -49,7 +49,7 @@ class ImportDialog(TaskDialog):
         self.preview_model = RowsModel(
             [_("记录类型"), _("新增"), _("更新"), _("相同"), _("较旧（忽略）"), _("冲突")], self
         )
-        self.preview_view = make_table(self.preview_model, single=True)
+        self.preview_view = make_table(self.preview_model, stretch_last=False, single=True)
         self.conflict_model = RowsModel([_("冲突的记录"), _("类型"), _("原因")], self)
         self.conflict_view = make_table(self.conflict_model, single=True)
         self.conflict_view.setMaximumHeight(140)
