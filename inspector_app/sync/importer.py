@@ -105,6 +105,7 @@ class VerifiedBundle:
     manifest_sha256: str
     source: DeviceInfo
     already_applied: datetime | None  # when, if this very bundle was applied before
+    newer_applied: int | None = None  # a newer roster/assignment bundle of this stream is already in
     records: dict[str, list[Incoming]] = field(default_factory=dict)
     staged: dict[str, str] = field(default_factory=dict)  # manifest path → verified file
     staging: Path | None = None
@@ -149,6 +150,7 @@ class Preview:
     kinds: list[KindSummary]
     conflicts: list[ConflictInfo]
     gaps: list[int]  # sequence numbers of this source's stream still missing once this one is in
+    newer_applied: int | None = None  # this roster/assignment bundle is older than that one, applied already
     applied: bool = False
 
     def total(self, outcome: str) -> int:
@@ -168,6 +170,10 @@ class Preview:
             _("冲突 {n} 条").format(n=self.total("conflict")),
         ]
         text = head + "，".join(parts) + "。"
+        if self.newer_applied:
+            text += _(
+                "该数据包比已导入的第{m}号旧：已有较新版本的记录不会被回退（计入较旧而忽略），其余记录照常导入。"
+            ).format(m=self.newer_applied)
         if self.conflicts:
             text += _("冲突的记录两个版本都已保留，请在“同步冲突”中逐条处理。")
         if self.gaps:
@@ -266,12 +272,17 @@ def _log_status(session: Session, m: Manifest, sha: str) -> datetime | None:
     return row.logged_at
 
 
-def _check_order(session: Session, m: Manifest, reg: records.Registry) -> None:
-    """A roster/assignment bundle from the bureau older than one already applied is refused: no rollback."""
+def _newer_applied(session: Session, m: Manifest, reg: records.Registry) -> int | None:
+    """The newest roster/assignment bundle of this bureau stream already applied, when this one is older.
+
+    Such a bundle is applied, not refused: its records that a newer bundle already brought compare older
+    by their version vectors and are ignored (no rollback), and the records only it carries (an
+    incremental bundle that arrived late) are not lost. Refusing it whole left them out for good.
+    """
     if m.source_role != BUREAU:
-        return
+        return None
     if not any(n and reg.get(k) is not None and reg.get(k).ordered for k, n in m.counts.items()):
-        return
+        return None
     newest = session.scalar(
         select(func.max(BundleLog.seq)).where(
             BundleLog.direction == "in",
@@ -280,14 +291,7 @@ def _check_order(session: Session, m: Manifest, reg: records.Registry) -> None:
             BundleLog.ordered.is_(True),
         )
     )
-    if newest is not None and newest > m.sequence:
-        raise BundleRefused(
-            "stale",
-            _("该数据包（第{n}号）比已导入的第{m}号旧，名册和任务不能回退；请向区局索取最新的数据包").format(
-                n=m.sequence, m=newest
-            ),
-            MANIFEST,
-        )
+    return newest if newest is not None and newest > m.sequence else None
 
 
 def _layout(arc: SafeArchive, header: Header, m: Manifest, reg: records.Registry, opener) -> list[str]:
@@ -455,10 +459,9 @@ def verify_bundle(
         sha = sha256(body).hexdigest()
         with db.session() as s:
             already = _log_status(s, manifest, sha)
-            if already is None:
-                _check_order(s, manifest, reg)
+            newer = _newer_applied(s, manifest, reg) if already is None else None
         zip_names = _layout(arc, header, manifest, reg, opener)
-        vb = VerifiedBundle(path, header, manifest, sha, source, already)
+        vb = VerifiedBundle(path, header, manifest, sha, source, already, newer_applied=newer)
         if already is not None and not full_check:
             return vb
         if stage:
@@ -862,6 +865,7 @@ def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: li
         kinds=kinds,
         conflicts=conflicts,
         gaps=gaps,
+        newer_applied=vb.newer_applied,
     )
 
 
@@ -987,7 +991,7 @@ def apply_bundle(
             if already is not None:  # applied by someone else since it was verified
                 vb.already_applied = already
                 return ImportResult(_preview_from(vb, reg, {}, _gaps(s, m, True)), None, [])
-            _check_order(s, m, reg)
+            vb.newer_applied = _newer_applied(s, m, reg)
             decisions = _classify(s, reg, me, vb)
             log = BundleLog(
                 direction="in",

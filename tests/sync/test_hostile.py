@@ -539,14 +539,3 @@ def test_tampered_encrypted_bundle(w):
     sealed = dict(members)
     swapped = [(n, sealed["sealed/signature"] if n == "sealed/manifest" else d) for n, d in members]
     refused(w, write_zip(w.a.bundles / "t3.ibundle", swapped), "decrypt_failed", "sealed/manifest")
-
-
-def test_a_stale_roster_bundle_from_the_bureau(w):
-    from inspector_app.core.models import Enterprise
-
-    with w.bureau.db.session() as s:
-        s.scalar(select(Enterprise)).phone = "021-1"
-    first = w.bureau.export("r1.ibundle")
-    second = w.bureau.export("r2.ibundle", full=True)
-    w.a.import_(second.path)
-    refused(w, first.path, "stale", "manifest.json", node=w.a)

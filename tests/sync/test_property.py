@@ -106,3 +106,45 @@ def test_any_order_and_repetition_reaches_the_same_state(world):
         assert state == reference
 
     any_order()
+
+
+def test_bureau_bundles_in_any_order_reach_the_same_laptop_state(world):
+    """bureau → field: incremental roster bundles arriving out of order (a late USB stick) roll nothing back
+    and lose nothing: the laptop ends where the bundles in order take it."""
+    from inspector_app.core.models import Site
+
+    w = world
+    pristine = copy_db(w.a.path, w.tmp / "laptop-pristine.sqlite3")
+    bundles = []
+    for n, (phone, uscc) in enumerate(
+        (("021-1", "91310115MA1FL0002R"), ("021-2", None), ("021-3", "91310114MA1H00005Y"))
+    ):
+        with w.bureau.db.session() as s:
+            s.scalar(select(Enterprise).where(Enterprise.uscc == "91350100M000100Y43")).phone = phone
+            if uscc:
+                ent = Enterprise(uscc=uscc, name=f"上海第{n}有限公司", district="浦东新区")
+                s.add_all([ent, Site(enterprise=ent, address=f"上海市浦东新区{n}号", district="浦东新区")])
+        bundles.append(w.bureau.export(f"R{n}.ibundle").path)
+
+    def run(order):
+        path = copy_db(pristine, w.tmp / "laptop-run.sqlite3")
+        db = open_database(path)
+        try:
+            for i in order:
+                import_bundle(db, bundles[i])
+            with db.session() as s:
+                phones = dict(s.execute(select(Enterprise.uscc, Enterprise.phone)).all())
+            return bureau_state(db), phones
+        finally:
+            db.close()
+            path.unlink()
+
+    reference, phones = run([0, 1, 2])
+    assert phones["91350100M000100Y43"] == "021-3" and len(phones) == 3
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(order=st.permutations(range(3)), again=st.lists(st.integers(0, 2), max_size=2))
+    def any_order(order, again):
+        assert run([*order, *again])[0] == reference
+
+    any_order()

@@ -204,21 +204,28 @@ def test_any_order_and_gaps_are_reported(world):
     assert dump(world.bureau, "inspection", iid).hash == dump(world.a, "inspection", iid).hash
 
 
-def test_an_older_roster_bundle_is_refused(world):
+def test_an_older_roster_bundle_rolls_nothing_back_and_loses_nothing(world):
+    """Bundles 2 and 3 of the bureau's stream arrive 3 first: 2 must not undo 3's change, and the enterprise
+    only 2 carries must still arrive (refusing 2 whole lost it for good)."""
+    from inspector_app.core.models import Site
+
     with world.bureau.db.session() as s:
         s.scalar(select(Enterprise)).phone = "021-1"
+        late = Enterprise(uscc="91310115MA1FL0002R", name="上海浦江电线电缆有限公司", district="浦东新区")
+        s.add_all([late, Site(enterprise=late, address="上海市浦东新区工业路1号", district="浦东新区")])
     older = world.bureau.export()
     with world.bureau.db.session() as s:
-        s.scalar(select(Enterprise)).phone = "021-2"
+        s.scalar(select(Enterprise).where(Enterprise.uscc == "91350100M000100Y43")).phone = "021-2"
     newer = world.bureau.export()
-    world.a.import_(newer.path)
-    before = counts(world.a)
-    with pytest.raises(BundleRefused) as exc:
-        world.a.import_(older.path)
-    assert exc.value.problem == "stale" and "不能回退" in str(exc.value)
-    assert counts(world.a) == before
+    assert world.a.import_(newer.path).preview.gaps == [older.sequence]
+    result = world.a.import_(older.path)
+    assert result.preview.newer_applied == newer.sequence and not result.preview.gaps
+    assert "不会被回退" in result.summary_text()
     with world.a.db.session() as s:
-        assert s.scalar(select(Enterprise.phone)) == "021-2"
+        phones = dict(s.execute(select(Enterprise.uscc, Enterprise.phone)).all())
+    assert phones["91350100M000100Y43"] == "021-2"  # not rolled back
+    assert "91310115MA1FL0002R" in phones  # not lost
+    assert world.a.import_(older.path).preview.already_applied  # and once only
 
 
 def test_a_sequence_number_reused_with_other_content_is_refused_and_receipts_prevent_it(world):
