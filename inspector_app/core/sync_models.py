@@ -106,6 +106,9 @@ class BundleLog(Base):
     file_name: Mapped[str] = mapped_column(String(300), default="")
     counts: Mapped[str] = mapped_column(Text, default="{}")  # JSON {kind: records}
     summary: Mapped[str] = mapped_column(Text, default="{}")  # JSON {kind: {outcome: n}}
+    # JSON [seq, …]: numbers of the stream the sender reserved for exports that never finished (a kill, a
+    # crash), declared in its next manifest so that they are not reported as missing.
+    abandoned: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class Conflict(Base):

@@ -30,7 +30,7 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from inspector_app import __version__
 from inspector_app.core.db import Database
@@ -206,6 +206,16 @@ def _select(session, identity: Identity, reg: records.Registry, dest: str, full:
     box.last_seq = seq
     sent_upto = 0 if full else box.sent_upto
     me = identity.device_id
+    # Numbers reserved by exports that never finished (killed before they were logged): declared in this
+    # manifest, so that the receiver does not wait for them forever.
+    logged = set(
+        session.scalars(
+            select(BundleLog.seq).where(
+                BundleLog.direction == "out", BundleLog.source == me, BundleLog.destination == dest
+            )
+        )
+    )
+    abandoned = tuple(n for n in range(1, seq) if n not in logged)
     chosen: dict[str, list[_Selected]] = {}
     all_states: dict[str, dict[str, state.State]] = {}
     receipt_ids: list[str] = []
@@ -243,7 +253,7 @@ def _select(session, identity: Identity, reg: records.Registry, dest: str, full:
                 if d is not None:
                     chosen[target.name].append(_Selected(target, d, all_states[target.name][ref].vv))
     high = state.next_seq(session) - 1
-    return seq, chosen, high, receipt_ids
+    return seq, abandoned, chosen, high, receipt_ids
 
 
 def _release(db: Database, dest: str, seq: int) -> None:
@@ -357,11 +367,11 @@ def export_bundle(
             raise SyncError(_("加密的数据包只能发给一台指定的设备。"))
         recipient = (dev.id, dev.encryption_key) if (encrypt and dev is not None) else None
         report(0, 1, _("正在整理要导出的记录…"))
-        seq, chosen, high, receipt_ids = _select(s, identity, reg, dest, full)
+        seq, abandoned, chosen, high, receipt_ids = _select(s, identity, reg, dest, full)
     try:
         if check():
             raise Cancelled()
-        result = _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, check)
+        result = _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, check, abandoned)
     except BaseException:
         _release(db, dest, seq)
         raise
@@ -399,7 +409,7 @@ def export_bundle(
     return result
 
 
-def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, check) -> ExportResult:
+def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, check, abandoned) -> ExportResult:
     created = utcnow().replace(microsecond=0)
     sealer = crypto.Sealer(recipient[0], recipient[1]) if recipient else None
     cleanup_stale_temp(out.parent)
@@ -474,6 +484,7 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
                     full=full,
                     counts=counts,
                     members=tuple(w.members),
+                    abandoned=abandoned,
                 )
                 body = manifest.to_bytes()
                 signature = b64(crypto.sign(identity.signing, body)).encode()

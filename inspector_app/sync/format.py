@@ -205,6 +205,7 @@ class Manifest:
     full: bool
     counts: dict[str, int]  # records per kind
     members: tuple[Member, ...]
+    abandoned: tuple[int, ...] = ()  # earlier numbers of this stream whose export never finished
     extra: dict = field(default_factory=dict)  # fields a newer minor version may add; kept, never trusted
 
     def to_dict(self) -> dict:
@@ -219,6 +220,7 @@ class Manifest:
             "full": self.full,
             "counts": dict(sorted(self.counts.items())),
             "members": [{"path": m.path, "size": m.size, "sha256": m.sha256} for m in self.members],
+            **({"abandoned": list(self.abandoned)} if self.abandoned else {}),
             **self.extra,
         }
 
@@ -333,7 +335,16 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Manifest:
         members.append(Member(path, size, digest))
     if total > limits.max_total_bytes:
         raise BundleRefused("too_large", _("数据包内容总大小超过限制"), where)
+    abandoned = obj.get("abandoned", [])
+    if (
+        not isinstance(abandoned, list)
+        or len(abandoned) >= seq
+        or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n < seq for n in abandoned)
+        or len(set(abandoned)) != len(abandoned)
+    ):
+        raise bad("abandoned")
     known = {
+        "abandoned",
         "format",
         "format_version",
         "app_version",
@@ -357,6 +368,7 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Manifest:
         full=obj["full"],
         counts=dict(counts),
         members=tuple(members),
+        abandoned=tuple(sorted(abandoned)),
         extra={k: v for k, v in obj.items() if k not in known},
     )
 

@@ -14,6 +14,17 @@ from inspector_app.i18n import _
 from inspector_app.sync.format import BROADCAST
 
 
+def missing_numbers(logs) -> list[int]:
+    """The sequence numbers of an incoming stream not received, from its bundle-log rows: every number up to
+    the highest received, less those received and those the sender declared abandoned (an export that was
+    killed before it finished: no such bundle exists)."""
+    have, abandoned = set(), set()
+    for r in logs:
+        have.add(r.seq)
+        abandoned.update(json.loads(r.abandoned or "[]"))
+    return [n for n in range(1, max(have, default=0) + 1) if n not in have and n not in abandoned]
+
+
 @dataclass(frozen=True)
 class BundleEntry:
     seq: int
@@ -85,10 +96,7 @@ def sync_history(db: Database, device_id: str | None = None) -> list[Stream]:
             )
             for r in logs
         )
-        gaps: tuple[int, ...] = ()
-        if direction == "in":
-            have = {r.seq for r in logs}
-            gaps = tuple(n for n in range(1, max(have) + 1) if n not in have)
+        gaps = tuple(missing_numbers(logs)) if direction == "in" else ()
         out.append(Stream(other, _label(devices, other), direction, dest, entries, gaps))
     out.sort(key=lambda st: max(b.logged_at for b in st.bundles), reverse=True)
     return out

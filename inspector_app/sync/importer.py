@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -67,6 +68,7 @@ from inspector_app.sync.format import (
     sealed_path,
     unb64,
 )
+from inspector_app.sync.history import missing_numbers
 from inspector_app.sync.hostile import SafeArchive, open_archive
 from inspector_app.sync.keys import DeviceInfo, Identity, device_info, load_identity
 from inspector_app.sync.records import Incoming, RecordKind, RecordProblem
@@ -830,17 +832,16 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
 
 
 def _gaps(s: Session, m: Manifest, include: bool) -> list[int]:
-    seqs = set(
-        s.scalars(
-            select(BundleLog.seq).where(
+    logs = list(
+        s.execute(
+            select(BundleLog.seq, BundleLog.abandoned).where(
                 BundleLog.direction == "in", BundleLog.source == m.source, BundleLog.destination == m.destination
             )
         )
     )
     if include:
-        seqs.add(m.sequence)
-    top = max(seqs, default=0)
-    return [n for n in range(1, top + 1) if n not in seqs]
+        logs.append(SimpleNamespace(seq=m.sequence, abandoned=json.dumps(list(m.abandoned))))
+    return missing_numbers(logs)
 
 
 def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: list[int]) -> Preview:
@@ -1007,6 +1008,7 @@ def apply_bundle(
                 file_name=vb.path.name[:300],
                 counts=json.dumps(m.counts, ensure_ascii=False),
                 summary="{}",
+                abandoned=json.dumps(list(m.abandoned)),
             )
             s.add(log)
             s.flush()

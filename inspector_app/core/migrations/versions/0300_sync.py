@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("file_name", sa.String(length=300), nullable=False),
         sa.Column("counts", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("abandoned", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("direction", "source", "destination", "seq"),
     )
