@@ -4,6 +4,10 @@ Every change is saved at once through the serial DbWorker: a conclusion or check
 field 250 ms after the last keystroke, when it loses focus and when the screen closes. There is no Save
 button. The screen keeps its own copy of the answers (plain `Answer` values) so that progress and the
 completion blockers follow every keystroke without a database round trip.
+
+Evidence photos (002 三(四)) are added per item from a file dialog or by dropping files on the item; the
+worker decodes and stores them (core/photos.py) and one job loads every item's thumbnails. Photos may
+change until the inspection is signed, so a completed record still takes them until its signatures.
 """
 
 from dataclasses import replace
@@ -41,6 +45,7 @@ from inspector_app.ui.item_widget import (
     bold,
     set_text_colour,
 )
+from inspector_app.ui.photo_strip import PhotoStrip, load_photos
 
 SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
 TEXT_FIELDS = ("record", "remark")
@@ -100,6 +105,10 @@ class InspectionScreen(QWidget):
         self._show_blockers = False  # unanswered items are marked once completion was attempted
         self._completing = False
         self._positioned = False
+        # A draft cannot be signed yet; for a completed record the worker says (load_photos).
+        self._photos_editable = self._view.status != COMPLETED
+        self._photo_strips: dict[str, PhotoStrip] = {}
+        self.photo_count = 0  # photos of the whole record, as last loaded
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -112,6 +121,7 @@ class InspectionScreen(QWidget):
         self._build()
         self._apply_status()
         self._refresh()
+        self.reload_photos()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -232,6 +242,9 @@ class InspectionScreen(QWidget):
                 w.set_answer(self._answers.get(item.id) or Answer(item.id))
                 w.changed.connect(self._on_changed)
                 w.text_left.connect(self._flush_item)
+                w.photos_requested.connect(self.choose_photos)
+                w.photos_dropped.connect(self.add_photos)
+                w.set_photos_editable(self._photos_editable)
                 form.addWidget(w)
                 self.items[item.id] = w
         if v.template.footnotes:
@@ -250,6 +263,7 @@ class InspectionScreen(QWidget):
             QShortcut(QKeySequence(seq), self, self.next_unanswered, context=context)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.complete, context=context)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, self._photos_for_current, context=context)
 
     # ------------------------------------------------------------------ state shown
     @property
@@ -401,6 +415,74 @@ class InspectionScreen(QWidget):
                 show_error(exc, self)
             finally:
                 self._showing_error = False
+
+    # ------------------------------------------------------------------ photos
+    @property
+    def photos_editable(self) -> bool:
+        return self._photos_editable
+
+    def photo_strip(self, item_id: str) -> PhotoStrip:
+        """The item's thumbnails, made the first time the item has (or gets) a photo."""
+        strip = self._photo_strips.get(item_id)
+        if strip is None:
+            strip = PhotoStrip(self.db, self.worker, self.inspection_id, item_id=item_id, compact=True)
+            strip.changed.connect(self.reload_photos)
+            self.items[item_id].set_photo_strip(strip)
+            self._photo_strips[item_id] = strip
+        return strip
+
+    def choose_photos(self, item_id: str) -> None:
+        if self._photos_editable and not self.items[item_id].locked:
+            self.photo_strip(item_id).choose_files()
+
+    def add_photos(self, item_id: str, files: list) -> None:
+        if self._photos_editable and not self.items[item_id].locked:
+            self.photo_strip(item_id).add_files(files)
+
+    def _photos_for_current(self) -> None:
+        item_id = self._current_item()
+        if item_id is not None:
+            self.choose_photos(item_id)
+
+    def reload_photos(self) -> None:
+        """Every item's thumbnails and whether they may still change, in one worker job."""
+        self.worker.submit(
+            load_photos, self.db, self.inspection_id, on_done=self._photos_loaded, on_error=self._photos_failed
+        )
+
+    def _photos_loaded(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        editable, infos = result
+        if editable != self._photos_editable:
+            self._photos_editable = editable
+            for w in self.items.values():
+                w.set_photos_editable(editable)
+        per_item: dict[str, list] = {}
+        for n, info in enumerate(infos, start=1):  # numbered as in the record's photo appendix
+            per_item.setdefault(info.item_id, []).append((n, info))
+        for item_id, shown in per_item.items():
+            if item_id in self.items:
+                self.photo_strip(item_id).show_photos([i for _n, i in shown], [n for n, _i in shown])
+        for item_id, strip in self._photo_strips.items():
+            if item_id not in per_item:
+                strip.show_photos([])
+        self.photo_count = len(infos)
+
+    def _photos_failed(self, exc: BaseException) -> None:
+        if shiboken6.isValid(self):
+            show_error(exc, self)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # Signed in another window while this one stayed open: photos are then fixed; look again.
+        if (
+            event.type() == event.Type.ActivationChange
+            and self.isActiveWindow()
+            and self.read_only
+            and self._photos_editable
+        ):
+            self.reload_photos()
 
     # ------------------------------------------------------------------ navigation
     def _current_item(self) -> str | None:

@@ -1,7 +1,9 @@
 """One sub-item of the record form (002 附件2): official text, conclusion, record, remark, 当场整改, and for
-an item whose text spans two statistics categories (000 二(二)) the 问题类别 of a 不符合.
+an item whose text spans two statistics categories (000 二(二)) the 问题类别 of a 不符合; evidence photos
+(002 三(四)) through an "添加照片…" button under the remark or image files dropped anywhere on the item.
 
-Dumb layout: the widget shows values and emits what the inspector changed; InspectionScreen saves.
+Dumb layout: the widget shows values and emits what the inspector changed; InspectionScreen saves. The
+photo thumbnails are a PhotoStrip the screen hands in (`set_photo_strip`) once the item has photos.
 """
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -23,6 +25,7 @@ from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
 from inspector_app.core.inspections import Answer
 from inspector_app.core.templates import TemplateItem
 from inspector_app.i18n import _
+from inspector_app.ui.photo_strip import local_files
 
 CONCLUSION_ORDER = ("conform", "nonconform", "na")
 
@@ -184,6 +187,8 @@ class ItemWidget(QWidget):
 
     changed = Signal(str, str, object)
     text_left = Signal(str)
+    photos_requested = Signal(str)  # item id: the inspector asked to add photos from a file dialog
+    photos_dropped = Signal(str, list)  # item id, local file paths dropped on the item
 
     def __init__(self, item: TemplateItem, product_kind: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -200,6 +205,11 @@ class ItemWidget(QWidget):
         # 问题类别: only on items with alternative problem categories, shown while the answer is 不符合.
         self.category_row: QWidget | None = None
         self.category: CategoryCombo | None = None
+        # Evidence photos: the button exists on answerable items; the strip only once there are photos.
+        self.photo_button: QPushButton | None = None
+        self.photo_strip: QWidget | None = None
+        self._photos_editable = False
+        self._drop_hover = False
 
         self._outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 6, 10, 6)
@@ -282,20 +292,41 @@ class ItemWidget(QWidget):
         self.record.setFixedHeight(self.record.fontMetrics().lineSpacing() * 3 + 10)
         self.record.setAccessibleName(_("检查项 {i} 检查记录").format(i=item.id))
         self.record.setToolTip(_("检查记录"))
-        row.addWidget(self.record, 1)
+        middle = QVBoxLayout()  # the record, then the item's photos under it (shown once there are some)
+        middle.setSpacing(4)
+        middle.addWidget(self.record)
+        middle.addStretch(1)
+        row.addLayout(middle, 1)
+        self._middle = middle
 
         self.remark = QLineEdit(self)
         self.remark.setPlaceholderText(_("备注"))
         self.remark.setAccessibleName(_("检查项 {i} 备注").format(i=item.id))
         self.remark.setToolTip(_("备注"))
         self.remark.setFixedWidth(REMARK_WIDTH)
-        row.addWidget(self.remark, 0, Qt.AlignmentFlag.AlignTop)
+        # Under the remark, in the height the three-line record leaves free: no extra height per item.
+        self.photo_button = QPushButton(_("添加照片…"), self)
+        self.photo_button.setObjectName("addPhotos")
+        self.photo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+Shift+P from the item instead of a Tab stop
+        self.photo_button.setAccessibleName(_("检查项 {i} 添加照片").format(i=item.id))
+        self.photo_button.setToolTip(
+            _("添加现场照片作为本项的证据（Ctrl+Shift+P）；也可以把照片文件拖到本项上。签字确认后不能再增删。")
+        )
+        self.photo_button.clicked.connect(lambda: self.photos_requested.emit(self.item.id))
+        self.photo_button.hide()  # until the screen knows photos may still change (set_photos_editable)
+        side = QVBoxLayout()
+        side.setSpacing(4)
+        side.addWidget(self.remark)
+        side.addWidget(self.photo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addStretch(1)
+        row.addLayout(side)
 
         self.record.textChanged.connect(self._on_record)
         self.remark.textEdited.connect(self._on_remark)
         self.rectified.toggled.connect(self._on_rectified)
         self.record.installEventFilter(self)
         self.remark.installEventFilter(self)
+        self.record.viewport().installEventFilter(self)  # a file dropped on the text is a photo, not its path
         # Tab: conclusion → record (what 不符合 needs next) → remark → 当场整改 → the next item.
         QWidget.setTabOrder(self.bar, self.record)
         QWidget.setTabOrder(self.record, self.remark)
@@ -366,6 +397,67 @@ class ItemWidget(QWidget):
         self.remark.setPlaceholderText("" if read_only else _("备注"))
         self._sync_rectified()
         self._sync_category()
+
+    # ------------------------------------------------------------------ photos
+    def set_photos_editable(self, editable: bool) -> None:
+        """Photos may be added and removed (until the inspection is signed, core/photos.py)."""
+        if self.locked:
+            return
+        self._photos_editable = editable
+        self.photo_button.setVisible(editable)
+        self.setAcceptDrops(editable)
+        if self.photo_strip is not None:
+            self.photo_strip.set_read_only(not editable)
+
+    def photos_editable(self) -> bool:
+        return self._photos_editable
+
+    def set_photo_strip(self, strip: QWidget) -> None:
+        """Place the item's thumbnails under its record (once; the strip hides itself while empty)."""
+        if self.photo_strip is strip:
+            return
+        self.photo_strip = strip
+        strip.setParent(self)
+        if self.locked:  # a photo on an item the form excludes (imported): shown, not changed here
+            self._outer.addWidget(strip)
+            strip.set_read_only(True)
+        else:
+            self._middle.insertWidget(1, strip)
+            strip.set_read_only(not self._photos_editable)
+
+    def _drop_files(self, event) -> list[str]:
+        return local_files(event.mimeData()) if self._photos_editable else []
+
+    def _set_drop_hover(self, hover: bool) -> None:
+        if self._drop_hover != hover:
+            self._drop_hover = hover
+            self.update()
+
+    def dragEnterEvent(self, event) -> None:
+        if self._drop_files(event):
+            event.acceptProposedAction()
+            self._set_drop_hover(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._drop_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._set_drop_hover(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        self._set_drop_hover(False)
+        files = self._drop_files(event)
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.photos_dropped.emit(self.item.id, files)
 
     def set_problem(self, message: str | None) -> None:
         """Mark the item as blocking completion (red frame + reason), or clear the mark."""
@@ -446,7 +538,10 @@ class ItemWidget(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        if self._state == "blocked":
+        if self._drop_hover:  # where the dragged photos will go
+            p.setPen(QPen(BLUE, 2, Qt.PenStyle.DashLine))
+            p.setBrush(QColor("#eef4fc"))
+        elif self._state == "blocked":
             p.setPen(QPen(RED, 2))
             p.setBrush(QColor("#fff5f5"))
         elif self._state == "locked":
@@ -458,6 +553,17 @@ class ItemWidget(QWidget):
         p.drawRoundedRect(rect, 4, 4)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == event.Type.FocusOut and watched in (self.record, self.remark):
+        kind = event.type()
+        if kind == event.Type.FocusOut and watched in (self.record, self.remark):
             self.text_left.emit(self.item.id)
+        elif kind in (event.Type.DragEnter, event.Type.DragMove, event.Type.Drop) and self._drop_files(event):
+            # The text fields would insert the file's path; the item takes the file as a photo instead.
+            {
+                event.Type.DragEnter: self.dragEnterEvent,
+                event.Type.DragMove: self.dragMoveEvent,
+                event.Type.Drop: self.dropEvent,
+            }[kind](event)
+            return True
+        elif kind == event.Type.DragLeave and self._drop_hover:
+            self._set_drop_hover(False)
         return False
