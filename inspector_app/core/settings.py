@@ -5,15 +5,25 @@ means "the default". Keys starting with "device." belong to this laptop alone (i
 document-number prefix or block) and must never be copied to another machine by sync.
 Values are text; `get_int` reads the numeric ones. Keep this module small and generic: any feature may add
 its keys to DEFAULTS.
+
+The rules for a value live here and nowhere else (issue 3 §2): each spec says whether the value is required,
+how long it may be and, for numbers, its range; a few keys have a check of their own (`_CHECKS`). `write`
+applies the rules of one key; `update` — what `inspector-app settings set` and the 文书设置 dialog use —
+applies them to several keys at once, adds the rules between keys (the document-number pattern and this
+laptop's block) and writes all of them in one transaction or none.
 """
 
+import re
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.db import Database
-from inspector_app.core.errors import ValidationError
+from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.models import Setting
 from inspector_app.i18n import _
 
@@ -24,32 +34,62 @@ class SettingSpec:
     label: str
     help: str = ""
     kind: str = "text"  # text | int | multiline
+    required: bool = False  # an empty value is refused
+    max_length: int = 0  # characters; 0 = no limit
+    minimum: int | None = None  # int kind only
+    maximum: int | None = None
 
+
+# A name as the documents print it: long enough for 上海市浦东新区市场监督管理局 and a 分局, one line.
+_NAME = 40
+_PATTERN_FIELDS = ("short", "year", "prefix", "serial")
 
 DEFAULTS: dict[str, SettingSpec] = {
-    "bureau.name": SettingSpec("××区市场监督管理局", "局名", "印在文书抬头和落款处"),
-    "bureau.short_name": SettingSpec("××市监", "局名简称", "用于文书编号，如“奉市监”"),
-    "bureau.seal_text": SettingSpec("××区市场监督管理局", "印章文字", "盖章处的提示文字（实物印章另行加盖）"),
-    "bureau.contact_phone": SettingSpec("", "局联系电话", "印在整改通知书上，供企业报告整改情况"),
+    "bureau.name": SettingSpec("××区市场监督管理局", "局名", "印在文书抬头和落款处", required=True, max_length=_NAME),
+    "bureau.short_name": SettingSpec("××市监", "局名简称", "用于文书编号，如“奉市监”", required=True, max_length=10),
+    "bureau.seal_text": SettingSpec(
+        "××区市场监督管理局",
+        "印章文字",
+        "盖章处的提示文字（实物印章另行加盖）",
+        required=True,
+        max_length=_NAME,
+    ),
+    "bureau.contact_phone": SettingSpec(
+        "", "局联系电话", "印在整改通知书上，供企业报告整改情况；空则留出横线手写", max_length=30
+    ),
     # docnumbers.py: {short} {year} {prefix} {serial}; the serial is padded by the format spec.
     "docnumber.pattern": SettingSpec(
         "{short}责改〔{year}〕{prefix}{serial:04d}号",
         "文书编号格式",
         "可用 {short} 局名简称、{year} 年份、{prefix} 本机编号前缀、{serial} 流水号（如 {serial:04d}）",
+        required=True,
+        max_length=60,
     ),
-    "device.docnumber_prefix": SettingSpec("", "本机编号前缀", "由局统一分配，各台电脑互不相同，如“03-”"),
+    "device.docnumber_prefix": SettingSpec(
+        "", "本机编号前缀", "由局统一分配，各台电脑互不相同，如“03-”；空则首次编号时随机生成", max_length=12
+    ),
     "device.docnumber_block_start": SettingSpec(
-        "", "本机编号段起", "由局分配的流水号段（与前缀二选一），如 3001", "int"
+        "", "本机编号段起", "由局分配的流水号段（与前缀二选一），如 3001", "int", minimum=1, maximum=99_999_999
     ),
-    "device.docnumber_block_end": SettingSpec("", "本机编号段止", "如 3999", "int"),
-    # 002 附件1: 请……在____日内完成整改; the period is editable per inspection when signing.
-    "rectification.default_days": SettingSpec("30", "默认整改期限（日）", "问题汇总表和整改通知书的默认期限", "int"),
+    "device.docnumber_block_end": SettingSpec("", "本机编号段止", "如 3999", "int", minimum=1, maximum=99_999_999),
+    # 002 附件1: 请……在____日内完成整改; the period is editable per inspection when signing (signing.MAX_DAYS).
+    "rectification.default_days": SettingSpec(
+        "30",
+        "默认整改期限（日）",
+        "问题汇总表和整改通知书的默认期限，签字时每次检查可另行修改",
+        "int",
+        required=True,
+        minimum=1,
+        maximum=365,
+    ),
     "notice.legal_basis": SettingSpec(
         "《中华人民共和国工业产品生产许可证管理条例》、《工业产品生产许可证获证企业后续监管规定》"
         "（国家质检总局2011年第11号公告）和《上海市工业产品生产许可证证后监督检查管理办法》第二十七条",
         "整改通知书法律依据",
         "“依据……的规定，现责令你单位限期整改”中的法规名称和条款",
         "multiline",
+        required=True,
+        max_length=500,
     ),
     # 001 §27 复查; 004 停产整改; 001 §28 移交行政处罚; 002 附件1 备注 撤销生产许可证.
     "notice.reinspection": SettingSpec(
@@ -59,16 +99,31 @@ DEFAULTS: dict[str, SettingSpec] = {
         "复查说明",
         "整改通知书中说明复查及逾期后果的一段话",
         "multiline",
+        required=True,
+        max_length=1000,
     ),
     "summary.warning": SettingSpec(
         "企业要限期整改，逾期未整改或整改后仍未达到许可条件的企业，依法撤销生产许可证。",
         "问题汇总表备注",
         "002 附件1 备注",
         "multiline",
+        required=True,
+        max_length=500,
     ),
-    "device.name": SettingSpec("", "本机名称", "写入本机签名证书，如“奉贤局-笔记本03”；空则用计算机名"),
-    "device.inspector": SettingSpec("", "本机使用人", "写入本机签名证书的检查人员姓名"),
+    "device.name": SettingSpec(
+        "", "本机名称", "写入本机签名证书，如“奉贤局-笔记本03”；空则用计算机名", max_length=_NAME
+    ),
+    "device.inspector": SettingSpec("", "本机使用人", "写入本机签名证书的检查人员姓名", max_length=20),
 }
+
+
+class SettingsRefused(DomainError):
+    """Some of the values given to `update` are refused; `errors` maps each refused key to its reason.
+    Nothing has been written."""
+
+    def __init__(self, errors: Mapping[str, ValidationError]):
+        self.errors = dict(errors)
+        super().__init__("\n".join(str(e) for e in self.errors.values()))
 
 
 def _spec(key: str) -> SettingSpec:
@@ -78,6 +133,149 @@ def _spec(key: str) -> SettingSpec:
         raise ValidationError(_("设置"), _("“{k}”不是已知的设置项").format(k=key)) from None
 
 
+def label(key: str) -> str:
+    return _(_spec(key).label)
+
+
+def is_device_key(key: str) -> bool:
+    """This laptop's own settings (never copied by sync)."""
+    return key.startswith("device.")
+
+
+# ---------------------------------------------------------------------------------------------- rules
+def _fields(pattern: str) -> set[str]:
+    """The replacement fields of a str.format pattern ("{serial:04d}" → "serial"); literal {{ }} are none."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:  # an unmatched { or }
+        raise ValidationError(
+            _("文书编号格式"), _("花括号不配对（{e}）；字段要写成 {{year}} 这样，成对出现").format(e=exc)
+        ) from None
+    return {name.split(".")[0].split("[")[0] for _text, name, _format, _conv in parsed if name}
+
+
+def _check_pattern(value: str) -> None:
+    from inspector_app.core.docnumbers import check_pattern
+
+    check_pattern(value)  # {serial} present; the pattern formats with the fields docnumbers gives it
+    fields = _fields(value)
+    if "serial" not in fields:
+        raise ValidationError(_("文书编号格式"), _("必须包含流水号 {serial}，如 {serial:04d}"))
+    if "year" not in fields:
+        # docnumbers.issue restarts the serial every year: without the year, 2027's first number is 2026's.
+        raise ValidationError(_("文书编号格式"), _("必须包含年份 {year}：流水号每年从头编起，缺了年份会重号"))
+
+
+_PHONE = re.compile(r"[0-9０-９+＋\-－—()（）\s、,，;；/转]+")
+
+
+def _check_phone(value: str) -> None:
+    if not _PHONE.fullmatch(value):
+        raise ValidationError(
+            _("局联系电话"), _("“{v}”不像电话号码：只能有数字、-、括号、“转”和分隔的顿号或逗号").format(v=value)
+        )
+    if sum(c.isdigit() for c in value) < 5:
+        raise ValidationError(
+            _("局联系电话"), _("“{v}”位数太少，请写全号码（含区号），如 021-67100000").format(v=value)
+        )
+
+
+def _check_prefix(value: str) -> None:
+    if any(c.isspace() for c in value):
+        raise ValidationError(_("本机编号前缀"), _("不能含空格，如“03-”"))
+
+
+_CHECKS: dict[str, Callable[[str], None]] = {
+    "docnumber.pattern": _check_pattern,
+    "bureau.contact_phone": _check_phone,
+    "device.docnumber_prefix": _check_prefix,
+}
+
+
+def _range_text(spec: SettingSpec) -> str:
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None:
+        return _("{a}到{b}之间的整数").format(a=low, b=high)
+    if low is not None:
+        return _("不小于{a}的整数").format(a=low)
+    if high is not None:
+        return _("不大于{b}的整数").format(b=high)
+    return _("整数")
+
+
+def validate(key: str, value: str) -> str:
+    """The value as it would be stored (trimmed; numbers normalised), or ValidationError naming the setting."""
+    spec = _spec(key)
+    name = _(spec.label)
+    value = str(value).strip()
+    if not value:
+        if spec.required:
+            raise ValidationError(name, _("不能为空"))
+        return value
+    if spec.kind != "multiline" and ("\n" in value or "\r" in value):
+        raise ValidationError(name, _("只能写一行，不能换行"))
+    if spec.kind == "int":
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError(name, _("应为整数，现在是“{v}”").format(v=value)) from None
+        if number < 0 and spec.minimum is None:
+            raise ValidationError(name, _("不能为负数"))
+        low, high = spec.minimum, spec.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValidationError(name, _("应为{r}，现在是 {v}").format(r=_range_text(spec), v=number))
+        return str(number)
+    if spec.max_length and len(value) > spec.max_length:
+        raise ValidationError(name, _("最多 {m} 个字，现在有 {n} 个字").format(m=spec.max_length, n=len(value)))
+    check = _CHECKS.get(key)
+    if check is not None:
+        check(value)
+    return value
+
+
+def rule_text(key: str) -> str:
+    """What `validate` accepts, in a few Chinese words ("必填，最多40个字"), for help texts."""
+    spec = _spec(key)
+    parts = [_("必填") if spec.required else _("可以为空")]
+    if spec.kind == "int":
+        parts.append(_range_text(spec))
+    elif spec.max_length:
+        parts.append(_("最多{m}个字").format(m=spec.max_length))
+    if key == "docnumber.pattern":
+        parts.append(_("须含 {year} 和 {serial}；不含 {prefix} 时须设本机编号段"))
+    return "，".join(parts)
+
+
+_BLOCK_START, _BLOCK_END = "device.docnumber_block_start", "device.docnumber_block_end"
+_NUMBER_KEYS = {"docnumber.pattern", _BLOCK_START, _BLOCK_END}
+
+
+def _check_together(values: Mapping[str, str], changed: set[str]) -> dict[str, ValidationError]:
+    """The rules between keys, for the changed ones (a stored inconsistency elsewhere does not block a save)."""
+    errors: dict[str, ValidationError] = {}
+    if not changed & _NUMBER_KEYS:
+        return errors
+    start, end = values[_BLOCK_START].strip(), values[_BLOCK_END].strip()
+    if bool(start) != bool(end):
+        missing = _BLOCK_END if start else _BLOCK_START
+        errors[missing] = ValidationError(label(missing), _("编号段的起号和止号要一起填写（或都留空）"))
+    elif start and start.isdigit() and end.isdigit() and int(end) < int(start):
+        errors[_BLOCK_END] = ValidationError(label(_BLOCK_END), _("止号 {b} 小于起号 {a}").format(a=start, b=end))
+    try:
+        fields = _fields(values["docnumber.pattern"])
+    except ValidationError as exc:
+        errors["docnumber.pattern"] = exc
+        return errors
+    if "prefix" not in fields and not (start and end):
+        # docnumbers.issue refuses to number then: two laptops would issue the same numbers.
+        errors["docnumber.pattern"] = ValidationError(
+            label("docnumber.pattern"),
+            _("不含本机前缀 {prefix} 时，须同时填写局分配给本机的编号段，否则不同电脑会编出相同的号"),
+        )
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------- storage
 def read(session: Session, key: str) -> str:
     spec = _spec(key)
     row = session.get(Setting, key)
@@ -98,25 +296,17 @@ def _DEFAULT_LABEL(key: str) -> str:
     return _(DEFAULTS[key].label)
 
 
-def write(session: Session, key: str, value: str) -> None:
-    spec = _spec(key)
-    value = str(value).strip()
-    if spec.kind == "int" and value:
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValidationError(_(spec.label), _("应为整数，现在是“{v}”").format(v=value)) from None
-        if number < 0:
-            raise ValidationError(_(spec.label), _("不能为负数"))
-    if key == "docnumber.pattern":
-        from inspector_app.core.docnumbers import check_pattern
-
-        check_pattern(value)
+def _store(session: Session, key: str, value: str) -> None:
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+
+
+def write(session: Session, key: str, value: str) -> None:
+    """Store one value after the rules of its key (ValidationError, nothing written)."""
+    _store(session, key, validate(key, value))
 
 
 def get(db: Database, key: str) -> str:
@@ -134,6 +324,29 @@ def set_value(db: Database, key: str, value: str) -> None:
         write(s, key, value)
 
 
+def update(db: Database, changes: Mapping[str, str]) -> dict[str, str]:
+    """Validate every change — each key's rules, then the rules between keys with the stored values — and
+    write them all in one transaction. SettingsRefused (every refused key with its reason) writes nothing.
+    Returns the values as stored."""
+    errors: dict[str, ValidationError] = {}
+    clean: dict[str, str] = {}
+    for key, value in changes.items():
+        try:
+            clean[key] = validate(key, value)
+        except ValidationError as exc:
+            errors[key] = exc
+    if errors:
+        raise SettingsRefused(errors)
+    with db.session() as s:
+        merged = {key: read(s, key) for key in DEFAULTS} | clean
+        errors = _check_together(merged, set(clean))
+        if errors:
+            raise SettingsRefused(errors)
+        for key, value in clean.items():
+            _store(s, key, value)
+    return clean
+
+
 def all_settings(db: Database) -> dict[str, str]:
     """Every known key with its current value (the default where none is stored)."""
     with db.session() as s:
@@ -147,3 +360,50 @@ def reset(db: Database, key: str) -> None:
         row = s.get(Setting, key)
         if row is not None:
             s.delete(row)
+
+
+# ---------------------------------------------------------------------------------------------- preview
+@dataclass(frozen=True)
+class NumberPreview:
+    number: str  # the next new number of a 责令整改通知书 on this laptop
+    note: str = ""  # e.g. that the prefix will be chosen at random on first use
+
+
+class _Preview(Exception):
+    def __init__(self, number: str):
+        self.number = number
+
+
+_PLACEHOLDER_PREFIX = "××××××-"
+
+
+def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on: date | None = None) -> NumberPreview:
+    """The number the next new notice would get with `changes` applied (ValidationError / DomainError if it
+    could not be issued). Runs docnumbers.issue itself in a transaction that is always rolled back, so the
+    preview is exactly what printing will give, and nothing is written."""
+    from inspector_app.core import docnumbers
+
+    changes = dict(changes or {})
+    update_errors = {}
+    for key, value in changes.items():
+        try:
+            changes[key] = validate(key, value)
+        except ValidationError as exc:
+            update_errors[key] = exc
+    if update_errors:
+        raise SettingsRefused(update_errors)
+    note = ""
+    try:
+        with db.session() as s:
+            for key, value in changes.items():
+                _store(s, key, value)
+            merged = {key: read(s, key) for key in DEFAULTS}
+            errors = _check_together(merged, _NUMBER_KEYS)
+            if errors:
+                raise SettingsRefused(errors)
+            if not merged["device.docnumber_prefix"] and not merged[_BLOCK_START]:
+                _store(s, "device.docnumber_prefix", _PLACEHOLDER_PREFIX)
+                note = _("本机还没有编号前缀：首次编号时将随机生成六位前缀（如“3F9A2C-”），也可填写局里分配的前缀。")
+            raise _Preview(docnumbers.issue(s, docnumbers.NOTICE, on=on).number)
+    except _Preview as preview:
+        return NumberPreview(preview.number, note)

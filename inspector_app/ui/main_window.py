@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("文件(&F)"))
         self.import_action = self._action(file_menu, _("导入名录…"), self.import_roster, "Ctrl+I")
         self.demo_action = self._action(file_menu, _("加载演示数据"), self.load_demo)
+        self.settings_action = self._action(file_menu, _("文书设置…"), self.edit_settings)
         file_menu.addSeparator()
         self._action(file_menu, _("退出"), self.close, QKeySequence.StandardKey.Quit)
 
@@ -304,6 +305,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.import_action,
             self.demo_action,
+            self.settings_action,
             self.new_action,
             self.inspectors_action,
             *self.supervision_actions,
@@ -627,6 +629,11 @@ class MainWindow(QMainWindow):
         from inspector_app.ui.inspectors_dialog import InspectorsDialog
 
         InspectorsDialog(self.db, self._worker, self).exec()
+
+    def edit_settings(self) -> None:
+        from inspector_app.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.db, self._worker, self).exec()
 
     def import_roster(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
