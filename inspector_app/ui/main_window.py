@@ -556,7 +556,12 @@ class MainWindow(QMainWindow):
     def _refresh_title(self) -> None:
         from inspector_app.ui.sync_common import title_suffix
 
-        self._worker.submit(title_suffix, self.db, on_done=self._set_title)
+        def show(suffix: str) -> None:
+            self._set_title(suffix)
+            if not suffix:  # before first setup: say where it is done, without a dialog in the way
+                self.statusBar().showMessage(_("本机尚未设置用作现场检查终端还是区局：见“同步 → 本机设置…”。"))
+
+        self._worker.submit(title_suffix, self.db, on_done=show)
 
     def _with_identity(self, then) -> None:
         """Run `then()` once this installation has its role and keys; before first setup, offer it."""

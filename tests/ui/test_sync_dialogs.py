@@ -259,6 +259,7 @@ def test_main_window_shows_the_role_and_imports_from_the_sync_menu(qtbot, world,
 
     window = laptop_window
     qtbot.waitUntil(lambda: window.windowTitle() == f"现场检查 — 现场检查终端 — {world.a.path.name}")
+    assert "本机设置" not in window.statusBar().currentMessage()
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "同步(&Y)")
     assert [a.text() for a in menu.actions() if not a.isSeparator()] == [
         "导出同步数据包…",
@@ -294,6 +295,7 @@ def test_sync_before_first_setup_offers_the_setup(qtbot, start_window, monkeypat
     from inspector_app.ui.bundle_export_dialog import ExportDialog
 
     window = start_window()
+    qtbot.waitUntil(lambda: "本机设置" in window.statusBar().currentMessage())  # the hint before first setup
     asked, opened = [], []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
     monkeypatch.setattr(ExportDialog, "exec", lambda dialog: opened.append(dialog) or 0)
