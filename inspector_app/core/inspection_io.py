@@ -3,12 +3,17 @@
 The format is documented in docs/inspection-json.md. Import validates the whole file against the roster and
 the template first and reports every problem at once, each with its place in the file
 (`inspections[0].answers[3] (检查项 4.1): …`); then it writes the whole file in one transaction or nothing.
-A completed inspection (已完成) is never changed by an import. Importing the same file twice changes nothing.
+A completed inspection (已完成) is never changed by an import, except that a completed record not yet signed may
+receive its signatures (a record signed on paper); a signed record never changes. Importing the same file twice
+changes nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -16,7 +21,7 @@ import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from inspector_app.core import clock
+from inspector_app.core import clock, signing
 from inspector_app.core.catalog import (
     CONCLUSIONS,
     INSPECTION_KINDS,
@@ -34,6 +39,7 @@ from inspector_app.core.catalog import (
     product_kind,
 )
 from inspector_app.core.db import Database
+from inspector_app.core.docs_models import InspectionSignoff, Signature
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.inspections import (
@@ -79,6 +85,8 @@ _INSPECTION_KEYS = (
     "completed_at",
     "team",
     "answers",
+    "signed_on",
+    "rectification_days",
     "signatures",
     "photos",
 )
@@ -87,9 +95,21 @@ _ENTERPRISE_KEYS = ("uscc", "name")
 _TEMPLATE_REF_KEYS = ("id", "version", "digest")
 _MEMBER_KEYS = ("name", "badge_no", "role")
 _ANSWER_KEYS = ("item_id", "conclusion", "record", "remark", "na_reason", "rectified_on_site", "problem_category")
-# Reserved for a later version (team and enterprise signatures, refusal to sign; evidence photos).
+_SIGNATURE_KEYS = ("role", "badge_no", "name", "title", "phone", "state", "reason", "witness", "image_png_base64")
+_SIGNATURE_TEXTS = ("badge_no", "name", "title", "phone", "reason", "witness", "image_png_base64")
+# The file's key for a field of signing.SignatureInput named by signing.signer_problems.
+_SIGNER_KEYS = {"inspector_id": "badge_no", "image": "image_png_base64"}
+_SIGNATURE_LABELS = {
+    "name": _("姓名"),
+    "title": _("职务"),
+    "phone": _("电话"),
+    "state": _("签字状态"),
+    "reason": _("原因"),
+    "witness": _("见证人"),
+    "image_sha256": _("签名图片"),
+}
+# Reserved for a later version (evidence photos).
 _RESERVED = {
-    "signatures": _("本版本尚不支持导入签名（signatures），请删去该字段或写成空列表 []"),
     "photos": _("本版本尚不支持导入照片（photos），请删去该字段或写成空列表 []"),
 }
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -119,6 +139,7 @@ class ImportResult:
     unchanged: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     written: bool = True  # False for a check-only run (dry_run)
+    signed: tuple[str, ...] = ()  # of the created and updated ones, those whose signatures the file recorded
 
     @property
     def changed(self) -> bool:
@@ -158,12 +179,24 @@ def inspections_document(db: Database, ids: Iterable[str] | None = None) -> dict
             if missing:
                 raise NotFound(_("找不到检查记录：{ids}；未导出任何内容").format(ids="、".join(missing)))
             rows = [found[i] for i in wanted]
+        signoffs: dict[str, InspectionSignoff] = {}
+        signatures: dict[str, list[Signature]] = {}
+        if rows:
+            row_ids = [i.id for i in rows]
+            offs = select(InspectionSignoff)
+            sigs = select(Signature).where(Signature.amendment_id.is_(None))
+            if ids is not None:
+                offs = offs.where(InspectionSignoff.inspection_id.in_(row_ids))
+                sigs = sigs.where(Signature.inspection_id.in_(row_ids))
+            signoffs = {o.inspection_id: o for o in s.scalars(offs)}
+            for sig in s.scalars(sigs):
+                signatures.setdefault(sig.inspection_id, []).append(sig)
         snapshots: dict[str, dict] = {}
         inspections = []
         for insp in rows:
             template = _template_from_snapshot(insp.template_digest, insp.template.content)
             snapshots.setdefault(template.digest, template.to_dict())
-            inspections.append(_inspection_dict(insp, template))
+            inspections.append(_inspection_dict(insp, template, signoffs.get(insp.id), signatures.get(insp.id, [])))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -172,7 +205,9 @@ def inspections_document(db: Database, ids: Iterable[str] | None = None) -> dict
     }
 
 
-def _inspection_dict(insp: Inspection, template: Template) -> dict:
+def _inspection_dict(
+    insp: Inspection, template: Template, signoff: InspectionSignoff | None, signatures: list[Signature]
+) -> dict:
     order = {item.id: n for n, item in enumerate(template.items)}
     results = sorted(insp.results, key=lambda r: (order.get(r.item_id, len(order)), r.item_id))
     return {
@@ -202,9 +237,43 @@ def _inspection_dict(insp: Inspection, template: Template) -> dict:
             for r in results
             if not _empty(_answer_of(r))
         ],
-        "signatures": [],
+        "signed_on": signoff.signed_on.isoformat() if signoff else None,
+        "rectification_days": signoff.rectification_days if signoff else None,
+        "signatures": _signatures_list(insp, signatures) if signoff else [],
         "photos": [],
     }
+
+
+def _signatures_list(insp: Inspection, signatures: list[Signature]) -> list[dict]:
+    """The signatures of the original signing (not of amendments), team first, in the form import reads."""
+    badges = {m.inspector_id: m.inspector.badge_no for m in insp.members}
+    out = []
+    for sig in sorted(signatures, key=lambda x: (0 if x.role == signing.INSPECTOR else 1, x.position)):
+        image = base64.b64encode(sig.image).decode("ascii") if sig.image else None
+        if sig.role == signing.INSPECTOR:
+            out.append(
+                {
+                    "role": sig.role,
+                    "badge_no": badges.get(sig.inspector_id, ""),
+                    "name": sig.name,
+                    "state": sig.state,
+                    "image_png_base64": image,
+                }
+            )
+        else:
+            out.append(
+                {
+                    "role": sig.role,
+                    "name": sig.name,
+                    "title": sig.title,
+                    "phone": sig.phone,
+                    "state": sig.state,
+                    "reason": sig.reason,
+                    "witness": sig.witness,
+                    "image_png_base64": image,
+                }
+            )
+    return out
 
 
 def dump_document(document: dict) -> str:
@@ -276,6 +345,13 @@ class _Plan:
     answers: dict[str, Answer]
     existing: Inspection | None = None
     action: str = "create"  # create | update | unchanged
+    # Signatures of the file (empty: none), for signing.record_paper_signatures and for comparison.
+    signatures: list[signing.SignatureInput] = field(default_factory=list)
+    signature_dicts: list[dict] = field(default_factory=list)
+    signed_on: date | None = None  # as written in the file; None: not written
+    rectification_days: int | None = None  # as written in the file; None: not written
+    sign: bool = False  # record the signatures when writing
+    sign_only: bool = False  # the record itself is as in the database: only the signatures are written
 
     def state(self) -> tuple:
         return _state(
@@ -507,10 +583,23 @@ class _Importer:
         completed_at = self.read_completed_at(raw, status, where)
         team = self.read_team(raw.get("team"), f"{where}.team") if "team" in raw else None
         answers = self.read_answers(raw.get("answers", []), template, f"{where}.answers")
+        # Who must sign is checked against the team only for a completed record (a draft cannot be signed).
+        signers = team if status != DRAFT else None
+        signatures = self.read_signatures(raw.get("signatures"), signers, f"{where}.signatures")
+        has_signatures = raw.get("signatures") not in (None, [])
+        if has_signatures and status == DRAFT:
+            c.error(
+                f"{where}.signatures",
+                _(
+                    "状态为 draft（填写中）的记录不能录入签字：签字确认的是全部检查结论。"
+                    "请填写全部检查项并把 status 写成 completed（已完成），或删去 signatures"
+                ),
+            )
+        signed_on, days = self.read_signoff(raw, has_signatures, inspected_on, where)
 
         if len(c.errors) > before or None in (template, enterprise, site_id, kind, status, inspected_on, team):
             return None
-        if answers is None:
+        if answers is None or signatures is None:
             return None
         plan = _Plan(
             index=i,
@@ -525,6 +614,10 @@ class _Importer:
             completed_at=completed_at,
             team=team,
             answers=answers,
+            signatures=[x for x, _d in signatures],
+            signature_dicts=[d for _x, d in signatures],
+            signed_on=signed_on,
+            rectification_days=days,
         )
         if status == COMPLETED:
             self.check_complete(plan, raw.get("answers", []), where)
@@ -723,17 +816,15 @@ class _Importer:
         self.c.error(f"{where}.{key}", _("{v} 不认识，只能是 {a}").format(v=_type_name(value), a=allowed))
         return None
 
-    def read_date(self, raw: dict, where: str) -> date | None:
-        value = raw.get("inspected_on")
+    def read_date(self, raw: dict, where: str, key: str = "inspected_on") -> date | None:
+        value = raw.get(key)
         if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                self.c.error(f"{where}.inspected_on", _("“{v}”不是存在的日期").format(v=value))
+                self.c.error(f"{where}.{key}", _("“{v}”不是存在的日期").format(v=value))
                 return None
-        self.c.error(
-            f"{where}.inspected_on", _('{v} 不是日期，应写成“年-月-日”，如 "2026-06-15"').format(v=_type_name(value))
-        )
+        self.c.error(f"{where}.{key}", _('{v} 不是日期，应写成“年-月-日”，如 "2026-06-15"').format(v=_type_name(value)))
         return None
 
     def read_completed_at(self, raw: dict, status: str | None, where: str) -> datetime | None:
@@ -819,6 +910,172 @@ class _Importer:
         if badge not in self._inspectors:
             self._inspectors[badge] = self.s.scalar(select(Inspector).where(Inspector.badge_no == badge))
         return self._inspectors[badge]
+
+    def read_signatures(
+        self, raw: Any, team: list[Inspector] | None, where: str
+    ) -> list[tuple[signing.SignatureInput, dict]] | None:
+        """The signatures of a record signed on paper (or exported): each as a SignatureInput (to compare and
+        check with signing's rules) and as the dict signing.record_paper_signatures takes; None if wrong."""
+        c = self.c
+        if raw is None or raw == []:
+            return []
+        if not isinstance(raw, list):
+            c.error(where, _("应为签字的列表 […]，现在是{t}").format(t=_type_name(raw)))
+            return None
+        before = len(c.errors)
+        out: list[tuple[signing.SignatureInput, dict]] = []
+        places: list[int] = []  # the index in the file of each entry of `out`
+        bad: dict[int, set[str]] = {}  # keys already reported, per index in the file
+        badges: dict[int, str] = {}
+        complete = True  # every entry could be read as a signer: the checks of the set as a whole apply
+        for k, entry in enumerate(raw):
+            sw = f"{where}[{k}]"
+            if not isinstance(entry, dict):
+                c.error(
+                    sw,
+                    _('应为对象，如 {{"role": "inspector", "badge_no": "31000001"}}，现在是{t}').format(
+                        t=_type_name(entry)
+                    ),
+                )
+                complete = False
+                continue
+            c.keys(entry, _SIGNATURE_KEYS, sw, required=("role",))
+            wrong = bad.setdefault(k, set())
+            role = self.read_code(entry, "role", signing.ROLES, sw) if "role" in entry else None
+            texts = {}
+            for key in _SIGNATURE_TEXTS:
+                texts[key] = _text(c, entry, key, sw)
+                if texts[key] is None:
+                    wrong.add(key)
+                    texts[key] = ""
+            state = signing.SIGNED if role == signing.INSPECTOR else None
+            if entry.get("state") is not None:
+                state = self.read_code(entry, "state", signing.STATES, sw)
+                if state is None:
+                    wrong.add("state")
+                    state = signing.SIGNED if role == signing.INSPECTOR else None
+            elif role == signing.REPRESENTATIVE:
+                c.error(
+                    sw,
+                    _("企业代表缺少字段 state：signed（已签字）、refused（拒绝签字）或 absent（不在场）"),
+                )
+            inspector_id = None
+            badge = texts["badge_no"].strip()
+            if role == signing.INSPECTOR and "badge_no" not in wrong:
+                if not badge:
+                    c.error(sw, _("检查人员签字须写执法证号 badge_no，与 team 中的一致"))
+                else:
+                    badges[k] = badge
+                    inspector = self.inspector_by_badge(badge)
+                    name = texts["name"].strip()
+                    if inspector is None:
+                        c.error(
+                            f"{sw}.badge_no",
+                            _("执法证号 {b}{n} 未登记，请先在检查人员名录中添加").format(
+                                b=badge, n=_("（{n}）").format(n=name) if name else ""
+                            ),
+                        )
+                    else:
+                        inspector_id = inspector.id
+                        if name and name != inspector.name:
+                            c.warn(
+                                f"{sw}.name",
+                                _("文件中为“{f}”，执法证号 {b} 登记的是“{r}”；已按执法证号匹配，请核对").format(
+                                    f=name, b=badge, r=inspector.name
+                                ),
+                            )
+            elif role == signing.REPRESENTATIVE and badge:
+                c.error(f"{sw}.badge_no", _("企业代表不是检查人员，不写执法证号 badge_no"))
+            image = None
+            encoded = re.sub(r"\s+", "", texts["image_png_base64"])
+            if encoded:
+                try:
+                    image = base64.b64decode(encoded, validate=True)
+                except (binascii.Error, ValueError):
+                    wrong.add("image_png_base64")
+                    c.error(
+                        f"{sw}.image_png_base64",
+                        _(
+                            "不是有效的 Base64 文字（只能含 A–Z、a–z、0–9、+、/，末尾可有 =）；"
+                            "请写签名扫描图片（PNG 文件）的 Base64 编码，没有扫描件时删去该字段"
+                        ),
+                    )
+            if role is None or state is None or (role == signing.INSPECTOR and inspector_id is None):
+                complete = False
+                continue
+            x = signing.SignatureInput(
+                role=role,
+                name=texts["name"],
+                inspector_id=inspector_id,
+                title=texts["title"],
+                phone=texts["phone"],
+                state=state,
+                reason=texts["reason"],
+                witness=texts["witness"],
+                image=image,
+                source=signing.PAPER,
+            )
+            d = {"role": role, "state": state, "image_png_base64": encoded if image else None}
+            if role == signing.INSPECTOR:
+                d["inspector_id"] = inspector_id
+            else:
+                d.update(name=x.name, title=x.title, phone=x.phone, reason=x.reason, witness=x.witness)
+            out.append((x, d))
+            places.append(k)
+        if team is not None:
+            # The rules of signing itself (who must sign, refusal with reason and witness, PNG) live in signing.py.
+            for p in signing.signer_problems([(m.id, m.name) for m in team], [x for x, _d in out]):
+                if p.index is None:
+                    if complete:
+                        c.error(where, p.message)
+                    continue
+                k = places[p.index]
+                key = _SIGNER_KEYS.get(p.field, p.field)
+                if key in bad[k]:
+                    continue
+                message = p.message
+                if key == "badge_no":
+                    message = _("执法证号 {b}：{m}").format(b=badges.get(k, ""), m=message)
+                c.error(f"{where}[{k}].{key}" if key else f"{where}[{k}]", message)
+        return out if len(c.errors) == before else None
+
+    def read_signoff(
+        self, raw: dict, has_signatures: bool, inspected_on: date | None, where: str
+    ) -> tuple[date | None, int | None]:
+        """signed_on and rectification_days as written in the file (None: not written)."""
+        c = self.c
+        if not has_signatures:
+            for key in ("signed_on", "rectification_days"):
+                if raw.get(key) is not None:
+                    c.error(
+                        f"{where}.{key}", _("没有签字（signatures 为空）的记录不写 {k}，请删去或写 null").format(k=key)
+                    )
+            return None, None
+        signed_on = days = None
+        if raw.get("signed_on") is not None:
+            signed_on = self.read_date(raw, where, "signed_on")
+            if signed_on is not None and inspected_on is not None and signed_on < inspected_on:
+                c.error(
+                    f"{where}.signed_on",
+                    _("签字日期 {s} 早于检查日期 {d}，请核对").format(
+                        s=signed_on.isoformat(), d=inspected_on.isoformat()
+                    ),
+                )
+            elif signed_on is not None and signed_on > clock.today():
+                c.warn(f"{where}.signed_on", _("签字日期 {d} 晚于今天，请核对").format(d=signed_on.isoformat()))
+        value = raw.get("rectification_days")
+        if value is not None:
+            if not isinstance(value, int) or isinstance(value, bool):
+                c.error(
+                    f"{where}.rectification_days",
+                    _("应为整改期限的天数（整数，不加引号），如 30，现在是{t}").format(t=_type_name(value)),
+                )
+            else:
+                try:
+                    days = signing._check_days(value)
+                except ValidationError as e:
+                    c.error(f"{where}.rectification_days", e.reason)
+        return signed_on, days
 
     def read_answers(self, raw: Any, template: Template | None, where: str) -> dict[str, Answer] | None:
         c = self.c
@@ -1033,6 +1290,7 @@ class _Importer:
             if existing is None:
                 plan.action = "create"
                 plan.id = plan.id or new_id()
+                plan.sign = bool(plan.signatures)
                 continue
             plan.existing = existing
             plan.id = existing.id
@@ -1040,8 +1298,35 @@ class _Importer:
 
     def compare(self, plan: _Plan, existing: Inspection, where: str) -> None:
         c = self.c
+        signoff = self.s.scalar(select(InspectionSignoff).where(InspectionSignoff.inspection_id == existing.id))
         if plan.state() == _existing_state(existing):
             plan.action = "unchanged"
+            if signoff is not None and plan.signatures:
+                differences = self.signature_differences(plan, existing, signoff)
+                if differences:
+                    c.error(
+                        f"{where}.signatures",
+                        _(
+                            "数据库中的检查记录 {id}（{d}）已签字确认，签字不能被导入修改；文件与它不同之处：{diff}。"
+                            "如需更正，请在本机创建更正记录"
+                        ).format(id=existing.id, d=existing.inspected_on.isoformat(), diff="；".join(differences)),
+                    )
+            elif signoff is not None:
+                c.warn(
+                    where,
+                    _("数据库中的检查记录 {id} 已签字确认，文件中没有签字；签字保持不变").format(id=existing.id),
+                )
+            elif plan.signatures:
+                plan.action = "update"  # a completed record receives the signatures made on paper
+                plan.sign = plan.sign_only = True
+            return
+        if signoff is not None:
+            c.error(
+                where,
+                _("数据库中的检查记录 {id}（{d}）已签字确认，不能被导入修改；文件中的内容与它不同").format(
+                    id=existing.id, d=existing.inspected_on.isoformat()
+                ),
+            )
             return
         if existing.status == COMPLETED:
             c.error(
@@ -1068,6 +1353,50 @@ class _Importer:
             )
             return
         plan.action = "update"
+        plan.sign = bool(plan.signatures)
+
+    def signature_differences(self, plan: _Plan, existing: Inspection, signoff: InspectionSignoff) -> list[str]:
+        """What the file's signatures say differently from those already recorded (empty: the same).
+
+        signed_on and rectification_days are compared only when the file writes them; the names of team
+        members are the roster's; how a signature was taken (pad or paper) is not compared."""
+        out = []
+        if plan.signed_on is not None and plan.signed_on != signoff.signed_on:
+            out.append(
+                _("签字日期（数据库中 {a}，文件中 {b}）").format(
+                    a=signoff.signed_on.isoformat(), b=plan.signed_on.isoformat()
+                )
+            )
+        if plan.rectification_days is not None and plan.rectification_days != signoff.rectification_days:
+            out.append(
+                _("整改期限（数据库中 {a} 日，文件中 {b} 日）").format(
+                    a=signoff.rectification_days, b=plan.rectification_days
+                )
+            )
+        stored = self.s.scalars(
+            select(Signature).where(Signature.inspection_id == existing.id, Signature.amendment_id.is_(None))
+        ).all()
+        names = {m.id: m.name for m in plan.team}
+
+        def key(role: str, inspector_id: str | None) -> tuple:
+            return (role, inspector_id if role == signing.INSPECTOR else None)
+
+        def who(role: str, inspector_id: str | None) -> str:
+            if role == signing.INSPECTOR:
+                return _("检查人员 {n}").format(n=names.get(inspector_id, inspector_id))
+            return _("企业代表")
+
+        theirs = {key(sig.role, sig.inspector_id): _signature_facts(sig) for sig in stored}
+        for x in plan.signatures:
+            k = key(x.role, x.inspector_id)
+            mine = _input_facts(x)
+            if k not in theirs:
+                out.append(_("{w}在数据库中没有签字").format(w=who(*k)))
+                continue
+            changed = [_SIGNATURE_LABELS[f] for f in mine if mine[f] != theirs[k][f]]
+            if changed:
+                out.append(_("{w}的{f}").format(w=who(*k), f="、".join(changed)))
+        return out
 
     # ----------------------------------------------------------------------------------------- writing
 
@@ -1075,6 +1404,10 @@ class _Importer:
         snapshots: dict[str, TemplateSnapshot] = {}
         for plan in plans:
             if plan.action == "unchanged":
+                continue
+            if plan.sign_only:
+                if not self.record_signatures(plan):
+                    return
                 continue
             if plan.action == "create":
                 digest = plan.template.digest
@@ -1104,6 +1437,23 @@ class _Importer:
                 insp.updated_at = utcnow()  # bumps rev even when only answers or the team changed
             self.s.flush()
             plan.id = insp.id
+            if plan.sign and not self.record_signatures(plan):
+                return
+
+    def record_signatures(self, plan: _Plan) -> bool:
+        """Signs the record in the import's own session (signing.py checks the signers once more)."""
+        try:
+            signing.record_paper_signatures(
+                self.s,
+                plan.id,
+                plan.signature_dicts,
+                rectification_days=plan.rectification_days,
+                signed_on=plan.signed_on or plan.inspected_on,
+            )
+        except DomainError as e:  # checked while reading already; the caller refuses the file, rolling back
+            self.c.error(f"inspections[{plan.index}].signatures", str(e))
+            return False
+        return True
 
     def write_answers(self, insp: Inspection, answers: dict[str, Answer]) -> None:
         rows = {r.item_id: r for r in insp.results}
@@ -1125,6 +1475,38 @@ class _Importer:
             row.remark = a.remark
             row.rectified_on_site = a.rectified_on_site
             row.problem_category = a.problem_category
+
+
+def _signature_facts(sig: Signature) -> dict:
+    """What is compared when a signed record is imported again (the inspector's name is the roster's)."""
+    if sig.role == signing.INSPECTOR:
+        return {"state": sig.state, "image_sha256": sig.image_sha256 or ""}
+    return {
+        "name": sig.name,
+        "title": sig.title,
+        "phone": sig.phone,
+        "state": sig.state,
+        "reason": sig.reason,
+        "witness": sig.witness,
+        "image_sha256": sig.image_sha256 or "",
+    }
+
+
+def _input_facts(x: signing.SignatureInput) -> dict:
+    """The same facts of a signature of the file, normalised as signing stores them."""
+    digest = hashlib.sha256(x.image).hexdigest() if x.image else ""
+    if x.role == signing.INSPECTOR:
+        return {"state": x.state, "image_sha256": digest}
+    signed = x.state == signing.SIGNED
+    return {
+        "name": x.name.strip(),
+        "title": x.title.strip(),
+        "phone": x.phone.strip(),
+        "state": x.state,
+        "reason": "" if signed else x.reason.strip(),
+        "witness": "" if signed else x.witness.strip(),
+        "image_sha256": digest if signed else "",
+    }
 
 
 def _squash(text: str) -> str:
@@ -1166,6 +1548,8 @@ def import_inspections(
             raise ImportRefused(str(path), c.errors)
         if not dry_run:
             importer.write(plans)
+            if c.errors:  # the session rolls back: nothing of the file is written
+                raise ImportRefused(str(path), c.errors)
     by_action: dict[str, list[str]] = {"create": [], "update": [], "unchanged": []}
     for plan in plans:
         by_action[plan.action].append(plan.id or "")
@@ -1175,6 +1559,7 @@ def import_inspections(
         unchanged=tuple(by_action["unchanged"]),
         warnings=tuple(c.warnings),
         written=not dry_run,
+        signed=tuple(plan.id or "" for plan in plans if plan.sign),
     )
 
 

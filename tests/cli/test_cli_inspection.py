@@ -1,5 +1,6 @@
 """`inspector-app inspection list|export|import`: exit codes 0 / 1 / 2, Chinese output, nothing written on refusal."""
 
+import base64
 import json
 import os
 import subprocess
@@ -161,7 +162,7 @@ def test_export_to_a_folder_that_does_not_exist_is_refused(capsys, db_path, reco
         (["export", "some-id", "--all", "-o", "x.json"], "不能同时指定检查记录编号和 --all"),
         (["export", "--all"], "-o/--output"),
         (["import"], "文件"),
-        (["frobnicate"], "invalid choice"),
+        (["frobnicate"], "无效的选项 'frobnicate'"),
         ([], "子命令"),
     ],
 )
@@ -250,6 +251,61 @@ def test_list(capsys, db_path, recorded):
 def test_list_of_an_empty_database(capsys, db_path):
     code, stdout, err = run(capsys, "--db", db_path, "inspection", "list")
     assert (code, stdout, err) == (0, "", "数据库中没有检查记录。\n")
+
+
+# ------------------------------------------------------------------------------------------- signatures
+
+
+def test_import_a_paper_signed_record_then_print_its_summary(capsys, db_path, roster, templates, tmp_path, fixed_today):
+    """A record signed on paper, the representative refusing: imported, then its 问题汇总表 shows the refusal."""
+    from tests.documents import factory
+    from tests.documents.factory import pdf_text
+
+    answers = [
+        {"item_id": i.id, "conclusion": "符合", "record": "无异常"} for i in templates["industrial"].applicable_items
+    ]
+    answers[0] = {"item_id": answers[0]["item_id"], "conclusion": "不符合", "record": "营业执照已过期"}
+    scan = base64.b64encode(factory.signature_png(3)).decode("ascii")
+    refusal = {"role": "representative", "name": "王建国", "state": "refused", "reason": "不同意检查结论"}
+    signatures = [
+        {"role": "inspector", "badge_no": "31000001", "image_png_base64": scan},
+        {"role": "inspector", "badge_no": "31000002"},
+        refusal,
+    ]
+    fields = {"status": "completed", "answers": answers, "signed_on": "2026-06-10", "rectification_days": 10}
+    # Without a witness: refused, naming the place, nothing written.
+    before = row_counts(db_path)
+    code, stdout, err = run(
+        capsys, "--db", db_path, "inspection", "import", paper(tmp_path, signatures=signatures, **fields)
+    )
+    assert (code, stdout) == (1, "")
+    assert "inspections[0].signatures[2].witness: 请填写见证人姓名" in err and "未写入任何数据" in err
+    assert row_counts(db_path) == before
+
+    refusal["witness"] = "陈静"
+    path = paper(tmp_path, signatures=signatures, **fields)
+    code, stdout, err = run(capsys, "--db", db_path, "inspection", "import", path)
+    assert (code, err) == (0, "")
+    assert stdout.startswith(f"已导入 {path}：新建1份，更新0份，未变0份。\n新建\t")
+    iid = stdout.split("新建\t")[1].strip()
+    after = row_counts(db_path)
+    assert (after["inspection_signoff"], after["signature"]) == (1, 3)
+
+    out = tmp_path / "summary.pdf"
+    code, stdout, err = run(capsys, "--db", db_path, "pdf", "summary", iid, "-o", out)
+    assert code == 0, err
+    text = pdf_text(out.read_bytes())
+    assert "企业代表（王建国）拒绝签字。原因：不同意检查结论。见证人：陈静。" in text
+    assert "营业执照已过期" in text and "请企业在10日内（即2026年6月20日前）完成整改" in text
+    assert run(capsys, "--db", db_path, "pdf", "verify", out)[0] == 0
+
+    # The same file again changes nothing; the export carries the signatures.
+    code, stdout, err = run(capsys, "--db", db_path, "inspection", "import", path)
+    assert code == 0 and "未作任何改动" in stdout
+    exported = tmp_path / "out.json"
+    assert run(capsys, "--db", db_path, "inspection", "export", iid, "-o", exported)[0] == 0
+    sigs = json.loads(exported.read_text("utf-8"))["inspections"][0]["signatures"]
+    assert [s["state"] for s in sigs] == ["signed", "signed", "refused"] and sigs[0]["image_png_base64"] == scan
 
 
 # -------------------------------------------------------------------------------------- real process
