@@ -208,13 +208,16 @@ def _default_db_exists() -> bool:
 
 
 def _history(args) -> int:
-    from inspector_app.sync.history import sync_history
+    from inspector_app.sync.history import delivery_text, sync_history
 
     db = _open(args)
     try:
         streams = sync_history(db)
+        delivery = delivery_text(db)
     finally:
         db.close()
+    if delivery:
+        print(delivery)
     if not streams:
         print(_("还没有导出或导入过数据包。"))
         return 0

@@ -14,6 +14,29 @@ from inspector_app.i18n import _
 from inspector_app.sync.format import BROADCAST
 
 
+def delivery_text(db: Database) -> str:
+    """On a laptop: what the bureau's receipts say it holds (docs/bundle-format.md §6); "" elsewhere."""
+    from inspector_app.core.models import Setting
+    from inspector_app.core.sync_models import FIELD, SETTING_DEVICE_ID, device_role
+    from inspector_app.sync.receipts import delivery_status
+
+    if device_role(db) != FIELD:
+        return ""
+    with db.session() as s:
+        own = s.get(Setting, SETTING_DEVICE_ID)
+    if own is None:
+        return ""
+    st = delivery_status(db, own.value)
+    text = _("区局已确认收到 {c} 条记录的当前版本。").format(c=st.confirmed)
+    if st.unconfirmed_own:
+        text += _("本机修改过的 {n} 条记录区局尚未确认收到：请导出数据包交区局，导入区局的回执后即确认。").format(
+            n=st.unconfirmed_own
+        )
+    else:
+        text += _("本机修改过的记录区局都已收到。")
+    return text
+
+
 def missing_numbers(logs) -> list[int]:
     """The sequence numbers of an incoming stream not received, from its bundle-log rows: every number up to
     the highest received, less those received and those the sender declared abandoned (an export that was

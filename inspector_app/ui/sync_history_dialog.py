@@ -28,21 +28,24 @@ class SyncHistoryDialog(QDialog):
         self.bundles_view = make_table(self.bundles_model, single=True)
         self.streams_view.selectionModel().currentRowChanged.connect(self._select)
         self.status = StatusLabel()
+        self.delivery = StatusLabel()  # a laptop: what the bureau confirmed holding
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.streams_view)
         splitter.addWidget(self.bundles_view)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.delivery)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.reload()
 
     def reload(self) -> None:
-        from inspector_app.sync.history import sync_history
+        from inspector_app.sync.history import delivery_text, sync_history
 
         self._worker.submit(sync_history, self._db, on_done=self._show, on_error=lambda e: show_error(e, self))
+        self._worker.submit(delivery_text, self._db, on_done=self.delivery.setText)
 
     def _show(self, streams) -> None:
         rows = []

@@ -84,6 +84,8 @@ def test_the_whole_exchange(setup, capsys):
     code, out, _ = run(capsys, "--db", bureau, "bundle", "export", "-o", tmp / "back.ibundle", "--to", "31000001")
     assert code == 0 and "回执：1" in out
     assert run(capsys, "--db", laptop, "bundle", "import", tmp / "back.ibundle")[0] == 0
+    code, out, _ = run(capsys, "--db", laptop, "bundle", "history")  # the receipt: what the bureau holds
+    assert code == 0 and "区局已确认收到" in out and "都已收到" in out
     code, out, err = run(capsys, "--db", bureau, "devices", "revoke", "31000001", "--reason", "遗失")
     assert code == 0 and "已吊销" in out
     assert run(capsys, "--db", laptop, "bundle", "export", "-o", tmp / "a2.ibundle", "--full")[0] == 0

@@ -303,3 +303,20 @@ def test_sync_before_first_setup_offers_the_setup(qtbot, start_window, monkeypat
     qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert "尚未完成初始设置" in asked[0] and not opened
     assert window.windowTitle().startswith("现场检查 — ") and "终端" not in window.windowTitle()
+
+
+def test_history_on_a_laptop_says_what_the_bureau_confirmed(qtbot, world, worker):
+    from inspector_app.ui.sync_history_dialog import SyncHistoryDialog
+
+    world.start(world.a, {world.items[0]: "conform"})
+    world.bureau.import_(world.a.export().path)
+    world.a.import_(world.bureau.export(to=world.a.id).path)  # carries the bureau's receipt
+    dialog = SyncHistoryDialog(world.a.db, worker)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "区局已确认收到" in dialog.delivery.text(), timeout=10000)
+    assert "都已收到" in dialog.delivery.text()
+    bureau = SyncHistoryDialog(world.bureau.db, worker)  # the bureau has no such line
+    qtbot.addWidget(bureau)
+    qtbot.waitUntil(lambda: bureau.streams_model.rowCount() > 0, timeout=10000)
+    worker.wait_idle()
+    assert bureau.delivery.text() == ""
