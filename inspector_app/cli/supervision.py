@@ -4,7 +4,7 @@
     inspector-app plan generate|show --year Y --district D                      (001 §23, §30)
     inspector-app draw run|list|show|verify|export|package|tasks|publish|inspector|conflict   (002)
     inspector-app followup list|start|mark|flags|decide|transfer                (001 §27–§28, 004 二(三))
-    inspector-app stats (--year Y | --from D --to D) [--district D] [-o FILE.xlsx|.pdf|.json]
+    inspector-app stats (--year Y | --from D [--to D]) [--district D] [-o FILE.xlsx|.pdf|.json]
 
 Enterprises are named by their unified social credit code, inspectors by their badge number (执法证号).
 Exit codes (cli/main.py): 0 done, 1 refused (reasons on stderr, nothing written), 2 usage error.
@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from inspector_app.core.catalog import INSPECTION_KINDS
 from inspector_app.i18n import _
 
 ORDER = 50  # after inspection
@@ -735,32 +736,37 @@ def _register_stats(subparsers) -> None:
         "stats",
         help=_("统计报表：000 表1–表4、问题分类、专项行动表（导出 XLSX / PDF / JSON）"),
         description=_(
-            "统计口径见 docs/statistics.md。用 --year 或 --from/--to 指定期间，--district 指定区（默认全市）。"
+            "统计口径见 docs/statistics.md。用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），"
+            "--district 指定区（默认全市）。"
         ),
     )
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--year", type=_year)
     g.add_argument("--from", dest="start", type=_date, help=_("开始日期"))
-    p.add_argument("--to", dest="end", type=_date, help=_("结束日期（与 --from 同用）"))
+    p.add_argument("--to", dest="end", type=_date, help=_("结束日期（与 --from 同用；不写则到今天）"))
     p.add_argument("--district", help=_("区（默认全市）"))
     p.add_argument(
-        "--campaign-kind", action="append", dest="kinds", help=_("专项行动表统计的检查类型（默认 special，可重复）")
+        "--campaign-kind",
+        action="append",
+        dest="kinds",
+        metavar="KIND",
+        help=_("专项行动表统计的检查类型（默认 special，可重复）：{k}").format(
+            k="、".join(f"{k}（{v}）" for k, v in INSPECTION_KINDS.items())
+        ),
     )
     p.add_argument("-o", "--output", type=Path, help=_("输出文件 .xlsx / .pdf / .json（不写则在屏幕显示）"))
     p.set_defaults(func=_stats, _parser=p)
 
 
 def _stats(args):
-    from inspector_app.core import statistics, statistics_export
+    from inspector_app.core import clock, statistics, statistics_export
 
     if args.year:
         if args.end:
             args._parser.error(_("--to 只能与 --from 同用"))
         start, end = statistics.year_period(args.year)
     else:
-        if not args.end:
-            args._parser.error(_("使用 --from 时须同时给出 --to"))
-        start, end = args.start, args.end
+        start, end = args.start, args.end or clock.today()  # --from alone: up to today
     if args.output and args.output.suffix.lower() not in statistics_export.EXTENSIONS:
         args._parser.error(_("输出文件扩展名应为 .xlsx、.pdf 或 .json"))
     db = _db(args)

@@ -3,6 +3,10 @@
 An assignment is done when a completed 双随机 inspection of its enterprise, dated on or after the draw, exists
 (or one was started from the assignment). From the day the inspection was completed the bureau has the
 working days of the rules (20 in 002 三(五)) to publish the result; `publish_by` is that deadline.
+
+The bureau's side (the draw's inputs: inspector marks and declared conflicts; recording the publication) is
+refused on a field laptop (core/sync_models.require_bureau): those rows never travel from a laptop. Task lists,
+starting the inspection of a task and the publication list stay allowed everywhere.
 """
 
 import csv
@@ -27,6 +31,7 @@ from inspector_app.core.supervision_models import (
     Draw,
     InspectorProfile,
 )
+from inspector_app.core.sync_models import require_bureau
 from inspector_app.core.templates import Template
 from inspector_app.i18n import _
 
@@ -43,6 +48,7 @@ DUE_SOON_WORKING_DAYS = 5
 
 # ------------------------------------------------------------------ inspector data used by draws
 def set_profile(db: Database, inspector_id: str, *, can_lead: bool, technical: bool) -> None:
+    require_bureau(db, _("检查人员抽取资格（可任组长、技术专家）的设置"))
     with db.session() as s:
         if s.get(Inspector, inspector_id) is None:
             raise NotFound(_("找不到该检查人员"))
@@ -69,6 +75,7 @@ def declare_conflict(
     """A declared conflict of interest: the draw never puts this inspector on this enterprise."""
     if not reason.strip():
         raise ValidationError(_("回避原因"), _("不能为空"))
+    require_bureau(db, _("利益冲突（回避）的登记"))
     with db.session() as s:
         if s.get(Inspector, inspector_id) is None:
             raise NotFound(_("找不到该检查人员"))
@@ -272,6 +279,7 @@ def start_from_assignment(
 
 def mark_published(db: Database, assignment_ids: list[str], *, on: date | None = None) -> int:
     """Record that the results were published (国家企业信用信息公示系统, 002 三(五))."""
+    require_bureau(db, _("抽查结果公示的登记"))
     on = on or clock.today()
     n = 0
     with db.session() as s:

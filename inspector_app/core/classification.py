@@ -3,6 +3,11 @@
 Every rule of the measures lives here once, next to its citation. A change is refused, with the reason in
 Chinese, when the measures forbid it; an accepted change updates Enterprise.classification /
 Enterprise.risk_level (the current values) and writes one ClassificationChange row (the history, 001 §18).
+
+The history is a record of what happened, in date order: a change may not be dated after today nor before
+the enterprise's latest recorded change (`_check_date`), so that "the class on a day" is always the class
+after the last change up to that day (core/statistics.py relies on it). Classification is the district
+bureau's work (001 §17, §33): refused on a field laptop (core/sync_models.require_bureau).
 """
 
 import math
@@ -18,6 +23,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.models import Enterprise, License
 from inspector_app.core.supervision_models import ClassificationChange, ProductClass, SpotCheck
+from inspector_app.core.sync_models import require_bureau
 from inspector_app.i18n import _
 
 # From worst to best. Rank = index: a higher rank is a better class.
@@ -228,6 +234,53 @@ def _last_class_change(s: Session, enterprise_id: str, category: str | None) -> 
     return s.scalar(q.order_by(ClassificationChange.changed_on.desc()).limit(1))
 
 
+def _latest_change(s: Session, enterprise_id: str) -> ClassificationChange | None:
+    return s.scalar(
+        select(ClassificationChange)
+        .where(ClassificationChange.enterprise_id == enterprise_id)
+        .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
+        .limit(1)
+    )
+
+
+def _describe(c: ClassificationChange) -> str:
+    if c.to_class is not None:
+        what = f"{c.from_class or _('（无）')} → {c.to_class}"
+        if c.category:
+            what = f"［{c.category}］{what}"
+    else:
+        what = _("风险等级 {a} → {b}").format(a=c.from_risk or "—", b=c.to_risk or "—")
+    return f"{RULE_LABELS.get(c.rule, c.rule)}，{what}"
+
+
+def _check_date(
+    s: Session, enterprise_id: str, on: date, *, field: str | None = None, advice: str | None = None
+) -> None:
+    """The history is kept in date order (001 §18 分类监管档案): no future date, nothing before the latest row.
+
+    A later row was decided knowing the class of its day; a row slipped in before it would rewrite that class
+    (a spot check dated before a review recorded a change from a class the enterprise did not have then).
+    """
+    field = field or _("调整日期")
+    today = clock.today()
+    if on > today:
+        raise ValidationError(
+            field,
+            _("{d}晚于今天（{t}）：分类历史只登记已经发生的调整，请填写实际日期（不填则为今天）").format(
+                d=on.isoformat(), t=today.isoformat()
+            ),
+        )
+    last = _latest_change(s, enterprise_id)
+    if last is not None and on < last.changed_on:
+        raise ValidationError(
+            field,
+            _("{d}早于该企业最近一次分类记录（{l}，{w}）：分类历史按日期先后记录，不能插到已有记录之前；").format(
+                d=on.isoformat(), l=last.changed_on.isoformat(), w=_describe(last)
+            )
+            + (advice or _("请核对日期，使用不早于{l}的日期")).format(l=last.changed_on.isoformat()),
+        )
+
+
 def supervision(db: Database, enterprise_id: str) -> Supervision:
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
@@ -273,6 +326,7 @@ def _apply(
     """Set the class of the enterprise (or of one of its product categories) and write the history row."""
     if not reason.strip():
         raise ValidationError(_("调整原因"), _("不能为空"))
+    _check_date(s, ent.id, on)
     blocked = _aa_blocked_until(s, ent.id)
     per_cat = {pc.category: pc for pc in s.scalars(select(ProductClass).where(ProductClass.enterprise_id == ent.id))}
     if category is not None:
@@ -350,6 +404,7 @@ def classify(
     commitment: str = "",
 ) -> ChangeView:
     """The yearly review (001 §33): one step up at most, once a year; any step down; AA needs §8/§9."""
+    require_bureau(db, _("企业分类调整"))
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
         change = _apply(
@@ -368,13 +423,16 @@ def classify(
 
 def register_new_licensee(db: Database, enterprise_id: str, *, who: str, on: date | None = None) -> ChangeView:
     """001 §10: a new licensee is generally classified B. Records the initial classification."""
+    require_bureau(db, _("企业分类调整"))
+    on = on or clock.today()
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
         if s.scalar(select(ClassificationChange.id).where(ClassificationChange.enterprise_id == ent.id).limit(1)):
             raise ClassificationRefused(_("该企业已有分类记录，不能再作为新获证企业分类；请使用年度动态调整"))
+        _check_date(s, ent.id, on)
         change = ClassificationChange(
             enterprise_id=ent.id,
-            changed_on=on or clock.today(),
+            changed_on=on,
             from_class=None,
             to_class=NEW_LICENSEE_CLASS,
             rule=RULE_NEW,
@@ -393,6 +451,7 @@ def false_commitment(
     """001 §9: an AA enterprise that made a false commitment goes to B or C; AA is refused for 5 years."""
     if to_class not in FALSE_COMMITMENT_TARGETS:
         raise ClassificationRefused(_("虚假承诺或不履行自我承诺的AA类企业只能调整为B类或C类（001 第九条）"))
+    require_bureau(db, _("企业分类调整"))
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
         if ent.classification != "AA" and not s.scalar(
@@ -442,10 +501,36 @@ def record_spot_check(
         )
     if batches < 1 or not 0 <= failed_batches <= batches:
         raise ValidationError(_("抽查批次"), _("批次数至少为1，不合格批次在0到批次数之间"))
+    require_bureau(db, _("监督抽查结果登记（不合格调整为C类）"))
+    if checked_on > clock.today():
+        raise ValidationError(
+            _("抽查日期"),
+            _("{d}晚于今天（{t}）：只能登记已经进行的抽查，请填写实际抽查日期").format(
+                d=checked_on.isoformat(), t=clock.today().isoformat()
+            ),
+        )
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
         if category is not None and category not in _categories(s, ent.id):
             raise ValidationError(_("产品类别"), _("企业没有“{c}”类别的生产许可证").format(c=category))
+        current = ent.classification
+        if category is not None:
+            pc = s.scalar(
+                select(ProductClass).where(ProductClass.enterprise_id == ent.id, ProductClass.category == category)
+            )
+            current = pc.classification if pc else ent.classification
+        moves_to_c = bool(failed_batches) and current != SPOT_CHECK_CLASS
+        if moves_to_c:  # the change to C is dated on the check: it must not precede the latest history row
+            _check_date(
+                s,
+                ent.id,
+                checked_on,
+                field=_("抽查日期"),
+                advice=_(
+                    "按抽查日期调整为C类会改写之后的分类历史。请核对抽查日期；"
+                    "如不合格结果是在{l}之后才收到的，请以收到结果的日期登记"
+                ),
+            )
         check = SpotCheck(
             enterprise_id=ent.id,
             category=category,
@@ -459,13 +544,7 @@ def record_spot_check(
         s.add(check)
         s.flush()
         change = None
-        current = ent.classification
-        if category is not None:
-            pc = s.scalar(
-                select(ProductClass).where(ProductClass.enterprise_id == ent.id, ProductClass.category == category)
-            )
-            current = pc.classification if pc else ent.classification
-        if failed_batches and current != SPOT_CHECK_CLASS:
+        if moves_to_c:
             reason = _("{lvl}不合格{n}批次{ref}，调整为C类，实施加严监管（001 第三十二条）").format(
                 lvl=SPOT_CHECK_LEVELS[level],
                 n=failed_batches,
@@ -495,13 +574,16 @@ def set_risk_level(
         raise ValidationError(_("风险等级"), _("只能是 I、II、III"))
     if not reason.strip():
         raise ValidationError(_("调整原因"), _("不能为空"))
+    require_bureau(db, _("产品质量风险等级调整"))
+    on = on or clock.today()
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
         if ent.risk_level == level:
             raise ClassificationRefused(_("风险等级未改变"))
+        _check_date(s, ent.id, on)
         change = ClassificationChange(
             enterprise_id=ent.id,
-            changed_on=on or clock.today(),
+            changed_on=on,
             from_risk=ent.risk_level,
             to_risk=level,
             rule=RULE_RISK,
@@ -518,21 +600,16 @@ def downgrade_one(
     db: Database, enterprise_id: str, *, reason: str, who: str, on: date | None = None
 ) -> ChangeView | None:
     """Move down one class (001 §33 降级处理); None if already C."""
+    require_bureau(db, _("企业分类调整"))
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
-        if ent.classification == CLASS_ORDER[0]:
-            return None
-        target = CLASS_ORDER[rank(ent.classification) - 1]
-        return _view(
-            _apply(
-                s,
-                ent,
-                target,
-                on=on or clock.today(),
-                rule=RULE_REVIEW,
-                reason=reason,
-                who=who,
-                category=None,
-                check=False,
-            )
-        )
+        return downgrade_in(s, enterprise_id, reason=reason, who=who, on=on or clock.today())
+
+
+def downgrade_in(s: Session, enterprise_id: str, *, reason: str, who: str, on: date) -> ChangeView | None:
+    """downgrade_one inside the caller's session (a confirmed 降级 proposal and its flag in one transaction)."""
+    require_bureau(s, _("企业分类调整"))
+    ent = _enterprise(s, enterprise_id)
+    if ent.classification == CLASS_ORDER[0]:
+        return None
+    target = CLASS_ORDER[rank(ent.classification) - 1]
+    return _view(_apply(s, ent, target, on=on, rule=RULE_REVIEW, reason=reason, who=who, category=None, check=False))

@@ -9,6 +9,11 @@ Every random choice is an order by
 so anyone holding the published seed, the snapshot and the rules can re-run the draw with any SHA-256 tool
 and get the same result (docs/supervision.md). The draw record keeps all three and the result's hash;
 `verify_draw` re-runs it. The result becomes assignments: each drawn enterprise with its team.
+
+A published seed draws once: `run_draw` refuses a second draw of the same year and scope with the same seed
+and rules (identical roster: the same result again; changed roster: another result for the same published
+seed), pointing at the existing draw, so that no enterprise gets its assignment twice (docs/supervision.md).
+Drawing is the bureau's work: refused on a field laptop (core/sync_models.require_bureau).
 """
 
 import hashlib
@@ -36,6 +41,7 @@ from inspector_app.core.draw_snapshot import (  # noqa: F401 - re-exported: the 
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.models import Enterprise, Inspector
 from inspector_app.core.supervision_models import Assignment, AssignmentMember, Draw
+from inspector_app.core.sync_models import require_bureau
 from inspector_app.i18n import _
 
 ROLES = {"leader": "组长", "deputy": "副组长", "member": "组员"}
@@ -295,6 +301,7 @@ def run_draw(
     who: str = "",
 ) -> DrawSummary:
     """Take the snapshot, draw, and store the draw with its assignments in one transaction."""
+    require_bureau(db, _("双随机抽取"))
     on = on or clock.today()
     with db.session() as s:
         snapshot = _snapshot(s, year=year, on=on, district=district)
@@ -304,6 +311,7 @@ def run_draw(
                     d=district or _("全部辖区"), on=on.isoformat()
                 )
             )
+        _refuse_rerun(s, year=year, district=district, seed=seed, rules=rules, roster_hash=snapshot_hash(snapshot))
         result = compute_draw(snapshot, rules, seed)
         text = snapshot_text(snapshot)
         draw = Draw(
@@ -323,6 +331,41 @@ def run_draw(
         s.flush()
         _store_assignments(s, draw.id, result)
         return _summary(draw, rules, result)
+
+
+def _refuse_rerun(s: Session, *, year: int, district: str | None, seed: str, rules: Rules, roster_hash: str) -> None:
+    """One draw per published seed, year, scope and rules: a re-run would assign the same enterprises again."""
+    same = s.execute(
+        select(Draw.id, Draw.drawn_on, Draw.roster_hash)
+        .where(
+            Draw.year == year,
+            Draw.district.is_(None) if district is None else Draw.district == district,
+            Draw.seed == seed,
+            Draw.rules_hash == rules.digest,
+        )
+        .order_by(Draw.created_at)
+        .limit(1)
+    ).first()
+    if same is None:
+        return
+    draw_id, drawn_on, stored_roster = same
+    n = s.scalar(select(func.count(Assignment.id)).where(Assignment.draw_id == draw_id)) or 0
+    where = _("{d}{y}年度").format(d=district or _("全部辖区"), y=year)
+    look = _("查看结果请打开该抽取记录（命令行：draw show {i}；核验：draw verify {i}）").format(i=draw_id)
+    if stored_roster == roster_hash:
+        raise DrawRefused(
+            _(
+                "{w}已于{on}用同一种子“{seed}”、同一规则和相同的名录快照抽取过（抽取编号 {i}，检查任务{n}项）："
+                "重新抽取的结果完全相同，只会重复派发检查任务，因此未再抽取。{look}"
+            ).format(w=where, on=drawn_on.isoformat(), seed=seed, i=draw_id, n=n, look=look)
+        )
+    raise DrawRefused(
+        _(
+            "{w}已于{on}用种子“{seed}”和同一规则抽取过（抽取编号 {i}，检查任务{n}项）；此后名录或抽取日期有变化，"
+            "用同一种子重抽会得到另一个结果，并给已抽中的企业重复派发任务。公布的种子只用于一次抽取：{look}；"
+            "确需另行抽取（如补充抽取）时，请事先公布新的种子"
+        ).format(w=where, on=drawn_on.isoformat(), seed=seed, i=draw_id, n=n, look=look)
+    )
 
 
 def _store_assignments(s: Session, draw_id: str, result: DrawResult) -> None:

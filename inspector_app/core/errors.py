@@ -18,3 +18,7 @@ class NotFound(DomainError):
 
 class DatabaseRefused(DomainError):
     """The database file is not ours, is damaged, or was written by a newer version."""
+
+
+class BureauOnly(DomainError):
+    """Work that only the district bureau does, asked of a field laptop (core/sync_models.require_bureau)."""

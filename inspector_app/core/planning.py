@@ -4,6 +4,9 @@
 enterprise twice, every B once, at least 50 % of the A group and 20 % of the AA group once, choosing in
 those groups the enterprises not inspected for the longest time. Each visit gets a month and a responsible
 inspector; the bureau edits the plan afterwards. `progress` compares planned and done.
+
+The plan is the district bureau's (001 §23: 区级市场监管局应于每年1月制定…计划): generating or editing it is
+refused on a field laptop (core/sync_models.require_bureau); reading it and its progress is allowed anywhere.
 """
 
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.models import Enterprise, Inspection, Inspector, License
 from inspector_app.core.supervision_models import AnnualPlan, PlanEntry
+from inspector_app.core.sync_models import require_bureau
 from inspector_app.i18n import _
 
 # Inspections that count towards the plan: every completed kind except 回访, which checks a rectification
@@ -110,6 +114,7 @@ def generate_plan(
     """Create the district's plan for the year; refuses if one exists unless replace=True."""
     if not 2000 <= year <= 2100:
         raise ValidationError(_("年度"), _("“{y}”不是有效年度").format(y=year))
+    require_bureau(db, _("年度检查计划的制定"))
     with db.session() as s:
         existing = s.scalar(select(AnnualPlan).where(AnnualPlan.year == year, AnnualPlan.district == district))
         if existing is not None:
@@ -154,6 +159,7 @@ def add_entry(
     db: Database, year: int, district: str, enterprise_id: str, *, month: int, inspector_id: str | None = None
 ) -> str:
     _check_month(month)
+    require_bureau(db, _("年度检查计划的调整"))
     with db.session() as s:
         plan = _plan(s, year, district)
         ent = s.get(Enterprise, enterprise_id)
@@ -178,6 +184,7 @@ def add_entry(
 
 
 def update_entry(db: Database, entry_id: str, *, month: int | None = None, inspector_id: str | None = None) -> None:
+    require_bureau(db, _("年度检查计划的调整"))
     with db.session() as s:
         entry = s.get(PlanEntry, entry_id)
         if entry is None:
@@ -192,6 +199,7 @@ def update_entry(db: Database, entry_id: str, *, month: int | None = None, inspe
 
 
 def remove_entry(db: Database, entry_id: str) -> None:
+    require_bureau(db, _("年度检查计划的调整"))
     with db.session() as s:
         entry = s.get(PlanEntry, entry_id)
         if entry is None:

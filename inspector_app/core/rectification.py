@@ -6,6 +6,11 @@ rectification with a deadline (002 附件1: 在__日内完成整改). After the 
 a record and a photo. A problem still present raises proposals: order to stop production for rectification
 (004 二(三)), transfer to administrative penalty (001 §28, 002 四(四)) and a classification downgrade
 (001 §33). A bureau confirms or dismisses each proposal.
+
+On a field laptop the inspectors collect, start and mark follow-ups (that is site work, and rectifications and
+flags travel both ways). Deciding a proposal and recording a transfer are the bureau's decisions (001 §27:
+区级市场监管局应责令…; 001 §28: 移交本机关行政执法部门; a confirmed 降级 changes the classification, which only
+the bureau does): refused on a laptop (core/sync_models.require_bureau).
 """
 
 from dataclasses import dataclass
@@ -19,6 +24,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.models import Enterprise, Inspection, ItemResult, Setting
 from inspector_app.core.supervision_models import EnforcementFlag, Rectification
+from inspector_app.core.sync_models import require_bureau
 from inspector_app.core.templates import Template
 from inspector_app.i18n import _
 
@@ -516,21 +522,25 @@ def decide_flag(db: Database, flag_id: str, *, confirm: bool, who: str, on: date
     """Confirm or dismiss a proposal; a confirmed downgrade lowers the class by one (001 §33)."""
     from inspector_app.core import classification
 
+    require_bureau(db, _("处理建议的决定（责令停产整改、移交行政处罚、分类降级）"))
     on = on or clock.today()
     with db.session() as s:
         flag = s.get(EnforcementFlag, flag_id)
         if flag is None:
             raise NotFound(_("找不到该处理建议：{i}").format(i=flag_id))
         if flag.status != PROPOSED:
-            raise DomainError(_("该处理建议已{s}，不能重复决定").format(s=FLAG_STATUSES[flag.status]))
+            raise DomainError(
+                _("该处理建议已于{d}作出决定（{s}），不能重复决定").format(
+                    d=flag.decided_on.isoformat() if flag.decided_on else "—", s=FLAG_STATUSES[flag.status]
+                )
+            )
         if not who.strip():
             raise ValidationError(_("决定人"), _("不能为空"))
         flag.status = CONFIRMED if confirm else DISMISSED
         flag.decided_on = on
         flag.decided_by = who.strip()
-        kind, enterprise_id, reason = flag.kind, flag.enterprise_id, flag.reason
-    if confirm and kind == DOWNGRADE:
-        classification.downgrade_one(db, enterprise_id, reason=reason, who=who, on=on)
+        if confirm and flag.kind == DOWNGRADE:  # same transaction: a refused downgrade leaves the flag proposed
+            classification.downgrade_in(s, flag.enterprise_id, reason=flag.reason, who=who, on=on)
 
 
 def transfer_to_penalty(
@@ -545,6 +555,7 @@ def transfer_to_penalty(
     """001 §28: a violation found during an inspection is transferred at once; recorded as decided."""
     if not reason.strip():
         raise ValidationError(_("移交原因"), _("不能为空"))
+    require_bureau(db, _("移交行政处罚的登记"))
     on = on or clock.today()
     with db.session() as s:
         if s.get(Enterprise, enterprise_id) is None:

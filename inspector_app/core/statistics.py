@@ -18,6 +18,7 @@ from inspector_app.core.catalog import (
     CLASSES,
     DISTRICTS,
     FOOD_CATEGORY,
+    INSPECTION_KINDS,
     PROBLEM_CATEGORIES,
     PRODUCT_CATEGORIES,
     SUPERVISION_MODES,
@@ -191,6 +192,31 @@ def _by_district(s, q) -> dict[str, int]:
     return {d: n for d, n in s.execute(q)}
 
 
+def check_campaign_kinds(kinds) -> tuple[str, ...]:
+    """The inspection kinds of the campaign table (003 附件): codes of catalog.INSPECTION_KINDS, in order, once."""
+    kinds = tuple(dict.fromkeys(kinds))
+    valid = "、".join(f"{k}（{v}）" for k, v in INSPECTION_KINDS.items())
+    if not kinds:
+        raise ValidationError(_("专项行动表的检查类型"), _("至少给出一种：{v}").format(v=valid))
+    unknown = [k for k in kinds if k not in INSPECTION_KINDS]
+    if unknown:
+        raise ValidationError(
+            _("专项行动表的检查类型"),
+            _("“{k}”不是检查类型，应为 {v} 之一").format(k="”“".join(unknown), v=valid),
+        )
+    return kinds
+
+
+def _check_district(s, district: str) -> None:
+    """A district of the catalogue (000 表1), or one recorded on an enterprise of this database."""
+    if district in DISTRICTS or s.scalar(select(Enterprise.id).where(Enterprise.district == district).limit(1)):
+        return
+    raise ValidationError(
+        _("统计范围"),
+        _("“{d}”不是本市的区，应为 {all} 之一（不写则统计全市）").format(d=district, all="、".join(DISTRICTS)),
+    )
+
+
 def build_report(
     db: Database,
     start: date,
@@ -201,7 +227,11 @@ def build_report(
 ) -> Report:
     if end < start:
         raise ValidationError(_("统计期间"), _("结束日期{b}早于开始日期{a}").format(a=start, b=end))
+    campaign_kinds = check_campaign_kinds(campaign_kinds)
+    district = (district or "").strip() or None  # empty: the whole city
     with db.session() as s:
+        if district is not None:
+            _check_district(s, district)
         licensed = _licensed_ids(end)
         ent_licensed = Enterprise.id.in_(licensed)
         done = _done_in(start, end)

@@ -2,7 +2,8 @@
 log, conflicts kept for a person to resolve, and receipts. Portable SQL only, like core/models.py.
 
 The logic lives in inspector_app/sync (no Qt); this module holds only the tables and the two settings the
-rest of the app needs without importing sync: this installation's device id and its role (field / bureau).
+rest of the app needs without importing sync: this installation's device id and its role (field / bureau),
+and `require_bureau`, the one guard of the work only the bureau does.
 """
 
 from datetime import date, datetime
@@ -19,9 +20,11 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from inspector_app.core.errors import BureauOnly
 from inspector_app.core.models import Base, Setting, Synced, utcnow
+from inspector_app.i18n import _
 
 # Settings of this installation (never sent in a bundle: see sync/records.py LOCAL_SETTING_PREFIXES).
 SETTING_DEVICE_ID = "device.id"
@@ -160,10 +163,35 @@ class Receipt(Base):
 Index("ix_sync_conflict_record", Conflict.kind, Conflict.record_id)
 
 
+def _role(s: Session) -> str | None:
+    return s.scalar(select(Setting.value).where(Setting.key == SETTING_DEVICE_ROLE))
+
+
 def device_role(db) -> str | None:
     """This installation's role, FIELD or BUREAU, or None before first setup (for the title bar)."""
     with db.session() as s:
-        return s.scalar(select(Setting.value).where(Setting.key == SETTING_DEVICE_ROLE))
+        return _role(s)
+
+
+def require_bureau(db_or_session, what: str) -> None:
+    """Refuse bureau-only work on a field laptop; `what` names the work (e.g. "分类调整").
+
+    The bureau's kinds (sync/kinds_supervision.py: classification history, spot checks, plans, draws,
+    assignments) travel bureau → field only, so what a laptop wrote there would never reach the bureau as
+    written (a class change arrived as an enterprise update without its history row; a laptop's own plan
+    became sync conflicts). Allowed on the bureau and on an installation not set up for sync (role None:
+    a standalone install does everything). Call it before writing anything: the refusal changes nothing.
+    """
+    if isinstance(db_or_session, Session):
+        role = _role(db_or_session)
+    else:
+        role = device_role(db_or_session)
+    if role == FIELD:
+        raise BureauOnly(
+            _(
+                "{w}由区局进行，本机是现场检查终端，不能办理；请在区局的电脑上操作，结果会随区局的数据包同步到本机"
+            ).format(w=what)
+        )
 
 
 def device_role_label(db) -> str:

@@ -37,13 +37,13 @@ def run(db_path, *argv):
     return main(["--db", str(db_path), *argv])
 
 
-def test_classify_set_show_and_refusal(ready, capsys):
+def test_classify_set_show_and_refusal(ready, capsys, fixed_today):
     assert (
         run(ready, "classify", "set", USCC, "C", "--reason", "监督抽查不合格", "--by", "张伟", "--on", "2026-01-05")
         == 0
     )
     assert "B类 → C类" in capsys.readouterr().out
-    assert run(ready, "classify", "set", USCC, "A", "--reason", "整改好", "--by", "张伟", "--on", "2027-02-01") == 1
+    assert run(ready, "classify", "set", USCC, "A", "--reason", "整改好", "--by", "张伟", "--on", "2026-06-01") == 1
     err = capsys.readouterr().err
     assert "不允许越级上升" in err and "第三十三条" in err
     assert run(ready, "classify", "show", USCC, "--json") == 0
@@ -165,7 +165,7 @@ def test_stats_outputs_by_extension(db, sample, ready, tmp_path, capsys):
     assert run(ready, "stats", "--from", "2026-01-01", "--to", "2026-06-30", "--district", "奉贤区") == 0
     out = capsys.readouterr().out
     assert "奉贤区2026-01-01至2026-06-30" in out and "表4" in out
-    for bad in (("--from", "2026-01-01"), ("--year", "2026", "--to", "2026-02-01"), ("--year", "2026", "-o", "x.txt")):
+    for bad in (("--to", "2026-02-01"), ("--year", "2026", "--to", "2026-02-01"), ("--year", "2026", "-o", "x.txt")):
         with pytest.raises(SystemExit) as e:
             run(ready, "stats", *bad)
         assert e.value.code == 2
@@ -177,3 +177,96 @@ def test_enterprise_is_unchanged_after_a_refusal(db, sample, ready):
     run(ready, "classify", "set", USCC, "AA", "--reason", "x", "--by", "y")
     with db.session() as s:
         assert s.get(Enterprise, sample.enterprise_id).classification == "B"
+
+
+def test_stats_from_alone_runs_until_today(ready, capsys, fixed_today):  # docs/cli.md: --from DATE [--to DATE]
+    assert run(ready, "stats", "--from", "2026-01-01", "--district", "奉贤区") == 0
+    assert "奉贤区2026-01-01至2026-06-15" in capsys.readouterr().out
+    assert run(ready, "stats", "--from", "2026-07-01") == 1  # after today: the end would precede the start
+    assert "早于" in capsys.readouterr().err
+
+
+def test_stats_refuses_an_unknown_district_and_campaign_kind(ready, tmp_path, capsys):
+    out = tmp_path / "s.json"
+    assert run(ready, "stats", "--year", "2026", "--district", "火星区", "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "“火星区”不是本市的区" in err and "奉贤区" in err and "浦东新区" in err
+    assert run(ready, "stats", "--year", "2026", "--campaign-kind", "bogus", "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "“bogus”不是检查类型" in err and "special（专项）" in err
+    assert not out.exists()  # refused: nothing written
+    assert run(ready, "stats", "--year", "2026", "--campaign-kind", "special", "--campaign-kind", "flight") == 0
+
+
+def test_classify_dates_are_checked(ready, capsys, fixed_today):
+    assert run(ready, "classify", "set", USCC, "A", "--reason", "x", "--by", "张伟", "--on", "2027-08-01") == 1
+    assert "2027-08-01晚于今天（2026-06-15）" in capsys.readouterr().err
+    assert run(ready, "classify", "set", USCC, "C", "--reason", "处罚", "--by", "张伟", "--on", "2026-03-01") == 0
+    capsys.readouterr()
+    assert run(ready, "classify", "set", USCC, "B", "--reason", "x", "--by", "张伟", "--on", "2020-01-01") == 1
+    err = capsys.readouterr().err
+    assert "2020-01-01早于该企业最近一次分类记录（2026-03-01" in err and "不足1年" not in err
+    argv = ("classify", "spot-check", USCC, "--level", "national", "--on", "2026-02-01", "--failed", "1")
+    assert run(ready, *argv) == 0  # already C: no change of class, the check is recorded
+
+
+def test_bureau_work_is_refused_on_a_field_laptop(db, sample, templates, ready, capsys, fixed_today):
+    from tests.core.roles import as_device
+
+    _team_db(db)
+    iid = svc.start_inspection(
+        db,
+        site_id=sample.site_id,
+        template=templates["industrial"],
+        kind="scheduled",
+        team=sample.inspector_ids[:2],
+        inspected_on=date(2026, 5, 1),
+        license_id=sample.license_id,
+    )
+    for item in templates["industrial"].applicable_items:
+        svc.save_answer(db, iid, item.id, conclusion="nonconform" if item.id == "4.1" else "conform", record="无")
+    svc.complete_inspection(db, iid)
+    as_device(db, "field")
+    refused = [
+        ("classify", "set", USCC, "C", "--reason", "x", "--by", "张伟"),
+        ("classify", "spot-check", USCC, "--level", "national", "--on", "2026-03-01", "--failed", "1"),
+        ("classify", "risk", USCC, "I", "--reason", "x", "--by", "张伟"),
+        ("plan", "generate", "--year", "2026", "--district", "奉贤区"),
+        ("draw", "run", "--seed", "20260601", "--year", "2026", "--team-size", "3"),
+        ("draw", "inspector", "31000001", "--lead"),
+        ("followup", "transfer", USCC, "--reason", "无证生产", "--by", "张伟"),
+    ]
+    for argv in refused:
+        assert run(ready, *argv) == 1, argv
+        err = capsys.readouterr().err
+        assert "由区局进行，本机是现场检查终端" in err and "请在区局的电脑上操作" in err, argv
+    # reading, and the inspectors' follow-up work, stay allowed
+    assert run(ready, "classify", "show", USCC) == 0
+    assert run(ready, "plan", "show", "--year", "2026", "--district", "奉贤区") == 0
+    assert run(ready, "stats", "--year", "2026") == 0
+    assert run(ready, "draw", "list") == 0
+    capsys.readouterr()
+    assert run(ready, "followup", "list", "--json") == 0
+    rect_id = json.loads(capsys.readouterr().out)["rows"][0]["id"]
+    assert run(ready, "followup", "start", USCC, "--team", "31000001,31000002", "--on", "2026-06-10") == 0
+    assert run(ready, "followup", "mark", rect_id, "--not-rectified", "--record", "仍无出厂检验记录") == 0
+    capsys.readouterr()
+    assert run(ready, "followup", "flags", "--status", "proposed") == 0
+    flag_id = capsys.readouterr().out.splitlines()[0].split("\t")[0]
+    assert run(ready, "followup", "decide", flag_id, "--confirm", "--by", "张伟") == 1
+    assert "处理建议的决定" in capsys.readouterr().err
+    assert run(ready, "classify", "show", USCC, "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["classification"] == "B" and data["history"] == [] and data["risk_level"] is None
+
+
+def test_a_second_identical_draw_is_refused(db, sample, ready, capsys):  # docs/supervision.md
+    _team_db(db)
+    argv = ("draw", "run", "--seed", "20260601", "--year", "2026", "--on", "2026-06-01", "--team-size", "3")
+    assert run(ready, *argv) == 0
+    draw_id = capsys.readouterr().out.splitlines()[0]
+    assert run(ready, *argv) == 1
+    err = capsys.readouterr().err
+    assert f"draw show {draw_id}" in err and "结果完全相同" in err
+    assert run(ready, "draw", "list") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from inspector_app.core import classification as cl
+from inspector_app.core import clock
 from inspector_app.core.classification import ClassificationRefused
 from inspector_app.core.errors import ValidationError
 from inspector_app.core.models import Enterprise, License
@@ -85,7 +86,8 @@ def test_aa_requires_a_written_self_commitment(db, sample):  # 001 §8
     assert change.commitment == "承诺书（2024-01-05）"
 
 
-def test_false_commitment_goes_to_b_or_c_and_blocks_aa_for_five_years(db, sample):  # 001 §9
+def test_false_commitment_goes_to_b_or_c_and_blocks_aa_for_five_years(db, sample, monkeypatch):  # 001 §9
+    monkeypatch.setattr(clock, "today", lambda: date(2029, 6, 1))  # the story runs until 2029
     _set_class(db, sample.enterprise_id, "AA")
     with pytest.raises(ClassificationRefused, match="只能调整为B类或C类"):
         cl.false_commitment(db, sample.enterprise_id, "A", reason="虚假承诺", who="刘洋", on=D0)
@@ -222,3 +224,96 @@ def test_license_categories_are_read_from_licenses(db, sample):
     with db.session() as s:
         cats = sorted({lic.category for lic in s.query(License).filter_by(enterprise_id=sample.enterprise_id)})
     assert cats == ["危险化学品", "直接接触食品的材料等相关产品"]
+
+
+# ------------------------------------------------------------------ dates of the history (today = 2026-06-15)
+def _spot_checks(db, eid) -> int:
+    from inspector_app.core.supervision_models import SpotCheck
+
+    with db.session() as s:
+        return s.query(SpotCheck).filter_by(enterprise_id=eid).count()
+
+
+def test_a_change_dated_after_today_is_refused(db, sample, fixed_today):
+    eid, tomorrow = sample.enterprise_id, date(2026, 6, 16)
+    with pytest.raises(ValidationError, match=r"调整日期：2026-06-16晚于今天（2026-06-15）"):
+        cl.classify(db, eid, "C", reason="x", who="刘洋", on=tomorrow)
+    with pytest.raises(ValidationError, match="晚于今天"):
+        cl.classify(db, eid, "C", reason="x", who="刘洋", on=date(2027, 8, 1))
+    with pytest.raises(ValidationError, match="晚于今天"):
+        cl.register_new_licensee(db, eid, who="张伟", on=tomorrow)
+    with pytest.raises(ValidationError, match="晚于今天"):
+        cl.set_risk_level(db, eid, "I", reason="列入Ⅰ级目录", who="刘洋", on=tomorrow)
+    with pytest.raises(ValidationError, match="晚于今天"):
+        cl.downgrade_one(db, eid, reason="回访仍未整改", who="刘洋", on=tomorrow)
+    with pytest.raises(ValidationError, match=r"抽查日期：2026-06-16晚于今天"):  # even a passed check
+        cl.record_spot_check(db, eid, level="national", checked_on=tomorrow, batches=1)
+    _set_class(db, eid, "AA")
+    with pytest.raises(ValidationError, match="晚于今天"):
+        cl.false_commitment(db, eid, "B", reason="承诺不实", who="刘洋", on=tomorrow)
+    assert cl.history(db, eid) == [] and _spot_checks(db, eid) == 0
+    assert _current(db, eid) == ("AA", None)
+    assert cl.classify(db, eid, "C", reason="受到行政处罚", who="刘洋", on=fixed_today).changed_on == fixed_today
+
+
+def test_a_change_dated_before_the_latest_recorded_change_is_refused(db, sample, fixed_today):
+    eid = sample.enterprise_id
+    cl.register_new_licensee(db, eid, who="张伟", on=date(2025, 1, 10))
+    cl.classify(db, eid, "A", reason="年度评定良好", who="刘洋", on=date(2026, 2, 1))
+    # before: refused for what it is, not with the misleading "less than a year since the last change"
+    with pytest.raises(ValidationError) as e:
+        cl.classify(db, eid, "C", reason="x", who="刘洋", on=date(2020, 1, 1))
+    assert "2020-01-01早于该企业最近一次分类记录（2026-02-01，年度动态调整，B → A）" in str(e.value)
+    assert "不足1年" not in str(e.value)
+    with pytest.raises(ValidationError, match="早于该企业最近一次分类记录"):
+        cl.set_risk_level(db, eid, "I", reason="列入Ⅰ级目录", who="刘洋", on=date(2026, 1, 31))
+    with pytest.raises(ValidationError, match="早于该企业最近一次分类记录"):
+        cl.downgrade_one(db, eid, reason="回访仍未整改", who="刘洋", on=date(2026, 1, 31))
+    assert [h.to_class for h in cl.history(db, eid)] == ["B", "A"] and _current(db, eid)[0] == "A"
+    # the same day as the latest change, and later, are fine
+    risk = cl.set_risk_level(db, eid, "I", reason="列入Ⅰ级目录", who="刘洋", on=date(2026, 2, 1))
+    assert risk.changed_on == date(2026, 2, 1)
+    with pytest.raises(ValidationError, match=r"最近一次分类记录（2026-02-01，产品质量风险等级，风险等级 — → I）"):
+        cl.classify(db, eid, "C", reason="x", who="刘洋", on=date(2026, 1, 1))
+
+
+def test_a_failed_spot_check_dated_before_the_latest_change_is_refused(db, sample, fixed_today):  # 001 §32
+    eid = sample.enterprise_id
+    cl.register_new_licensee(db, eid, who="张伟", on=date(2025, 1, 10))
+    cl.classify(db, eid, "A", reason="年度评定良好", who="刘洋", on=date(2026, 2, 1))
+    # On 2026-01-15 the enterprise was B: "A → C on 2026-01-15" would be a change from a class it did not have.
+    with pytest.raises(ValidationError, match=r"抽查日期：2026-01-15早于该企业最近一次分类记录（2026-02-01"):
+        cl.record_spot_check(db, eid, level="provincial", checked_on=date(2026, 1, 15), failed_batches=1)
+    assert _spot_checks(db, eid) == 0 and _current(db, eid)[0] == "A" and len(cl.history(db, eid)) == 2
+    # a passed check of that day changes no class: recorded
+    _id, none = cl.record_spot_check(db, eid, level="national", checked_on=date(2026, 1, 15), batches=2)
+    assert none is None and _spot_checks(db, eid) == 1
+    _id, change = cl.record_spot_check(db, eid, level="provincial", checked_on=date(2026, 3, 1), failed_batches=1)
+    assert (change.changed_on, change.from_class, change.to_class) == (date(2026, 3, 1), "A", "C")
+
+
+# ------------------------------------------------------------------ bureau only (core/sync_models.require_bureau)
+def test_classification_changes_are_refused_on_a_field_laptop(db, sample, fixed_today):
+    from inspector_app.core.errors import BureauOnly
+    from tests.core.roles import as_device
+
+    eid = sample.enterprise_id
+    _set_class(db, eid, "AA")
+    as_device(db, "field")
+    attempts = [
+        lambda: cl.classify(db, eid, "A", reason="年度评定", who="刘洋", on=D0),
+        lambda: cl.register_new_licensee(db, eid, who="张伟", on=D0),
+        lambda: cl.false_commitment(db, eid, "B", reason="承诺不实", who="刘洋", on=D0),
+        lambda: cl.record_spot_check(db, eid, level="national", checked_on=D0, failed_batches=1),
+        lambda: cl.set_risk_level(db, eid, "I", reason="列入Ⅰ级目录", who="刘洋", on=D0),
+        lambda: cl.downgrade_one(db, eid, reason="回访仍未整改", who="刘洋", on=D0),
+    ]
+    for attempt in attempts:
+        with pytest.raises(BureauOnly, match=r"由区局进行，本机是现场检查终端.*请在区局的电脑上操作"):
+            attempt()
+    assert cl.history(db, eid) == [] and _spot_checks(db, eid) == 0 and _current(db, eid) == ("AA", None)
+    # reading stays allowed on the laptop
+    assert cl.supervision(db, eid).mode == "信用监管" and cl.product_classes(db, eid) == {}
+    # the bureau (and a standalone install, role not set: every other test) may
+    as_device(db, "bureau")
+    assert cl.classify(db, eid, "A", reason="年度评定", who="刘洋", on=D0).to_class == "A"

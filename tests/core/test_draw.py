@@ -295,3 +295,64 @@ def _cat(db, uscc) -> str:
     with db.session() as s:
         e = s.query(Enterprise).filter_by(uscc=uscc).one()
         return s.query(License).filter_by(enterprise_id=e.id).first().category
+
+
+def _counts(db) -> tuple[int, int]:
+    from inspector_app.core.supervision_models import Draw
+
+    with db.session() as s:
+        return s.query(Draw).count(), s.query(Assignment).count()
+
+
+def test_an_identical_rerun_is_refused_and_points_at_the_draw(db, rules):  # docs/supervision.md
+    make(db)
+    first = draw.run_draw(db, rules, seed=SEED, year=2022, on=ON)
+    before = _counts(db)
+    with pytest.raises(draw.DrawRefused) as e:
+        draw.run_draw(db, rules, seed=SEED, year=2022, on=ON)
+    text = str(e.value)
+    assert f"抽取编号 {first.id}" in text and "结果完全相同" in text
+    assert f"draw show {first.id}" in text and f"draw verify {first.id}" in text
+    # a day later the snapshot (its date) differs, but the published seed has been used: refused as well
+    with pytest.raises(draw.DrawRefused, match=r"公布的种子只用于一次抽取.*新的种子"):
+        draw.run_draw(db, rules, seed=SEED, year=2022, on=date(2022, 6, 11))
+    assert _counts(db) == before
+    # per enterprise, one assignment of this draw
+    with db.session() as s:
+        per = [eid for (eid,) in s.query(Assignment.enterprise_id)]
+    assert len(per) == len(set(per))
+    # another published seed, another scope or other rules make another draw
+    assert draw.run_draw(db, rules, seed=SEED + " 补抽", year=2022, on=ON).id != first.id
+    assert draw.run_draw(db, rules, seed=SEED, year=2022, on=ON, district="太原市").district == "太原市"
+    other = rules.with_team_size(4)
+    assert draw.run_draw(db, other, seed=SEED, year=2022, on=ON).rules_hash != first.rules_hash
+
+
+def test_drawing_and_its_inputs_are_bureau_work(db, rules, templates):
+    from inspector_app.core.errors import BureauOnly
+    from tests.core.roles import as_device
+
+    ids = make(db)
+    as_device(db, "bureau")
+    summary = draw.run_draw(db, rules, seed=SEED, year=2022, on=ON)
+    badge_ids = _badge_ids(db)
+    task = assignments.draw_tasks(db, summary.id, today=ON)[0]
+    before = _counts(db)
+    as_device(db, "field")
+    for attempt, what in (
+        (lambda: draw.run_draw(db, rules, seed="另一个种子", year=2022, on=ON), "双随机抽取"),
+        (lambda: assignments.set_profile(db, badge_ids["140000"], can_lead=False, technical=True), "抽取资格"),
+        (lambda: assignments.declare_conflict(db, badge_ids["140000"], ids[task.uscc], reason="亲属"), "利益冲突"),
+        (lambda: assignments.mark_published(db, [task.assignment_id], on=ON), "公示"),
+    ):
+        with pytest.raises(BureauOnly, match=rf"{what}.*由区局进行.*请在区局的电脑上操作"):
+            attempt()
+    assert _counts(db) == before
+    assert assignments.profiles(db)[badge_ids["140000"]] == (True, False)
+    # the inspectors' side stays allowed on the laptop: task lists, the draw record, starting a task
+    with db.session() as s:
+        member = s.get(Assignment, task.assignment_id).members[0].inspector_id
+    assert task.assignment_id in {t.assignment_id for t in assignments.tasks_for(db, member, today=ON)}
+    assert draw.verify_draw(db, summary.id).ok
+    tpl = templates["food"] if "食品" in _cat(db, task.uscc) else templates["industrial"]
+    assert assignments.start_from_assignment(db, task.assignment_id, template=tpl, on=date(2022, 9, 20))

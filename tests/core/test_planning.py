@@ -168,3 +168,29 @@ def test_progress_without_plan(db):
     make_roster(db, {"B": 1})
     p = planning.progress(db, YEAR, "松江区")
     assert not p.exists and p.planned == 0 and p.licensed == 1
+
+
+def test_the_plan_is_made_and_edited_at_the_bureau_only(db):  # 001 §23: 区级市场监管局…制定计划
+    from inspector_app.core.errors import BureauOnly
+    from inspector_app.core.supervision_models import AnnualPlan, PlanEntry
+    from tests.core.roles import as_device
+
+    ids = make_roster(db, {"C": 1, "B": 1})
+    as_device(db, "bureau")
+    planning.generate_plan(db, YEAR, "松江区")
+    before = planning.plan_entries(db, YEAR, "松江区")
+    entry = before[0]
+    as_device(db, "field")
+    for attempt in (
+        lambda: planning.generate_plan(db, YEAR + 1, "松江区"),
+        lambda: planning.generate_plan(db, YEAR, "松江区", replace=True),
+        lambda: planning.add_entry(db, YEAR, "松江区", ids["B"][0], month=5),
+        lambda: planning.update_entry(db, entry[0], month=7),
+        lambda: planning.remove_entry(db, entry[0]),
+    ):
+        with pytest.raises(BureauOnly, match=r"年度检查计划的(制定|调整)由区局进行.*请在区局的电脑上操作"):
+            attempt()
+    with db.session() as s:
+        assert s.query(AnnualPlan).count() == 1 and s.query(PlanEntry).count() == 3
+    assert planning.plan_entries(db, YEAR, "松江区") == before  # nothing changed
+    assert planning.progress(db, YEAR, "松江区").planned == 3  # reading stays allowed on the laptop

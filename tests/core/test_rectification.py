@@ -179,3 +179,62 @@ def _second_site(db, sample):
 
     with db.session() as s:
         return s.get(License, sample.food_license_id).site_id
+
+
+def _not_rectified(db, sample, templates) -> dict:
+    """A 回访 that finds 4.1 still not rectified: its three proposals by kind."""
+    inspect(db, sample, templates, {"4.1": False})
+    fu = rectification.start_followup(
+        db, sample.enterprise_id, team=sample.inspector_ids[:2], inspected_on=date(2026, 6, 5)
+    )
+    (p,) = rectification.followup_problems(db, fu)
+    rectification.mark(db, p.id, rectified=False, record="未整改")
+    return {f.kind: f for f in rectification.flags(db)}
+
+
+def test_a_decided_proposal_says_how_it_was_decided(db, sample, templates, fixed_today):
+    flags = _not_rectified(db, sample, templates)
+    rectification.decide_flag(db, flags["transfer_penalty"].id, confirm=True, who="科长", on=date(2026, 6, 10))
+    rectification.decide_flag(db, flags["stop_production"].id, confirm=False, who="科长", on=date(2026, 6, 11))
+    with pytest.raises(DomainError) as e:
+        rectification.decide_flag(db, flags["transfer_penalty"].id, confirm=False, who="科长")
+    assert str(e.value) == "该处理建议已于2026-06-10作出决定（已决定执行），不能重复决定"
+    with pytest.raises(DomainError) as e:
+        rectification.decide_flag(db, flags["stop_production"].id, confirm=True, who="科长")
+    assert str(e.value) == "该处理建议已于2026-06-11作出决定（不予采纳），不能重复决定"
+
+
+def test_a_refused_downgrade_leaves_the_proposal_undecided(db, sample, templates, fixed_today):  # nothing changes
+    with db.session() as s:
+        s.get(Enterprise, sample.enterprise_id).classification = "A"
+    flags = _not_rectified(db, sample, templates)
+    classification.set_risk_level(db, sample.enterprise_id, "II", reason="列入目录", who="科长", on=date(2026, 6, 12))
+    with pytest.raises(ValidationError, match="早于该企业最近一次分类记录（2026-06-12"):
+        rectification.decide_flag(db, flags["downgrade"].id, confirm=True, who="科长", on=date(2026, 6, 10))
+    assert {f.kind: f.status for f in rectification.flags(db)}["downgrade"] == "proposed"
+    assert classification.supervision(db, sample.enterprise_id).classification == "A"
+    rectification.decide_flag(db, flags["downgrade"].id, confirm=True, who="科长", on=date(2026, 6, 13))
+    assert classification.supervision(db, sample.enterprise_id).classification == "B"
+
+
+def test_on_a_field_laptop_followups_are_done_and_decisions_refused(db, sample, templates, fixed_today):
+    from inspector_app.core.errors import BureauOnly
+    from tests.core.roles import as_device
+
+    as_device(db, "field")
+    flags = _not_rectified(db, sample, templates)  # collecting, starting and marking a 回访: site work, allowed
+    assert len(flags) == 3
+    for kind in ("stop_production", "transfer_penalty", "downgrade"):
+        with pytest.raises(BureauOnly, match=r"处理建议的决定.*由区局进行.*请在区局的电脑上操作"):
+            rectification.decide_flag(db, flags[kind].id, confirm=True, who="张伟", on=date(2026, 6, 10))
+    with pytest.raises(BureauOnly, match="移交行政处罚的登记由区局进行"):
+        rectification.transfer_to_penalty(db, sample.enterprise_id, reason="涉嫌无证生产", who="张伟", on=ON)
+    assert {(f.kind, f.status) for f in rectification.flags(db)} == {
+        ("stop_production", "proposed"),
+        ("transfer_penalty", "proposed"),
+        ("downgrade", "proposed"),
+    }
+    assert classification.supervision(db, sample.enterprise_id).classification == "B"
+    as_device(db, "bureau")
+    rectification.decide_flag(db, flags["transfer_penalty"].id, confirm=True, who="科长", on=date(2026, 6, 10))
+    assert rectification.transfer_to_penalty(db, sample.enterprise_id, reason="涉嫌无证生产", who="科长", on=ON)

@@ -201,3 +201,59 @@ def test_empty_database_gives_zero_tables(db):
 def test_end_before_start_is_refused(db):
     with pytest.raises(Exception, match="早于"):
         statistics.build_report(db, date(2021, 12, 31), date(2021, 1, 1))
+
+
+def test_an_unknown_district_is_refused_with_the_valid_ones(shanghai):
+    from inspector_app.core.errors import ValidationError
+
+    db, _b = shanghai
+    with pytest.raises(ValidationError) as e:
+        statistics.build_report(db, *statistics.year_period(2021), district="火星区")
+    text = str(e.value)
+    assert text.startswith("统计范围：“火星区”不是本市的区") and "奉贤区、松江区" in text and "长宁区" in text
+    # a catalogue district, even without enterprises, and an empty scope (the whole city) are fine
+    assert statistics.build_report(db, *statistics.year_period(2021), district="黄浦区").total.enterprises >= 0
+    assert statistics.build_report(db, *statistics.year_period(2021), district="").district is None
+
+
+def test_a_district_recorded_on_enterprises_outside_the_catalogue_is_accepted(db, sample):
+    from inspector_app.core.models import Enterprise
+
+    with db.session() as s:
+        s.get(Enterprise, sample.enterprise_id).district = "太原市"  # e.g. another province's roster
+    r = statistics.build_report(db, *statistics.year_period(2026), district="太原市")
+    assert [(d.district, d.enterprises) for d in r.districts] == [("太原市", 1)]
+
+
+def test_campaign_kinds_are_inspection_kinds(db):
+    from inspector_app.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as e:
+        statistics.build_report(db, *statistics.year_period(2026), campaign_kinds=("special", "bogus"))
+    text = str(e.value)
+    assert "“bogus”不是检查类型" in text and "special（专项）" in text and "flight（飞行）" in text
+    with pytest.raises(ValidationError, match="至少给出一种"):
+        statistics.build_report(db, *statistics.year_period(2026), campaign_kinds=())
+    r = statistics.build_report(db, *statistics.year_period(2026), campaign_kinds=("special", "flight", "special"))
+    assert r.campaign_kinds == ("special", "flight")
+
+
+def test_class_at_the_end_of_each_period_follows_the_dated_history(db, sample, fixed_today):  # docs/statistics.md
+    eid = sample.enterprise_id
+    classification.register_new_licensee(db, eid, who="张伟", on=date(2021, 1, 10))
+    classification.classify(db, eid, "A", reason="年度评定良好", who="刘洋", on=date(2022, 2, 1))
+
+    def class_at(year: int) -> str:
+        r = statistics.build_report(db, *statistics.year_period(year))
+        (row,) = [c for c in r.classes if c.enterprises]
+        return row.classification
+
+    assert [class_at(y) for y in (2021, 2022, 2025)] == ["B", "A", "A"]
+    # A failed spot check dated 2021-06-01, recorded after the 2022 review, would write "A → C on 2021-06-01"
+    # (the enterprise was B then) and make today's class C, so that 2022 would report C although the
+    # enterprise was A all that year. It is refused; the reports stay as they were.
+    with pytest.raises(Exception, match="早于该企业最近一次分类记录（2022-02-01"):
+        classification.record_spot_check(db, eid, level="provincial", checked_on=date(2021, 6, 1), failed_batches=1)
+    assert [class_at(y) for y in (2021, 2022, 2025)] == ["B", "A", "A"]
+    classification.record_spot_check(db, eid, level="national", checked_on=date(2023, 3, 1), failed_batches=1)
+    assert [class_at(y) for y in (2021, 2022, 2023, 2025)] == ["B", "A", "C", "C"]

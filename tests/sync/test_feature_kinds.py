@@ -92,3 +92,34 @@ def test_bureau_plans_and_spot_checks_reach_the_laptops_and_win(world):
     with w.a.db.session() as s:
         assert s.scalar(select(SpotCheck.failed_batches)) == 2
     assert "spot_check" not in w.a.export().counts  # a laptop never sends the bureau's kinds
+
+
+def test_classification_is_changed_at_the_bureau_and_reaches_the_laptop_with_its_history(world):
+    import pytest
+
+    from inspector_app.core import classification, planning
+    from inspector_app.core.errors import BureauOnly
+    from inspector_app.core.supervision_models import ClassificationChange
+
+    w = world
+    with w.a.db.session() as s:
+        ent_id = s.scalar(select(Enterprise.id))
+    # on the laptop the bureau's work is refused and nothing is written that could travel
+    with pytest.raises(BureauOnly, match="请在区局的电脑上操作"):
+        classification.classify(w.a.db, ent_id, "C", reason="监督抽查不合格", who="张伟")
+    with pytest.raises(BureauOnly):
+        planning.generate_plan(w.a.db, 2026, "奉贤区")
+    with w.a.db.session() as s:
+        assert s.scalar(select(Enterprise.classification)) == "B"
+        assert s.scalar(select(AnnualPlan.id)) is None
+    # at the bureau the change is made with its history row, and both reach the laptop
+    classification.classify(w.bureau.db, ent_id, "C", reason="监督抽查不合格", who="科长")
+    planning.generate_plan(w.bureau.db, 2026, "奉贤区", who="科长")
+    r = w.bureau.export()
+    assert r.counts["classification_change"] == 1 and r.counts["annual_plan"] == 1
+    res = w.a.import_(r.path)
+    assert res.preview.total("conflict") == 0
+    with w.a.db.session() as s:
+        assert s.scalar(select(Enterprise.classification)) == "C"
+        assert s.scalar(select(ClassificationChange.to_class)) == "C"
+    assert [h.to_class for h in classification.history(w.a.db, ent_id)] == ["C"]
