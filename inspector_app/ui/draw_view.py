@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 TASK_HEADERS = (
@@ -120,6 +121,7 @@ class DrawView(QWidget):
         package.clicked.connect(self._ask_package)
         publish = QPushButton(_("登记已公示（所选）"))
         publish.clicked.connect(self._publish_selected)
+        bureau_only(self.worker, self.db, self.run_button, publish)
         for w in (QLabel(_("抽取记录")), self.draws, self.verify_button, export, package, publish):
             top.addWidget(w)
         top.addStretch(1)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 STATE_COLORS = {"overdue": "#FDE2E1", "due_soon": "#FFF4D6", "pending": None}
@@ -196,6 +197,8 @@ class FollowupView(QWidget):
         confirm.clicked.connect(lambda: self._decide_selected(True))
         dismiss = QPushButton(_("不予采纳"))
         dismiss.clicked.connect(lambda: self._decide_selected(False))
+        bureau_only(self.worker, self.db, confirm, dismiss)
+        self.decide_buttons = (confirm, dismiss)
         for w in (self.only_open_flags, QLabel(_("决定人")), self.decider, confirm, dismiss):
             frow.addWidget(w)
         frow.addStretch(1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core.catalog import SUPERVISION_MODES
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 HEADERS = (
@@ -53,6 +54,7 @@ class PlanView(QWidget):
         self.district = district_combo(self, with_city=False)
         self.generate_button = QPushButton(_("按分类生成计划"))
         self.generate_button.clicked.connect(self._ask_generate)
+        bureau_only(worker, db, self.generate_button)
         refresh = QPushButton(_("刷新进度"))
         refresh.clicked.connect(self.refresh)
         self.owed_only = QCheckBox(_("只看欠检企业"))

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -160,6 +161,21 @@ def identity_and_devices(db):
     except SyncError:
         identity = None
     return identity, list_devices(db)
+
+
+def bureau_only(worker, db, *widgets: QWidget) -> None:
+    """Disable the controls of bureau work (plans, draws, decisions) on a field laptop, saying why; core refuses
+    them there anyway (sync_models.require_bureau), this only keeps the laptop's screens honest."""
+    from inspector_app.core.sync_models import FIELD, device_role
+
+    def apply(role) -> None:
+        if role == FIELD:
+            for w in widgets:
+                if shiboken6.isValid(w):
+                    w.setEnabled(False)
+                    w.setToolTip(_("区局办理：本机是现场检查终端"))
+
+    worker.submit(device_role, db, on_done=apply)
 
 
 def title_suffix(db) -> str:

@@ -229,3 +229,23 @@ def _contains():
     from PySide6.QtCore import Qt
 
     return Qt.MatchFlag.MatchContains
+
+
+# ------------------------------------------------------------------ a field laptop
+@pytest.mark.parametrize("role", ["field", "bureau"])
+def test_bureau_work_is_disabled_on_a_laptop(qtbot, db, db_worker, role):
+    from inspector_app.ui.draw_view import DrawView
+    from inspector_app.ui.followup_view import FollowupView
+    from inspector_app.ui.plan_view import PlanView
+    from tests.core.roles import as_device
+
+    as_device(db, role)
+    plan, draw, followup = PlanView(db, db_worker), DrawView(db, db_worker), FollowupView(db, db_worker)
+    for view in (plan, draw, followup):
+        qtbot.addWidget(view)
+    db_worker.wait_idle()
+    qtbot.wait(50)  # the role's callback
+    controls = [plan.generate_button, draw.run_button, *followup.decide_buttons]
+    assert [c.isEnabled() for c in controls] == [role == "bureau"] * len(controls)
+    if role == "field":
+        assert "区局办理" in plan.generate_button.toolTip()
