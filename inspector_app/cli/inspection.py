@@ -119,14 +119,15 @@ def _export(args) -> int:
 def _import(args) -> int:
     from inspector_app.cli.main import Refused, open_db
     from inspector_app.core.inspection_io import import_inspections
-    from inspector_app.core.templates import TemplateError, load_templates
+    from inspector_app.core.template_store import available_templates
+    from inspector_app.core.templates import TemplateError
 
-    try:
-        templates = load_templates(args.forms)
-    except TemplateError as exc:
-        raise Refused(_("检查表模板有问题，未导入任何数据：\n{e}").format(e=exc)) from exc
     db = open_db(args)
     try:
+        try:
+            templates = available_templates(db, args.forms)  # forms/ and what the bureau published
+        except TemplateError as exc:
+            raise Refused(_("检查表模板有问题，未导入任何数据：\n{e}").format(e=exc)) from exc
         result = import_inspections(db, args.file, templates, dry_run=args.check)
     finally:
         db.close()

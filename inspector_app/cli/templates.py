@@ -1,8 +1,10 @@
-"""`inspector-app templates validate [FILE …]`: check checklist templates (docs/template-format.md).
+"""`inspector-app templates validate|publish|list`: checklist templates (docs/template-format.md).
 
-Without files, checks every forms/*.toml the app would load, including the checks between files (two files
-with the same id, a product category claimed by two templates). Prints each good file with its id, version
-and item count, or every problem; exit 1 if there is any problem.
+validate [FILE …]: without files, checks every forms/*.toml the app would load, including the checks between
+files (two files with the same id, a product category claimed by two templates). Prints each good file with
+its id, version and item count, or every problem; exit 1 if there is any problem.
+publish FILE …: the bureau publishes checked files for every laptop (core/template_store.py), all or none.
+list: the shipped and published versions, where each comes from and which ones new inspections use.
 """
 
 import sys
@@ -16,7 +18,7 @@ ORDER = 30  # first in the help: set up the roster, then check the forms
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "templates",
-        help=_("检查表模板：校验"),
+        help=_("检查表模板：校验、发布、列出"),
         description=_("检查表模板（forms 文件夹中的 .toml 文件），格式见 docs/template-format.md"),
     )
     sub = parser.add_subparsers(dest="templates_command", metavar=_("子命令"), required=True)
@@ -27,6 +29,26 @@ def register(subparsers) -> None:
     )
     p.add_argument("files", nargs="*", type=Path, metavar=_("文件"), help=_("模板文件（.toml）；可写多个"))
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser(
+        "publish",
+        help=_("区局发布模板，随数据包下发到各检查终端"),
+        description=_(
+            "区局发布校验通过的模板文件：新版本或专用模板随下一个数据包下发到各现场检查终端，"
+            "此后新开始的检查使用它，已开始的检查保留原来的版本。几个文件一起给出时一起校验、一起发布。"
+            "现场检查终端不能发布。"
+        ),
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar=_("文件"), help=_("模板文件（.toml）；可写多个"))
+    p.add_argument("--by", default="", metavar=_("姓名"), help=_("发布人，记入发布记录"))
+    p.set_defaults(func=_publish)
+
+    p = sub.add_parser(
+        "list",
+        help=_("列出程序自带和区局发布的模板及其版本"),
+        description=_("列出程序自带和区局发布的各模板版本、来源，以及新开始的检查使用哪一个。"),
+    )
+    p.set_defaults(func=_list)
 
 
 def _validate(args) -> int:
@@ -102,3 +124,54 @@ def _between_files(good, folder, template_error, load_templates) -> int:
                 problems += 1
             owner.setdefault(category, path)
     return problems
+
+
+def _publish(args) -> int:
+    from inspector_app.cli.main import EXIT_OK, open_db
+    from inspector_app.core.template_store import publish_templates
+
+    db = open_db(args)
+    try:
+        published = publish_templates(db, args.files, published_by=args.by)
+    finally:
+        db.close()
+    for r in published:
+        print(
+            _("已发布模板 {i} 第 {v} 版（{f}），将随下一个数据包下发到各检查终端").format(
+                i=r.template_id, v=r.version, f=r.file_name
+            )
+        )
+    return EXIT_OK
+
+
+def _list(args) -> int:
+    from datetime import UTC
+
+    from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, open_db
+    from inspector_app.core.template_store import SOURCES, available_templates, template_catalogue
+    from inspector_app.core.templates import TemplateError
+
+    db = open_db(args)
+    try:
+        entries = template_catalogue(db)
+        try:
+            available_templates(db)
+            problems = []
+        except TemplateError as exc:
+            problems = exc.problems
+    finally:
+        db.close()
+    for e in entries:
+        where = SOURCES[e.source]
+        details = [e.file_name] if e.file_name else []
+        if e.published_at is not None:
+            details.append(e.published_at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
+        if e.published_by:
+            details.append(e.published_by)
+        if details:
+            where += "（" + "，".join(details) + "）"
+        mark = _("  ← 新检查使用") if e.in_use else ""
+        print(_("{i}  第 {v} 版  {t}  {w}{m}").format(i=e.id, v=e.version, t=e.title, w=where, m=mark))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_REFUSED if problems else EXIT_OK

@@ -173,4 +173,4 @@ Index("ix_enterprise_name", Enterprise.name)
 
 # The feature modules' tables live in their own modules; importing them here puts every table in
 # Base.metadata, which Alembic and the tests rely on.
-from inspector_app.core import docs_models, supervision_models, sync_models  # noqa: E402, F401
+from inspector_app.core import docs_models, supervision_models, sync_models, template_store  # noqa: E402, F401

@@ -60,11 +60,12 @@ def _load_index(db, path: Path):
     return load_roster(db, cache=cache_path(path))
 
 
-def _load_templates():
-    from inspector_app.core.templates import TemplateError, load_templates
+def _load_templates(db):
+    from inspector_app.core.template_store import available_templates
+    from inspector_app.core.templates import TemplateError
 
     try:
-        return load_templates()
+        return available_templates(db)  # forms/ and the templates the bureau published
     except TemplateError as exc:  # the app still works (archive, roster); new inspections will say why not
         return exc
 
@@ -345,7 +346,7 @@ class MainWindow(QMainWindow):
                 self.roster_visible.emit()
         self._loader.refresh()  # a row chosen from the cached list before the database was open
         self.roster_shown.emit()
-        self._worker.submit(_load_templates, on_done=self._templates_loaded)
+        self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
         self._refresh_title()
         if self._demo and not self.model.total_count:
             self.load_demo()
@@ -605,9 +606,10 @@ class MainWindow(QMainWindow):
         self._with_identity(run)
 
     def _bundle_imported(self, result) -> None:
-        """A bundle may bring roster, archive and register changes: show them; point at new conflicts."""
+        """A bundle may bring roster, archive, register and template changes: show them; point at conflicts."""
         self.reload_roster()
         self._refresh_title()
+        self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
         conflicts = len(result.conflict_ids)
         if conflicts:
             self.statusBar().showMessage(

@@ -1,4 +1,5 @@
-"""`inspector-app templates validate`: each good file with id/version/item count, every problem, exit codes."""
+"""`inspector-app templates validate|publish|list`: each good file with id/version/item count, every problem,
+exit codes; the bureau publishes (a laptop may not), and list shows where each version comes from."""
 
 import shutil
 from pathlib import Path
@@ -88,3 +89,93 @@ def test_usage_error_exits_2(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["templates"])
     assert caught.value.code == 2
+
+
+# --- publish / list ------------------------------------------------------------------------------------------
+
+
+def _v3(tmp_path, category="技术、工艺文件") -> Path:
+    from tests.core.test_template_store import industrial_text, write
+
+    return write(tmp_path, "industrial-v3.toml", industrial_text(3, item_category=category))
+
+
+def _releases(db_path) -> list[tuple[str, int]]:
+    from inspector_app.core.db import open_database
+    from inspector_app.core.template_store import releases
+
+    db = open_database(db_path)
+    try:
+        return [(r.template_id, r.version) for r in releases(db)]
+    finally:
+        db.close()
+
+
+def test_publish_then_list_shows_what_new_inspections_use(tmp_path, capsys):
+    db = str(tmp_path / "bureau.sqlite3")
+    assert main(["--db", db, "templates", "publish", str(_v3(tmp_path)), "--by", "王芳"]) == 0
+    out = capsys.readouterr().out
+    assert "已发布模板 industrial 第 3 版（industrial-v3.toml）" in out
+    assert main(["--db", db, "templates", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    (v3,) = [line for line in lines if line.startswith("industrial  第 3 版")]
+    assert "区局发布（industrial-v3.toml，" in v3 and "，王芳）" in v3 and v3.endswith("← 新检查使用")
+    (v2,) = [line for line in lines if line.startswith("industrial  第 2 版")]
+    assert "程序自带（industrial.toml）" in v2 and "新检查使用" not in v2
+    (food,) = [line for line in lines if line.startswith("food  第 2 版")]
+    assert food.endswith("← 新检查使用")
+
+
+def test_publish_refuses_a_bad_file_naming_the_item_and_writes_nothing(tmp_path, capsys):
+    db = tmp_path / "bureau.sqlite3"
+    assert main(["--db", str(db), "templates", "publish", str(_v3(tmp_path, category="工艺文件"))]) == 1
+    out, err = capsys.readouterr()
+    assert "文件 industrial-v3.toml，检查项 3.3：问题分类 category “工艺文件” 不认识" in err
+    assert out == ""
+    assert _releases(db) == []
+
+
+def test_publish_refuses_a_version_already_published(tmp_path, capsys):
+    db = tmp_path / "bureau.sqlite3"
+    assert main(["--db", str(db), "templates", "publish", str(_v3(tmp_path))]) == 0
+    capsys.readouterr()
+    (tmp_path / "again").mkdir()
+    other = _v3(tmp_path / "again", category="其他")
+    assert main(["--db", str(db), "templates", "publish", str(other)]) == 1
+    assert "version = 3 不高于区局发布的模板 industrial（第 3 版" in capsys.readouterr().err
+    assert _releases(db) == [("industrial", 3)]
+
+
+def test_publish_is_refused_on_a_field_laptop(tmp_path, capsys):
+    from inspector_app.core.db import open_database
+    from inspector_app.core.models import Setting
+    from inspector_app.core.sync_models import SETTING_DEVICE_ROLE
+
+    path = tmp_path / "laptop.sqlite3"
+    db = open_database(path)
+    with db.session() as s:
+        s.add(Setting(key=SETTING_DEVICE_ROLE, value="field"))
+    db.close()
+    assert main(["--db", str(path), "templates", "publish", str(_v3(tmp_path))]) == 1
+    assert "发布检查表模板由区局进行，本机是现场检查终端" in capsys.readouterr().err
+    assert _releases(path) == []
+
+
+def test_list_reports_a_category_claimed_twice(tmp_path, monkeypatch, capsys):
+    from tests.core.test_template_store import cement_text, industrial_text, write
+
+    db = str(tmp_path / "bureau.sqlite3")
+    cement = write(tmp_path, "cement.toml", cement_text())
+    general = write(tmp_path, "general.toml", industrial_text(3, drop=("水泥",)))
+    assert main(["--db", db, "templates", "publish", str(cement), str(general)]) == 0
+    capsys.readouterr()
+    # A newer program ships industrial v4 that still lists 水泥.
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    shutil.copy(FORMS / "food.toml", forms / "food.toml")
+    write(forms, "industrial.toml", industrial_text(4))
+    monkeypatch.setattr("inspector_app.paths.forms_dir", lambda: forms)
+    assert main(["--db", db, "templates", "list"]) == 1
+    out, err = capsys.readouterr()
+    assert "cement  第 1 版" in out and "industrial  第 4 版" in out
+    assert "产品类别“水泥”同时属于" in err
