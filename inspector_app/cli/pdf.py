@@ -4,6 +4,10 @@
     inspector-app pdf record  INSPECTION -o FILE [--photos]   监督检查记录表 (002 附件2)
     inspector-app pdf notice  INSPECTION -o FILE       责令整改通知书
     inspector-app pdf verify  FILE                     exit 0 intact, 1 altered or unsigned
+    inspector-app pdf issued  INSPECTION [--export N -o FILE]   the documents issued (archive), one written out
+
+Writing a document to -o FILE issues it: the exact signed bytes are archived (core/issued_docs.py) before the
+file appears, and travel to the bureau with the next bundle.
 
 INSPECTION is the inspection's id (see `inspection list`) or an unambiguous beginning of it (8+ characters).
 """
@@ -47,6 +51,12 @@ def register(subparsers) -> None:
     p = sub.add_parser("verify", help=_("核验PDF文书的电子签名：完整还是被改动、由谁签名"))
     p.add_argument("file", type=Path, metavar=_("文件"))
     p.set_defaults(func=_verify)
+    label = _("列出某检查记录已出具的文书（存档），或把其中一份按原样另存")
+    p = sub.add_parser("issued", help=label, description=label)
+    p.add_argument("inspection", metavar=_("检查记录"), help=_("检查记录编号，或其开头至少8位"))
+    p.add_argument("--export", type=int, metavar="N", help=_("另存列表中的第N份（存档的原文件，不是重新出具）"))
+    p.add_argument("-o", "--output", type=Path, metavar=_("文件"), help=_("另存到的PDF文件（与 --export 一起用）"))
+    p.set_defaults(func=_issued)
 
 
 def resolve_inspection(db, text: str) -> str:
@@ -70,8 +80,10 @@ def resolve_inspection(db, text: str) -> str:
 
 def _generate(args) -> int:
     from inspector_app.cli.main import open_db
+    from inspector_app.core.issued_docs import save_issued
     from inspector_app.documents.generate import generate
 
+    out: Path = args.output
     db = open_db(args)
     try:
         iid = resolve_inspection(db, args.inspection)
@@ -82,16 +94,9 @@ def _generate(args) -> int:
             with_photos=getattr(args, "photos", False),
             strict=not args.allow_missing_glyphs,
         )
+        save_issued(db, doc, out)  # archived, then the file appears; refused: neither
     finally:
         db.close()
-    out: Path = args.output
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(doc.pdf)
-        tmp.replace(out)
-    except OSError as exc:
-        raise Refused(_("无法写入“{p}”：{e}").format(p=out, e=exc.strerror)) from None
     for warning in doc.warnings:
         print(_("注意：字体缺字，已用〓代替：{w}").format(w=warning), file=sys.stderr)
     line = _("已出具{doc}：{p}（核验码 {c}").format(doc=DOCS[args.doc_type], p=out, c=doc.verification_code)
@@ -124,4 +129,76 @@ def _verify(args) -> int:
             pass
     if result.number:
         print(_("文号：{n}").format(n=result.number))
+    _archive_lines(args, result)
     return EXIT_OK if result.intact else EXIT_REFUSED
+
+
+def _archive_lines(args, result) -> None:
+    """What this database's archive of issued documents says about the file: the bureau holds every laptop's
+    documents, so it can tell an exact copy of one handed out, and whose key a signature is."""
+    from inspector_app.core.errors import DomainError
+    from inspector_app.paths import default_db_path
+
+    path = args.db or default_db_path()
+    if not Path(path).exists():
+        return  # verify needs no database; do not create one
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError:
+        return
+    from inspector_app.cli.main import open_db
+    from inspector_app.core import issued_docs
+
+    try:
+        db = open_db(args)
+    except DomainError as exc:
+        print(_("未能核对已出具文书存档：{e}").format(e=exc), file=sys.stderr)
+        return
+    try:
+        copy = issued_docs.find_copy(db, data)
+        devices = issued_docs.devices_of_key(db, result.fingerprint) if result.signed else []
+    finally:
+        db.close()
+    if copy is not None:
+        print(
+            _("存档：与已出具文书存档一致（{d}，{t:%Y-%m-%d %H:%M}，{h}，设备 {v}）").format(
+                d=copy.title, t=copy.issued_at, h=copy.how_label, v=copy.device or copy.device_id or "—"
+            )
+        )
+    elif result.inspection_id:
+        print(_("存档：已出具文书存档中没有与此文件完全相同的文书。"))
+    if devices:
+        print(_("签名公钥属于设备：{d}（据已出具文书存档）").format(d="、".join(devices)))
+
+
+def _issued(args) -> int:
+    from inspector_app.cli.main import open_db
+    from inspector_app.core import issued_docs
+
+    if (args.export is None) != (args.output is None):
+        raise Refused(_("--export N 与 -o 文件 须一起使用：先用 pdf issued 检查记录 查看序号N。"))
+    db = open_db(args)
+    try:
+        iid = resolve_inspection(db, args.inspection)
+        docs = issued_docs.list_issued(db, iid)
+        if args.export is None:
+            if not docs:
+                print(_("检查记录 {i} 尚未出具文书（另存为PDF或打印后才记入存档）。").format(i=iid))
+                return EXIT_OK
+            print(_("检查记录 {i} 已出具的文书：").format(i=iid))
+            for n, d in enumerate(docs, start=1):
+                print(
+                    f"{n:>3}  {d.title}  {d.number or '—'}  {d.issued_at:%Y-%m-%d %H:%M}  {d.how_label}  "
+                    + _("核验码 {c}  SHA-256 {h}").format(c=d.verification_code, h=d.sha256[:16])
+                )
+            return EXIT_OK
+        if not 1 <= args.export <= len(docs):
+            raise Refused(
+                _("检查记录 {i} 的已出具文书中没有第 {n} 份（共 {c} 份）。").format(i=iid, n=args.export, c=len(docs))
+            )
+        chosen = docs[args.export - 1]
+        out = issued_docs.export_issued(db, chosen.id, args.output)
+    finally:
+        db.close()
+    print(_("已另存{d}（存档原件）：{p}").format(d=chosen.title, p=out))
+    return EXIT_OK

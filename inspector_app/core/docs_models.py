@@ -1,4 +1,5 @@
-"""Tables of the signing and documents feature: sign-offs, signatures, amendments, photos, document numbers.
+"""Tables of the signing and documents feature: sign-offs, signatures, amendments, photos, document numbers,
+the archive of issued documents.
 
 A signed inspection is an `inspection` row with status "completed" plus one `inspection_signoff` row; the
 record itself (core/models.py) is never edited after that. Corrections are `amendment` rows that point at
@@ -106,3 +107,25 @@ class DocNumber(Synced, Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)
     void_reason: Mapped[str] = mapped_column(Text, default="")
     device: Mapped[str] = mapped_column(String(100), default="")
+
+
+class IssuedDocument(Synced, Base):
+    """A copy of a document as it was handed out (saved as PDF or printed): the exact signed PDF bytes are kept
+    content-addressed under data_dir()/issued/ (core/issued_docs.py). Never changed once recorded."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (UniqueConstraint("inspection_id", "sha256"),)
+
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(20))  # summary | record | notice
+    number: Mapped[str] = mapped_column(String(80), default="")  # 文号, only the notice has one
+    verification_code: Mapped[str] = mapped_column(String(30))
+    content_hash: Mapped[str] = mapped_column(String(64))  # the signed state (after amendments) it prints
+    sha256: Mapped[str] = mapped_column(String(64))  # of the PDF file
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255), default="")  # suggested name, for 另存为
+    how: Mapped[str] = mapped_column(String(10))  # saved | printed: how it was first issued
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    device: Mapped[str] = mapped_column(String(100), default="")  # setting device.name
+    device_id: Mapped[str] = mapped_column(String(36), default="")  # setting device.id, "" before sync setup
+    signer_fingerprint: Mapped[str] = mapped_column(String(64), default="")  # as pdfsign.verify_pdf reports it

@@ -25,6 +25,9 @@ class Generated:
     verification_code: str
     number: str
     filename: str
+    # Which signed state the document prints: core/issued_docs.record_issued archives it under these.
+    inspection_id: str = ""
+    content_hash: str = ""
 
 
 def suggested_filename(doc_type: str, enterprise: str, on) -> str:
@@ -80,4 +83,6 @@ def generate(
         verification_code=verification_code(inspection_id, d.state.current_hash),
         number=d.number,
         filename=suggested_filename(doc_type, d.info["enterprise_name"], d.inspected_on),
+        inspection_id=inspection_id,
+        content_hash=d.state.current_hash,
     )

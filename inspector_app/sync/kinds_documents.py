@@ -1,6 +1,7 @@
 """Record kinds of the signing and documents work (core/docs_models.py): sign-offs, amendments, signatures,
 evidence photos with their original files, issued document numbers. Both directions: a laptop sends what
-it signed, the bureau's archive carries them to the other laptops.
+it signed, the bureau's archive carries them to the other laptops. The archive of issued documents (the
+signed PDFs handed out, core/issued_docs.py) travels field → bureau only, each with its PDF.
 
 A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incoming copy that differs is a
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
@@ -15,6 +16,7 @@ from inspector_app.i18n import _
 from inspector_app.sync.records import FileRef, RecordProblem, TableKind
 
 _EXT = re.compile(r"^[a-z0-9]{1,8}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _signed(session, inspection_id) -> bool:
@@ -72,6 +74,75 @@ class PhotoKind(TableKind):
         return {}
 
 
+class IssuedDocumentKind(TableKind):
+    """A document as it was handed out (issue 4 §1): the archive row and the signed PDF, byte for byte.
+    Field → bureau: the bureau keeps what every laptop issued; the laptops need not see each other's."""
+
+    def __init__(self):
+        from inspector_app.core.docs_models import IssuedDocument
+        from inspector_app.core.sync_models import FIELD
+
+        super().__init__(
+            IssuedDocument,
+            "issued_document",
+            "已出具文书",
+            senders={FIELD},
+            order=355,  # after the inspection (300) it belongs to
+            files=self._files,
+            store_files=self._store,
+            domain=self._domain,
+            title=self._title,
+        )
+        # The very bytes given to the enterprise: a different copy under the same id is never an update.
+        self.immutability_rules.append(lambda s, rid, data: True)
+
+    @staticmethod
+    def _title(d: dict) -> str:
+        from inspector_app.core.issued_docs import doc_title
+
+        return " ".join(p for p in (doc_title(str(d.get("doc_type", ""))), d.get("number", "")) if p)
+
+    @staticmethod
+    def _domain(d: dict) -> None:
+        from inspector_app.core.issued_docs import HOWS, doc_titles
+
+        if d.get("doc_type") not in doc_titles():
+            raise RecordProblem(_("文书类型“{t}”不是已知的文书").format(t=str(d.get("doc_type"))[:20]))
+        if d.get("how") not in HOWS:
+            raise RecordProblem(_("出具方式“{h}”无效").format(h=str(d.get("how"))[:20]))
+        if not _SHA256.match(str(d.get("sha256", ""))):
+            raise RecordProblem(_("文书文件的校验值无效"))
+
+    @staticmethod
+    def _files(session, row) -> list[FileRef]:
+        from inspector_app.core.issued_docs import archive_path
+        from inspector_app.sync.format import SyncError
+
+        path = archive_path(row["sha256"])
+        if not path.exists():
+            raise SyncError(_("已出具文书的存档文件“{p}”缺失，无法导出；请从备份恢复该文件。").format(p=path))
+        return [FileRef("pdf", path=path, name=row["filename"], sha256=row["sha256"], size=row["size"])]
+
+    def check_against(self, session, recs) -> None:
+        for rec in recs:
+            meta = rec.files.get("pdf")
+            if (
+                set(rec.files) != {"pdf"}
+                or meta["sha256"] != rec.data.get("sha256")
+                or meta["size"] != rec.data.get("size")
+            ):
+                raise RecordProblem(_("已出具文书 {i} 的PDF文件与记录的校验值或大小不符").format(i=rec.id))
+
+    @staticmethod
+    def _store(ctx, rec) -> dict:
+        from inspector_app.core.issued_docs import archive_path
+
+        final = archive_path(rec.parsed["sha256"])  # content-addressed: same name, same bytes
+        if not final.exists():
+            ctx.adopt(ctx.staged(rec, "pdf"), final)
+        return {}
+
+
 def register(registry) -> None:
     from inspector_app.core.docs_models import Amendment, DocNumber, InspectionSignoff, Signature
 
@@ -83,7 +154,7 @@ def register(registry) -> None:
     signature = TableKind(Signature, "signature", "签名", order=330, title=lambda d: d.get("name", ""))
     signature.immutability_rules.append(always)
     numbers = TableKind(DocNumber, "doc_number", "文书编号", order=350, title=lambda d: d.get("number", ""))
-    for kind in (signoff, amendment, signature, PhotoKind(), numbers):
+    for kind in (signoff, amendment, signature, PhotoKind(), numbers, IssuedDocumentKind()):
         registry.add(kind)
     inspection = registry.get("inspection")
     if inspection is not None:

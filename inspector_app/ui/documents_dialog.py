@@ -8,6 +8,10 @@ would show something other than what is printed. Without pypdfium2 the dialog st
 that preview and printing need it.
 
 Generation (database read, layout, signing) and page rendering run in the DbWorker, never on the UI thread.
+
+Saving or printing *issues* the document: the worker archives the exact bytes (core/issued_docs.py), and the
+list 已出具的文书 shows what was issued for the inspection; its 另存为… writes an archived copy out as it was
+handed over. A preview is not an issue.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -33,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui.tables import RowsModel, make_table
 
 DOCS = (("summary", _("问题汇总表")), ("record", _("监督检查记录表")), ("notice", _("责令整改通知书")))
 PREVIEW_SCALE = 1.25  # 90 dpi: A4 is 744 px wide
@@ -136,6 +142,21 @@ class DocumentsDialog(QDialog):
         scroll.setWidget(self.pages_box)
         scroll.setStyleSheet("QScrollArea { background: #808080; }")
 
+        self.issued_model = RowsModel((_("文书"), _("文号"), _("出具时间"), _("方式")), self)
+        self.issued_view = make_table(self.issued_model, self, single=True)
+        self.issued_view.setObjectName("issuedDocuments")
+        self.issued_view.setMaximumHeight(150)
+        self.issued_save_button = QPushButton(_("另存为…"), self)
+        self.issued_save_button.setToolTip(_("把存档的原文件（当时出具的那一份）另存到别处"))
+        self.issued_save_button.clicked.connect(self.save_issued_copy)
+        self.issued_view.selectionModel().selectionChanged.connect(self._issued_selection)
+        self.issued: list = []  # IssuedInfo, in the table's order
+        self._issue_jobs = 0
+        issued_box = QGroupBox(_("已出具的文书"), self)
+        issued_layout = QHBoxLayout(issued_box)
+        issued_layout.addWidget(self.issued_view, 1)
+        issued_layout.addWidget(self.issued_save_button, 0, Qt.AlignmentFlag.AlignTop)
+
         self.print_button = QPushButton(_("打印…"), self)
         self.save_button = QPushButton(_("另存为PDF…"), self)
         close = QPushButton(_("关闭"), self)
@@ -149,6 +170,7 @@ class DocumentsDialog(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.status)
         right.addWidget(scroll, 1)
+        right.addWidget(issued_box)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.print_button, self.save_button, close):
@@ -160,7 +182,9 @@ class DocumentsDialog(QDialog):
 
         self.doc_list.currentRowChanged.connect(self._reload)
         self._set_ready(False)
+        self._issued_selection()
         self.doc_list.setCurrentRow(0)
+        self.refresh_issued()
 
     # -- generating -------------------------------------------------------------------------------------------
     def doc_type(self) -> str:
@@ -189,7 +213,7 @@ class DocumentsDialog(QDialog):
         )
 
     def busy(self) -> bool:
-        return self._busy
+        return self._busy or self._issue_jobs > 0
 
     def _clear_pages(self) -> None:
         while self.pages_layout.count():
@@ -255,6 +279,7 @@ class DocumentsDialog(QDialog):
             warn(_("无法保存到“{p}”：{e}").format(p=path, e=exc.strerror), self)
             return None
         self.status.setText(self.status.text() + "\n" + _("已保存：{p}").format(p=path))
+        self._record(self.current.doc, "saved")
         return path
 
     def make_printer(self) -> QPrinter:
@@ -279,4 +304,80 @@ class DocumentsDialog(QDialog):
             warn(str(exc), self)
             return False
         self.status.setText(self.status.text() + "\n" + _("已送打印：{n}页").format(n=pages))
+        self._record(self.current.doc, "printed")
         return True
+
+    # -- the archive of issued documents -------------------------------------------------------------------------
+    def _record(self, doc, how: str) -> None:
+        """The document left the laptop (a file or paper): archive its bytes, in the worker."""
+        from inspector_app.core.issued_docs import record_issued
+
+        self._issue_jobs += 1
+        self.worker.submit(record_issued, self.db, doc, how, on_done=self._recorded, on_error=self._record_failed)
+
+    def _recorded(self, _info) -> None:
+        self._issue_jobs -= 1
+        self.refresh_issued()
+
+    def _record_failed(self, exc: BaseException) -> None:
+        from inspector_app.core.errors import DomainError
+        from inspector_app.ui.errors import show_error, warn
+
+        self._issue_jobs -= 1
+        if isinstance(exc, DomainError):
+            warn(_("文书已出具，但未能记入已出具文书存档：{e}").format(e=exc), self)
+        else:
+            show_error(exc, self)
+
+    def refresh_issued(self) -> None:
+        from inspector_app.core.issued_docs import list_issued
+
+        self._issue_jobs += 1
+        self.worker.submit(
+            list_issued, self.db, self.inspection_id, on_done=self._show_issued, on_error=self._copy_failed
+        )
+
+    def _show_issued(self, docs: list) -> None:
+        self._issue_jobs -= 1
+        self.issued = list(docs)
+        self.issued_model.set_rows(
+            [(d.title, d.number or "—", d.issued_at.strftime("%Y-%m-%d %H:%M"), d.how_label) for d in self.issued],
+            ids=[d.id for d in self.issued],
+        )
+        self._issued_selection()
+
+    def _issued_selection(self, *_args) -> None:
+        self.issued_save_button.setEnabled(self.selected_issued() is not None)
+
+    def selected_issued(self):
+        rows = self.issued_view.selectionModel().selectedRows()
+        return self.issued[rows[0].row()] if rows and rows[0].row() < len(self.issued) else None
+
+    def save_issued_copy(self) -> Path | None:
+        """另存为…: the archived bytes of the selected document, written out in the worker."""
+        from inspector_app.core.issued_docs import export_issued
+
+        chosen = self.selected_issued()
+        if chosen is None:
+            return None
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("另存已出具的文书"), str(Path.home() / (chosen.filename or "document.pdf")), _("PDF 文件 (*.pdf)")
+        )
+        if not name:
+            return None
+        path = Path(name)
+        self._issue_jobs += 1
+        self.worker.submit(
+            export_issued, self.db, chosen.id, path, on_done=self._copy_saved, on_error=self._copy_failed
+        )
+        return path
+
+    def _copy_saved(self, path: Path) -> None:
+        self._issue_jobs -= 1
+        self.status.setText(self.status.text() + "\n" + _("已另存存档原件：{p}").format(p=path))
+
+    def _copy_failed(self, exc: BaseException) -> None:  # also: the list could not be read
+        from inspector_app.ui.errors import show_error
+
+        self._issue_jobs -= 1
+        show_error(exc, self)

@@ -99,3 +99,62 @@ def test_missing_glyphs_refused_unless_allowed(db, sample, templates, fixed_toda
     assert "U+2003E" in capsys.readouterr().err and not out.exists()
     assert run(db, "pdf", "summary", iid, "-o", str(out), "--allow-missing-glyphs") == EXIT_OK
     assert "〓" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------- issued documents
+
+
+def test_issuing_archives_the_file_and_issued_lists_and_exports_it(db, signed_id, tmp_path, capsys):
+    from inspector_app.core import issued_docs
+    from inspector_app.documents.pdfsign import verify_file
+
+    summary, notice = tmp_path / "s.pdf", tmp_path / "n.pdf"
+    assert run(db, "pdf", "summary", signed_id, "-o", str(summary)) == EXIT_OK
+    assert run(db, "pdf", "notice", signed_id[:8], "-o", str(notice)) == EXIT_OK
+    capsys.readouterr()
+    assert run(db, "pdf", "issued", signed_id[:8]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert signed_id in lines[0]
+    assert (
+        len(lines) == 3
+        and lines[1].split()[:2] == ["1", "问题汇总表"]
+        and lines[2].split()[:2] == ["2", "责令整改通知书"]
+    )
+    assert "另存为PDF" in lines[1] and "责改" in lines[2]  # how, and the notice's number
+    (first, second) = issued_docs.list_issued(db, signed_id)
+    assert first.sha256[:16] in lines[1] and second.verification_code in lines[2]
+
+    copy = tmp_path / "copy" / "notice.pdf"
+    assert run(db, "pdf", "issued", signed_id, "--export", "2", "-o", str(copy)) == EXIT_OK
+    assert "已另存责令整改通知书" in capsys.readouterr().out
+    assert copy.read_bytes() == notice.read_bytes() and verify_file(copy).intact
+
+    # verify knows the archived copy, and says when a valid file is not one of them.
+    assert run(db, "pdf", "verify", str(copy)) == EXIT_OK
+    assert "存档：与已出具文书存档一致（责令整改通知书" in capsys.readouterr().out
+    other = tmp_path / "other.pdf"
+    from inspector_app.documents.generate import generate
+
+    other.write_bytes(generate(db, signed_id, "summary").pdf)  # generated, never issued
+    assert run(db, "pdf", "verify", str(other)) == EXIT_OK
+    assert "存档中没有与此文件完全相同的文书" in capsys.readouterr().out
+
+
+def test_issued_refusals(db, sample, templates, fixed_today, signed_id, tmp_path, capsys):
+    assert run(db, "pdf", "issued", signed_id) == EXIT_OK
+    assert "尚未出具文书" in capsys.readouterr().out
+    out = tmp_path / "x.pdf"
+    assert run(db, "pdf", "issued", signed_id, "--export", "1", "-o", str(out)) == EXIT_REFUSED
+    assert "没有第 1 份（共 0 份）" in capsys.readouterr().err and not out.exists()
+    assert run(db, "pdf", "issued", signed_id, "--export", "1") == EXIT_REFUSED
+    assert "须一起使用" in capsys.readouterr().err
+    assert run(db, "pdf", "issued", "12345678-0000") == EXIT_REFUSED
+    assert "找不到检查记录" in capsys.readouterr().err
+
+
+def test_a_refused_document_is_not_archived(db, sample, templates, fixed_today, tmp_path):
+    from inspector_app.core import issued_docs
+
+    iid = factory.complete(db, sample, templates)  # completed, not signed: refused
+    assert run(db, "pdf", "summary", iid, "-o", str(tmp_path / "x.pdf")) == EXIT_REFUSED
+    assert issued_docs.list_issued(db, iid) == [] and not issued_docs.issued_dir().exists()
