@@ -129,6 +129,7 @@ class ArchiveView(QWidget):
     inspection_open_requested = Signal(str)  # inspection id
     sign_requested = Signal(str)  # inspection id: a completed inspection to sign
     documents_requested = Signal(str)  # inspection id: a signed inspection's documents
+    amend_requested = Signal(str)  # inspection id: a signed inspection to correct (更正)
     refresh_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -196,12 +197,19 @@ class ArchiveView(QWidget):
         self.sign_button = QPushButton(_("签字确认…"))
         self.sign_button.setToolTip(_("检查组和企业代表签字；签字后检查记录不可再修改"))
         self.sign_button.clicked.connect(lambda: self._emit_for_selected(self.sign_requested))
+        # 更正: a signed record is never edited; a correction is its own signed record (issue 3 §1).
+        self.amend_button = QPushButton(_("更正…"))
+        self.amend_button.setToolTip(
+            _("已签字的检查记录有误时另作更正记录，经检查组和企业代表签字后生效；原记录不改动")
+        )
+        self.amend_button.clicked.connect(lambda: self._emit_for_selected(self.amend_requested))
         self.documents_button = QPushButton(_("文书（预览、打印）…"))
         self.documents_button.setToolTip(_("问题汇总表、监督检查记录表、责令整改通知书"))
         self.documents_button.clicked.connect(lambda: self._emit_for_selected(self.documents_requested))
         actions = QHBoxLayout()
         actions.addStretch(1)
         actions.addWidget(self.sign_button)
+        actions.addWidget(self.amend_button)
         actions.addWidget(self.documents_button)
         self.inspections_box = QGroupBox(_("检查记录"))
         box_layout = QVBoxLayout(self.inspections_box)
@@ -328,10 +336,11 @@ class ArchiveView(QWidget):
         return self._detail.inspections[row]
 
     def _inspection_selected(self) -> None:
-        """Sign a completed inspection; print the documents of a signed one."""
+        """Sign a completed inspection; correct or print the documents of a signed one."""
         chosen = self._selected_inspection()
         status = chosen.status if chosen else None
         self.sign_button.setEnabled(status == "completed")
+        self.amend_button.setEnabled(status == "signed")
         self.documents_button.setEnabled(status == "signed")
 
     def _emit_for_selected(self, signal) -> None:

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         self.archive.new_inspection_requested.connect(self.new_inspection_for)
         self.archive.inspection_open_requested.connect(self.open_inspection)
         self.archive.sign_requested.connect(self.sign_inspection)
+        self.archive.amend_requested.connect(self.amend_inspection)
         self.archive.documents_requested.connect(self.show_documents)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
@@ -506,6 +507,12 @@ class MainWindow(QMainWindow):
         self.refresh_archive()
         if signed:
             self.show_documents(inspection_id)
+
+    def amend_inspection(self, inspection_id: str) -> None:
+        from inspector_app.ui.amendment_dialog import AmendmentDialog
+
+        AmendmentDialog(self.db, self._worker, inspection_id, self).exec()
+        self.refresh_archive()
 
     def show_documents(self, inspection_id: str) -> None:
         from inspector_app.ui.documents_dialog import DocumentsDialog
