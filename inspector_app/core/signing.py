@@ -864,9 +864,15 @@ def create_amendment(db: Database, inspection_id: str, reason: str, changes: lis
                 after[c["item_id"]] = Answer(
                     **{**after.get(c["item_id"], Answer(c["item_id"])).__dict__, c["field"]: c["new"]}
                 )
+        # The corrected answers obey the form's rules as the answers do (002 附件2; inspections.save_answer).
         for item_id, ans in after.items():
+            where = _("更正 {i}").format(i=item_id)
             if ans.conclusion == "nonconform" and not ans.record.strip():
-                raise ValidationError(_("更正 {i}").format(i=item_id), _("结论为“不符合”，须填写检查记录"))
+                raise ValidationError(where, _("结论为“不符合”，须填写检查记录"))
+            if ans.conclusion == "na" and not template.item(item_id).na_allowed:
+                raise ValidationError(where, _("检查表不允许该项填写“不适用”，只能是“符合”或“不符合”"))
+            if ans.rectified_on_site and ans.conclusion != "nonconform":
+                raise ValidationError(where, _("只有“不符合”的项目才能登记当场整改"))
         am = Amendment(
             inspection_id=inspection_id,
             seq=len(state.amendments) + 1,

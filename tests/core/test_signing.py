@@ -228,6 +228,10 @@ def test_amendment_checks(db, completed):
         signing.create_amendment(db, completed, "原因", [("1.1", "conclusion", "nonconform"), ("1.1", "record", "")])
     with pytest.raises(ValidationError, match="相同"):
         signing.create_amendment(db, completed, "原因", [("1.2", "record", factory.PROBLEMS["1.2"])])
+    with pytest.raises(ValidationError, match="不允许该项填写“不适用”"):  # 1.1 offers no 不适用 box
+        signing.create_amendment(db, completed, "原因", [("1.1", "conclusion", "na")])
+    with pytest.raises(ValidationError, match="当场整改"):  # 1.1 is 符合
+        signing.create_amendment(db, completed, "原因", [("1.1", "rectified_on_site", True)])
     signing.create_amendment(db, completed, "原因", [("1.1", "remark", "补充")])
     with pytest.raises(DomainError, match="未签字的更正"):
         signing.create_amendment(db, completed, "原因", [("1.1", "remark", "再补充")])
