@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, insert, select, update
 
-from inspector_app.core import catalog
+from inspector_app.core import catalog, clock
 from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
@@ -923,6 +923,28 @@ class _Plan:
     site_inserts: list[dict] = field(default_factory=list)
     lic_inserts: list[dict] = field(default_factory=list)
     lic_updates: list[dict] = field(default_factory=list)
+    class_changes: list[dict] = field(default_factory=list)  # the classification archive (001 §18)
+
+
+def _class_change(enterprise_id: str, old: str | None, new: str, given: bool, now: datetime) -> dict:
+    """The history row of a class the roster sets: the archive must say where every class came from."""
+    return {
+        "id": new_id(),
+        "rev": 1,
+        "updated_at": now,
+        "enterprise_id": enterprise_id,
+        "changed_on": clock.today(),
+        "category": None,
+        "from_class": old,
+        "to_class": new,
+        "from_risk": None,
+        "to_risk": None,
+        "rule": "名录导入" if given else "001 §10",
+        "reason": _("按企业名录导入") if given else _("新获证企业，名录未给分类，按B类（基本）"),
+        "who": _("名录导入"),
+        "commitment": "",
+        "created_at": now,
+    }
 
 
 def _plan(
@@ -953,6 +975,9 @@ def _plan(
                     "risk_level": ent.risk_level or None,
                 }
             )
+            plan.class_changes.append(
+                _class_change(eid, None, ent.classification or "B", bool(ent.classification), now)
+            )
             ent_id[uscc] = eid
             continue
         ent_id[uscc] = old["id"]
@@ -966,6 +991,10 @@ def _plan(
                 new[key] = value
         if any(new[k] != old[k] for k in _ENT_FIELDS):
             plan.ent_updates.append({"b_id": old["id"], **new})
+            if new["classification"] != old["classification"]:
+                plan.class_changes.append(
+                    _class_change(old["id"], old["classification"], new["classification"], True, now)
+                )
         else:
             report.enterprises_unchanged += 1
     report.enterprises_added = len(plan.ent_inserts)
@@ -1062,6 +1091,10 @@ def _write(session, plan: _Plan) -> None:
             .values(**{k: bindparam(k) for k in ("site_id", *_LIC_FIELDS)}, rev=t.c.rev + 1, updated_at=now)
         )
         session.execute(stmt, plan.lic_updates)
+    if plan.class_changes:
+        from inspector_app.core.supervision_models import ClassificationChange
+
+        session.execute(insert(ClassificationChange.__table__), plan.class_changes)
 
 
 # ------------------------------------------------------------------------------------------------ import

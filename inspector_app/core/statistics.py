@@ -472,7 +472,12 @@ def _class_at_end_correction(s, end, district, done, ent_licensed, class_count, 
         select(ClassificationChange.enterprise_id, ClassificationChange.from_class, Enterprise.classification)
         .select_from(ClassificationChange)
         .join(Enterprise, Enterprise.id == ClassificationChange.enterprise_id)
-        .where(ClassificationChange.changed_on > end, ClassificationChange.to_class.is_not(None))
+        # from_class NULL: the record of a first class (a roster import), which says nothing of the time before
+        .where(
+            ClassificationChange.changed_on > end,
+            ClassificationChange.to_class.is_not(None),
+            ClassificationChange.from_class.is_not(None),
+        )
         .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
     )
     then: dict[str, tuple[str | None, str]] = {}

@@ -719,3 +719,21 @@ def test_docs_list_every_header_and_synonym():
         line = table[column.header]
         assert all(s in line for s in column.synonyms), column.header
         assert ("| 是 |" in line) == column.required, column.header
+
+
+def test_every_class_the_roster_sets_is_in_the_classification_history(db, tmp_path, fixed_today):
+    """001 §18: the classification archive says where each class came from, the roster's too."""
+    from inspector_app.core.classification import history
+
+    import_roster(db, write_csv(tmp_path / "r1.csv", [row(), second_enterprise(企业分类="")]))
+    with db.session() as s:
+        ids = dict(s.execute(select(Enterprise.uscc, Enterprise.id)).all())
+    first, second = history(db, ids[USCC1]), history(db, ids[USCC2])
+    assert [(c.from_class, c.to_class) for c in first] == [(None, "A")]
+    assert [(c.from_class, c.to_class, c.rule) for c in second] == [(None, "B", "001 §10")]  # new licensee
+    import_roster(db, write_csv(tmp_path / "r2.csv", [row(企业分类="C")]))
+    changes = history(db, ids[USCC1])
+    assert {(c.from_class, c.to_class) for c in changes} == {(None, "A"), ("A", "C")}
+    assert all(c.changed_on == fixed_today for c in changes)
+    import_roster(db, write_csv(tmp_path / "r3.csv", [row(企业分类="C")]))  # unchanged: no new row
+    assert len(history(db, ids[USCC1])) == 2
