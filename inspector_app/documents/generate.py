@@ -35,14 +35,14 @@ def suggested_filename(doc_type: str, enterprise: str, on) -> str:
     return f"{DOC_TYPES[doc_type]}-{safe}-{on:%Y%m%d}.pdf"
 
 
-def device_user(db: Database) -> str:
+def device_user(db: Database, user: str = "") -> str:
     """Who the laptop's certificate names: the setting 本机使用人, else the inspector the bureau registered
     this device for (it comes back in the bureau's register). Never this team's leader: a certificate that
     changed with the team would give the laptop a new certificate for every other leader."""
     from inspector_app.core.models import Setting
     from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
 
-    user = settings.get(db, "device.inspector")
+    user = user or settings.get(db, "device.inspector")
     if not user:
         with db.session() as s:
             own = s.get(Setting, SETTING_DEVICE_ID)
@@ -73,8 +73,8 @@ def generate(
             pdf,
             reason=f"{DOC_TYPES[doc_type]} {verification_code(inspection_id, d.state.current_hash)}",
             location=d.setting("bureau.name"),
-            device=settings.get(db, "device.name"),
-            inspector=device_user(db),
+            device=d.setting("device.name"),
+            inspector=device_user(db, d.setting("device.inspector")),
         )
     return Generated(
         doc_type=doc_type,
