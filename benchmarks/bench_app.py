@@ -3,14 +3,21 @@
     .venv/bin/python benchmarks/bench_app.py [--enterprises 100000] [--runs 7]
 
 Prints: process start → main window shown (floor: a bare QApplication + QMainWindow process, target ≤ 1.5×),
-start → roster visible (target ≤ 3× the floor), opening an inspection form (target ≤ 50 ms), saving one
+start → roster visible (target ≤ 3× the floor), opening an inspection form (target p95 ≤ 50 ms), saving one
 answer with durable commits (target p95 ≤ 15 ms; floor: one raw sqlite3 INSERT + COMMIT with the same
 pragmas), a search keystroke on the roster including the repaint (target p95 ≤ 30 ms), and resident memory
 with the roster open (target ≤ 250 MB). The roster database is built once under benchmarks/out/.
+
+Start-ups run with a private bytecode cache, as an installed program has one (pip and PyInstaller compile
+it); a sandbox that sets PYTHONDONTWRITEBYTECODE would otherwise compile the app's modules at every start,
+and not the floor's (PySide6 ships compiled). That figure is printed too. The in-process part works on a
+copy of the roster database with the display cache the start-ups left, as a warm start shows it, and opens
+inspection forms the way the main window does (its own window, parented to the main window).
 """
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -79,26 +86,35 @@ APP_KEYS = ["window_shown_at", "roster_visible_at", "database_roster_at"]
 
 
 def startup(db_path: Path, runs: int) -> dict[str, list[float]]:
-    """The first start builds the roster's display cache (cold); later starts show it at once (warm)."""
+    """The first start builds the roster's display cache and the bytecode cache (cold); later starts have both."""
     env = dict(os.environ, INSPECTOR_APP_STARTUP_PROBE="1")
+    compiling = dict(env, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-app-pyc-")
     app_cmd = [sys.executable, "-m", "inspector_app", "--db", str(db_path)]
+    bare_cmd = [sys.executable, "-c", BARE_WINDOW]
     cold = _spawn_time(app_cmd, env, APP_KEYS)
+    _spawn_time(bare_cmd, env, ["shown_at"])  # the floor's bytecode in the same cache
     out: dict[str, list[float]] = {"bare": [], **{k: [] for k in APP_KEYS}, "cold": [cold["roster_visible_at"]]}
+    out["compiling"] = []
     for _ in range(runs):  # interleaved, so machine load affects floor and app alike
-        out["bare"].append(_spawn_time([sys.executable, "-c", BARE_WINDOW], env, ["shown_at"])["shown_at"])
+        out["bare"].append(_spawn_time(bare_cmd, env, ["shown_at"])["shown_at"])
         for k, v in _spawn_time(app_cmd, env, APP_KEYS).items():
             out[k].append(v)
+        out["compiling"].append(_spawn_time(app_cmd, compiling, ["window_shown_at"])["window_shown_at"])
     return out
 
 
 def in_process(db_path: Path) -> dict[str, object]:
-    """Search, form opening and answer saving inside one GUI process, as the inspector meets them."""
+    """Search, form opening and answer saving inside one GUI process, as the inspector meets them: on a copy
+    of the roster database, through the main window's own database and worker."""
     import psutil
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from inspector_app.core import inspections
-    from inspector_app.core.db import open_database
     from inspector_app.core.roster import RosterFilter
+    from inspector_app.core.roster_index import cache_path
     from inspector_app.core.templates import load_templates
     from inspector_app.ui.inspection_screen import InspectionScreen
     from inspector_app.ui.main_window import MainWindow
@@ -111,8 +127,10 @@ def in_process(db_path: Path) -> dict[str, object]:
     src.backup(dst)
     src.close()
     dst.close()
+    if cache_path(db_path).exists():  # the same tables: the display cache startup() built is current for the copy
+        shutil.copyfile(cache_path(db_path), cache_path(copy))
 
-    window = MainWindow(db_path)  # the roster as a warm start shows it (display cache from startup())
+    window = MainWindow(copy)  # the roster as a warm start shows it
     window.show()
     shown = []
     window.roster_shown.connect(lambda: shown.append(True))
@@ -122,10 +140,12 @@ def in_process(db_path: Path) -> dict[str, object]:
         time.sleep(0.005)
     window.table.viewport().repaint()
     rss_mb = psutil.Process().memory_info().rss / 2**20
+    db, worker = window.db, window.worker
 
     # A keystroke: search the index, reset the model, repaint the visible rows.
     index = window.model._index
-    n = len(index)
+    roster_rows = len(index)
+    n = roster_rows
     queries = [index.names[i][:4] for i in range(0, n, n // 20)]
     queries += [index.usccs[i][:8] for i in range(7, n, n // 10)]
     queries += ["xk16", "(沪)xk13-0"]
@@ -138,27 +158,33 @@ def in_process(db_path: Path) -> dict[str, object]:
             keystrokes.append(time.perf_counter() - t)
         window.model.set_filter(RosterFilter())
 
-    db = open_database(copy)
     templates = load_templates()
     template = templates["industrial"]
     site_id, team = _site_and_team(db)
-    opens = []
+    worker.wait_idle()
+    opens, built = [], []
     for _ in range(30):
         insp = inspections.start_inspection(db, site_id=site_id, template=template, kind="scheduled", team=team)
         t = time.perf_counter()
-        screen = InspectionScreen(db, window.worker, insp)
+        # As MainWindow.open_inspection: its own window, parented to the main window.
+        screen = InspectionScreen(db, worker, insp, parent=window)
+        screen.setWindowFlag(Qt.WindowType.Window, True)
         screen.show()
-        app.processEvents()
+        app.processEvents()  # the first paint: the form is on screen with the items its window shows
         opens.append(time.perf_counter() - t)
+        while screen.pending_items:  # the rest, a few per event-loop turn
+            app.processEvents()
+        built.append(time.perf_counter() - t)
         screen.close()
         screen.deleteLater()
+        worker.wait_idle()
         app.processEvents()
 
     items = [i.id for i in template.items if i.applies(template.product_kind)]
     saves = []
-    for n in range(300):
+    for k in range(300):
         t = time.perf_counter()
-        inspections.save_answer(db, insp, items[n % len(items)], conclusion="nonconform", record=f"记录{n}")
+        inspections.save_answer(db, insp, items[k % len(items)], conclusion="nonconform", record=f"记录{k}")
         saves.append(time.perf_counter() - t)
 
     floor = []
@@ -166,22 +192,22 @@ def in_process(db_path: Path) -> dict[str, object]:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-    for n in range(300):
+    for k in range(300):
         t = time.perf_counter()
         con.execute("BEGIN")
-        con.execute("INSERT INTO t (v) VALUES (?)", (f"记录{n}",))
+        con.execute("INSERT INTO t (v) VALUES (?)", (f"记录{k}",))
         con.execute("COMMIT")
         floor.append(time.perf_counter() - t)
     con.close()
-    db.close()
-    window.close()
+    window.close()  # closeEvent shuts the worker down and closes the database
     return {
         "rss_mb": rss_mb,
         "keystrokes": keystrokes,
         "opens": opens,
+        "built": built,
         "saves": saves,
         "save_floor": floor,
-        "visible_rows": n,
+        "roster_rows": roster_rows,
     }
 
 
@@ -219,18 +245,24 @@ def main() -> None:
         ("start → roster visible", "roster_visible_at", "target ≤ 3×"),
         ("start → roster checked against database", "database_roster_at", "after the list is usable"),
         ("first start ever → roster visible (cold)", "cold", "no display cache yet"),
+        ("  … with PYTHONDONTWRITEBYTECODE=1", "compiling", "the app's modules compiled at every start"),
     ):
         value = statistics.median(t[key])
         print(f"{label:<42} {value * 1000:7.0f} ms   {value / floor:5.2f}× floor ({target})")
 
     r = in_process(db_path)
+    keys = r["keystrokes"]
     print(
-        f"search keystroke incl. repaint ({len(r['keystrokes'])} keys)  p50 {statistics.median(r['keystrokes']) * 1000:5.1f} ms"
-        f"   p95 {p95(r['keystrokes']) * 1000:5.1f} ms (target p95 ≤ 30 ms)"
+        f"search keystroke incl. repaint ({len(keys)} keys)  p50 {statistics.median(keys) * 1000:5.1f} ms"
+        f"   p95 {p95(keys) * 1000:5.1f} ms (target p95 ≤ 30 ms)"
     )
     print(
         f"open inspection form (30 opens)            p50 {statistics.median(r['opens']) * 1000:5.1f} ms"
-        f"   p95 {p95(r['opens']) * 1000:5.1f} ms (target ≤ 50 ms)"
+        f"   p95 {p95(r['opens']) * 1000:5.1f} ms (target p95 ≤ 50 ms; until the first paint)"
+    )
+    print(
+        f"  … until every item is built              p50 {statistics.median(r['built']) * 1000:5.1f} ms"
+        f"   p95 {p95(r['built']) * 1000:5.1f} ms (after the first paint, a few items per event-loop turn)"
     )
     save_floor = statistics.median(r["save_floor"])
     print(
@@ -241,7 +273,9 @@ def main() -> None:
         f"floor  raw sqlite3 INSERT+COMMIT, FULL     p50 {save_floor * 1000:5.1f} ms"
         f"   → save p50 is {statistics.median(r['saves']) / save_floor:4.1f}× floor"
     )
-    print(f"resident memory with the roster open       {r['rss_mb']:7.0f} MB (target ≤ 250 MB)")
+    print(
+        f"resident memory with the roster open       {r['rss_mb']:7.0f} MB (target ≤ 250 MB; {r['roster_rows']:,} rows)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,12 +8,17 @@ completion blockers follow every keystroke without a database round trip.
 Evidence photos (002 三(四)) are added per item from a file dialog or by dropping files on the item; the
 worker decodes and stores them (core/photos.py) and one job loads every item's thumbnails. Photos may
 change until the inspection is signed, so a completed record still takes them until its signatures.
+
+The form opens with the items that fill its window; the others are built a few per event-loop turn after the
+first paint (`pending_items` counts them). `items` always holds every item: reading it builds the rest at
+once, so a caller never sees a partial form; inside the screen, `_item(id)` builds just up to that item.
 """
 
+from collections import deque
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core import inspections
 from inspector_app.core.catalog import INSPECTION_KINDS
 from inspector_app.core.inspections import COMPLETED, STATUSES, Answer, IncompleteInspection, InspectionView
+from inspector_app.core.templates import Section, TemplateItem
 from inspector_app.i18n import _
 from inspector_app.ui.item_widget import (
     CONCLUSION_WIDTH,
@@ -48,6 +54,10 @@ from inspector_app.ui.item_widget import (
 from inspector_app.ui.photo_strip import PhotoStrip, load_photos
 
 SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
+# Building an item costs ≈ 1 ms and showing it as much again; a window shows 4–8 of a form's 16 items.
+FIRST_ITEMS = 4  # built with the screen; showEvent adds what the window's height needs
+ITEMS_PER_TURN = 4  # then built per event-loop turn, so typing is never held up for long
+BUILD_ANYWAY_MS = 200  # a window that gets no paint (minimised, covered) is built on after this
 TEXT_FIELDS = ("record", "remark")
 
 GREEN, AMBER = "#2e7d32", "#8a6d00"
@@ -105,6 +115,8 @@ class InspectionScreen(QWidget):
         self._show_blockers = False  # unanswered items are marked once completion was attempted
         self._completing = False
         self._positioned = False
+        self._painted = False
+        self._building = False  # a _build_more is scheduled
         # A draft cannot be signed yet; for a completed record the worker says (load_photos).
         self._photos_editable = self._view.status != COMPLETED
         self._photo_strips: dict[str, PhotoStrip] = {}
@@ -223,39 +235,26 @@ class InspectionScreen(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
+        # It grows as the items are built; resized, it repaints only what is new (nothing: that is below).
+        body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         # Parent the body first: reparenting a filled widget would restyle every child again (≈ 70 ms).
         self.scroll.setWidget(body)
         form = QVBoxLayout(body)
         form.setContentsMargins(2, 0, 12, 12)
         form.setSpacing(6)
-        section_font = bold(self.font())
-        section_font.setPointSizeF(section_font.pointSizeF() * 1.2)
-        self.items: dict[str, ItemWidget] = {}
+        form.addStretch(1)  # the sections, items and footnotes go before it (_build_items)
+        self._form = form
+        self._section_font = bold(self.font())
+        self._section_font.setPointSizeF(self._section_font.pointSizeF() * 1.2)
+        # What the form shows, in order; built by _build_items.
+        self._todo: deque = deque()
         for section in v.template.sections:
-            title = QLabel(f"{section.no}  {section.title}", body)
-            title.setTextFormat(Qt.TextFormat.PlainText)
-            title.setFont(section_font)
-            title.setContentsMargins(0, 8, 0, 0)
-            form.addWidget(title)
-            for item in section.items:
-                w = ItemWidget(item, v.product_kind, body)
-                w.set_answer(self._answers.get(item.id) or Answer(item.id))
-                w.changed.connect(self._on_changed)
-                w.text_left.connect(self._flush_item)
-                w.photos_requested.connect(self.choose_photos)
-                w.photos_dropped.connect(self.add_photos)
-                w.set_photos_editable(self._photos_editable)
-                form.addWidget(w)
-                self.items[item.id] = w
+            self._todo.append(section)
+            self._todo.extend(section.items)
         if v.template.footnotes:
-            notes = "\n".join(f"({n}) {t}" for n, t in enumerate(v.template.footnotes, start=1))
-            foot = QLabel(_("备注：") + "\n" + notes, body)
-            foot.setTextFormat(Qt.TextFormat.PlainText)
-            foot.setWordWrap(True)
-            foot.setContentsMargins(0, 8, 0, 0)
-            set_text_colour(foot, MUTED)
-            form.addWidget(foot)
-        form.addStretch(1)
+            self._todo.append(v.template.footnotes)
+        self._items: dict[str, ItemWidget] = {}
+        self._build_items(FIRST_ITEMS)
         root.addWidget(self.scroll, 1)
 
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -264,6 +263,105 @@ class InspectionScreen(QWidget):
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.complete, context=context)
         QShortcut(QKeySequence("Ctrl+Shift+P"), self, self._photos_for_current, context=context)
+
+    def _build_items(self, count: int | None = None, through: str | None = None) -> bool:
+        """Build the next `count` items (all without count), or up to and including item `through`, with the
+        section titles and footnotes between them; True if anything was built."""
+        built, new, shown, body = 0, [], self.isVisible(), self._form.parentWidget()
+        if not self._todo:
+            return False
+        if shown:
+            # Showing a widget lays out its parent at once, squeezing the items on screen into the old height
+            # (then restored: a repaint of the whole window); the layout waits until every widget is in.
+            self._form.setEnabled(False)
+        while self._todo and (count is None or built < count):
+            entry = self._todo.popleft()
+            if isinstance(entry, TemplateItem):
+                w = self._make_item(entry)
+                self._items[entry.id] = w
+                new.append(w)
+                built += 1
+                if entry.id == through:
+                    count = built
+            elif isinstance(entry, Section):
+                w = QLabel(f"{entry.no}  {entry.title}", body)
+                w.setTextFormat(Qt.TextFormat.PlainText)
+                w.setFont(self._section_font)
+                w.setContentsMargins(0, 8, 0, 0)
+            else:  # the form's footnotes
+                notes = "\n".join(f"({n}) {t}" for n, t in enumerate(entry, start=1))
+                w = QLabel(_("备注：") + "\n" + notes, body)
+                w.setTextFormat(Qt.TextFormat.PlainText)
+                w.setWordWrap(True)
+                w.setContentsMargins(0, 8, 0, 0)
+                set_text_colour(w, MUTED)
+            self._form.insertWidget(self._form.count() - 1, w)  # before the closing stretch
+            if shown:
+                w.move(0, body.height())  # shown below what is on screen: no repaint of the items there
+                w.show()
+        if shown:
+            self._form.setEnabled(True)
+            # The scroll area would resize the form one event-loop turn later: let it do so now.
+            QApplication.sendEvent(self.scroll, QEvent(QEvent.Type.LayoutRequest))
+        if new and not self.read_only:
+            self._mark_problems(new)
+        return bool(new)
+
+    def _make_item(self, item: TemplateItem) -> ItemWidget:
+        w = ItemWidget(item, self._view.product_kind, self._form.parentWidget())
+        w.set_answer(self._answers.get(item.id) or Answer(item.id))
+        w.changed.connect(self._on_changed)
+        w.text_left.connect(self._flush_item)
+        w.photos_requested.connect(self.choose_photos)
+        w.photos_dropped.connect(self.add_photos)
+        w.set_photos_editable(self._photos_editable)
+        w.set_read_only(self.read_only)
+        return w
+
+    @property
+    def items(self) -> dict[str, ItemWidget]:
+        """Every item's widget, in form order (the ones not built yet are built now)."""
+        self._build_items()
+        return self._items
+
+    @property
+    def pending_items(self) -> int:
+        """How many items are still to be built after the first paint."""
+        return sum(isinstance(e, TemplateItem) for e in self._todo)
+
+    def _item(self, item_id: str) -> ItemWidget:
+        """One item's widget, building the form up to it if needed (laid out, so it can be scrolled to)."""
+        if item_id not in self._items:
+            self._build_items(through=item_id)
+        return self._items[item_id]
+
+    def _fill_window(self) -> None:
+        """Before the first paint: build items until they reach the bottom of the form's scrolled area."""
+        self.layout().activate()
+        viewport = self.scroll.viewport()
+        needed = viewport.height() + self._form.contentsMargins().bottom()
+        while self._todo and self._form.totalHeightForWidth(viewport.width()) < needed:
+            self._build_items(1)
+
+    def _start_building(self) -> None:
+        if self._todo and not self._building:
+            self._building = True
+            QTimer.singleShot(0, self, self._build_more)
+
+    def _build_more(self) -> None:
+        # A closed screen stops here; showing it again carries on (showEvent).
+        if not shiboken6.isValid(self):
+            return
+        if self.isVisible() and self._build_items(ITEMS_PER_TURN) and self._todo:
+            QTimer.singleShot(0, self, self._build_more)
+        else:
+            self._building = False
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self._start_building()  # the rest once the window is on screen
 
     # ------------------------------------------------------------------ state shown
     @property
@@ -279,7 +377,7 @@ class InspectionScreen(QWidget):
         ro = self.read_only
         text = STATUSES.get(self._view.status, self._view.status)
         self.status_value.setText(text + (_("（只读）") if ro else ""))
-        for w in self.items.values():
+        for w in self._items.values():
             w.set_read_only(ro)
         self.complete_button.setVisible(not ro)
         self.next_button.setVisible(not ro)
@@ -296,12 +394,19 @@ class InspectionScreen(QWidget):
         self.progress_bar.setValue(answered)
         self._refresh_save_label()
         if self.read_only:
-            for w in self.items.values():
+            for w in self._items.values():
                 w.set_problem(None)
             return
-        blockers = view.blockers()
+        blockers = self._mark_problems(self._items.values(), view)
+        if self._show_blockers:
+            self._fill_blockers(blockers)
+
+    def _mark_problems(self, widgets, view: InspectionView | None = None) -> list:
+        """Mark these items as blocking completion where they do; returns every blocker."""
+        blockers = (view or self.view).blockers()
         per_item = {b.item_id for b in blockers if b.item_id}
-        for item_id, w in self.items.items():
+        for w in widgets:
+            item_id = w.item.id
             message = None
             if item_id in per_item:
                 ans = self._answers.get(item_id) or Answer(item_id)
@@ -310,8 +415,7 @@ class InspectionScreen(QWidget):
                 elif self._show_blockers:
                     message = _("尚未填写检查结论")
             w.set_problem(message)
-        if self._show_blockers:
-            self._fill_blockers(blockers)
+        return blockers
 
     def _fill_blockers(self, blockers) -> None:
         self.blockers_list.clear()
@@ -427,16 +531,16 @@ class InspectionScreen(QWidget):
         if strip is None:
             strip = PhotoStrip(self.db, self.worker, self.inspection_id, item_id=item_id, compact=True)
             strip.changed.connect(self.reload_photos)
-            self.items[item_id].set_photo_strip(strip)
+            self._item(item_id).set_photo_strip(strip)
             self._photo_strips[item_id] = strip
         return strip
 
     def choose_photos(self, item_id: str) -> None:
-        if self._photos_editable and not self.items[item_id].locked:
+        if self._photos_editable and not self._item(item_id).locked:
             self.photo_strip(item_id).choose_files()
 
     def add_photos(self, item_id: str, files: list) -> None:
-        if self._photos_editable and not self.items[item_id].locked:
+        if self._photos_editable and not self._item(item_id).locked:
             self.photo_strip(item_id).add_files(files)
 
     def _photos_for_current(self) -> None:
@@ -456,13 +560,16 @@ class InspectionScreen(QWidget):
         editable, infos = result
         if editable != self._photos_editable:
             self._photos_editable = editable
-            for w in self.items.values():
+            for w in self._items.values():
                 w.set_photos_editable(editable)
         per_item: dict[str, list] = {}
         for n, info in enumerate(infos, start=1):  # numbered as in the record's photo appendix
             per_item.setdefault(info.item_id, []).append((n, info))
+        if per_item:
+            # Every item first: a strip made now joins the end of the focus chain, after all the items' fields.
+            self._build_items()
         for item_id, shown in per_item.items():
-            if item_id in self.items:
+            if item_id in self._items:
                 self.photo_strip(item_id).show_photos([i for _n, i in shown], [n for n, _i in shown])
         for item_id, strip in self._photo_strips.items():
             if item_id not in per_item:
@@ -489,7 +596,7 @@ class InspectionScreen(QWidget):
         focus = QApplication.focusWidget()
         if focus is None:
             return None
-        for item_id, w in self.items.items():
+        for item_id, w in self._items.items():
             if w is focus or w.isAncestorOf(focus):
                 return item_id
         return None
@@ -500,7 +607,7 @@ class InspectionScreen(QWidget):
 
     def go_to(self, item_id: str) -> None:
         """Scroll the item into view and put the keyboard on its conclusion buttons."""
-        w = self.items[item_id]
+        w = self._item(item_id)
         self.scroll.ensureWidgetVisible(w, 0, 40)
         if w.locked or self.read_only:
             w.setFocus()
@@ -514,7 +621,7 @@ class InspectionScreen(QWidget):
             if not self.read_only:
                 self.complete_button.setFocus()
             return None
-        order = list(self.items)
+        order = [i.id for section in self._view.template.sections for i in section.items]
         current = self._current_item()
         start = order.index(current) if current else -1
         target = next((i for i in todo if order.index(i) > start), todo[0])
@@ -525,13 +632,18 @@ class InspectionScreen(QWidget):
         item_id = row.data(Qt.ItemDataRole.UserRole)
         if item_id:
             self.go_to(item_id)
-            w = self.items[item_id]
+            w = self._items[item_id]
             ans = self._answers.get(item_id) or Answer(item_id)
             if ans.conclusion == "nonconform" and w.record is not None:
                 w.record.setFocus()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._todo and not self._painted:
+            self._fill_window()
+            QTimer.singleShot(BUILD_ANYWAY_MS, self, self._start_building)
+        else:
+            self._start_building()
         if not self._positioned:
             self._positioned = True
             # Continue where the inspector left off, once the layout has its geometry.

@@ -102,7 +102,8 @@ def test_a_missing_reason_is_refused_and_nothing_is_written(qtbot, db, worker, s
     sign_all(dialog)
     set_text(dialog.amend_reason, "   ")
     assert not dialog.sign_button.isEnabled()
-    assert "请填写更正原因" in dialog.problem_label.text() and dialog.problem_label.isVisible()
+    assert "请填写更正原因" in dialog.problem_label.text()
+    qtbot.waitUntil(dialog.problem_label.isVisible)  # a widget added to a shown layout appears a turn later
     dialog.submit()  # Enter in the dialog, or a script: refused the same way
     worker.wait_idle()
     qtbot.wait(50)
