@@ -127,3 +127,29 @@ def start_window(qtbot, db_path, request):
     yield start
     for window in windows:
         window.shutdown()
+
+
+@pytest.fixture
+def db_worker(qtbot):
+    """The serial database worker the screens use, stopped after the test."""
+    from inspector_app.ui.worker import DbWorker
+
+    worker = DbWorker()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def inspection_id(db, sample, templates, fixed_today):
+    """A draft double-random inspection of the sample's hazardous-chemicals license (industrial form)."""
+    from inspector_app.core import inspections
+    from inspector_app.core.templates import template_for_category
+
+    return inspections.start_inspection(
+        db,
+        site_id=sample.site_id,
+        template=template_for_category(templates, "危险化学品"),
+        kind="double_random",
+        team=sample.inspector_ids[:2],
+        license_id=sample.license_id,
+    )

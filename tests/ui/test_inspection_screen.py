@@ -1,6 +1,5 @@
 """The record form screen, driven like an inspector drives it: mouse clicks, typing, keyboard only."""
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -11,28 +10,8 @@ from inspector_app.core.errors import DomainError
 from inspector_app.core.templates import template_for_category
 from inspector_app.ui import inspection_screen
 from inspector_app.ui.inspection_screen import InspectionScreen
-from inspector_app.ui.worker import DbWorker
 
 FOOD_ONLY = ("2.2", "2.3", "4.2")  # 002 附件2: 适用于食品相关产品
-
-
-@pytest.fixture
-def db_worker(qtbot):
-    worker = DbWorker()
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def inspection_id(db, sample, templates, fixed_today):
-    return inspections.start_inspection(
-        db,
-        site_id=sample.site_id,
-        template=template_for_category(templates, "危险化学品"),
-        kind="double_random",
-        team=sample.inspector_ids[:2],
-        license_id=sample.license_id,
-    )
 
 
 def open_screen(qtbot, db, worker, inspection_id) -> InspectionScreen:

@@ -1,40 +1,18 @@
 """How the record form is built: the items its window shows before the first paint, the rest a few per
 event-loop turn after it — and nothing of this may be visible to the inspector or to code using the screen."""
 
-import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector_app.core import inspections
 from inspector_app.core.db import open_database
-from inspector_app.core.templates import template_for_category
 from inspector_app.ui import inspection_screen
 from inspector_app.ui.inspection_screen import InspectionScreen
 from inspector_app.ui.item_widget import ConclusionBar, WrappedLabel
-from inspector_app.ui.worker import DbWorker
 
 FORM_ORDER = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "4.1", "4.2", "5.1", "6.1"]
 FORM_ORDER += ["7.1", "8.1", "9.1"]
-
-
-@pytest.fixture
-def db_worker(qtbot):
-    worker = DbWorker()
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def inspection_id(db, sample, templates, fixed_today):
-    return inspections.start_inspection(
-        db,
-        site_id=sample.site_id,
-        template=template_for_category(templates, "危险化学品"),
-        kind="double_random",
-        team=sample.inspector_ids[:2],
-        license_id=sample.license_id,
-    )
 
 
 def shown(qtbot, db, worker, inspection_id, size=(1100, 800)) -> InspectionScreen:

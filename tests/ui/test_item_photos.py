@@ -10,33 +10,12 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from inspector_app.core import inspections, photos
-from inspector_app.core.templates import template_for_category
+from inspector_app.core import photos
 from inspector_app.ui.documents_dialog import DocumentsDialog
 from inspector_app.ui.inspection_screen import InspectionScreen
-from inspector_app.ui.worker import DbWorker
 from tests.core.test_photos import jpeg
 from tests.documents import factory
 from tests.documents.factory import pdf_text
-
-
-@pytest.fixture
-def db_worker(qtbot):
-    worker = DbWorker()
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def inspection_id(db, sample, templates, fixed_today):
-    return inspections.start_inspection(
-        db,
-        site_id=sample.site_id,
-        template=template_for_category(templates, "危险化学品"),
-        kind="double_random",
-        team=sample.inspector_ids[:2],
-        license_id=sample.license_id,
-    )
 
 
 @pytest.fixture

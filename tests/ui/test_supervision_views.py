@@ -8,14 +8,6 @@ import pytest
 from inspector_app.core import inspections as svc
 from inspector_app.core.models import Inspector
 from inspector_app.core.supervision_models import InspectorProfile
-from inspector_app.ui.worker import DbWorker
-
-
-@pytest.fixture
-def db_worker(qtbot):
-    worker = DbWorker()
-    yield worker
-    worker.stop()
 
 
 def settle(qtbot, worker, until, timeout=8000):
