@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/bench_sync.py [--inspections 1000] [--photos 5000] [--photo-kb 100] [--runs 3]
                                               [--dir /dev/shm]
 
-1. Export of 1,000 inspections (every answer filled) with 5,000 photos of ~100 KB (random bytes: as
-   incompressible as JPEG), against `zip -0` of the same files (the photos and the records as JSON Lines).
+1. Export of 1,000 inspections (every answer filled) with 5,000 photos of ~100 KB (JPEGs, see below), against
+   `zip -0` of the same files (the photo originals and the records as JSON Lines).
    Target ≤ 1.4×. Measured plain and encrypted (encryption is the default field → bureau).
 2. Verify + import at the bureau, against `sha256sum` of the same bytes plus inserting the same records
    with plain executemany into an empty database. Target ≤ 1.5×.
@@ -15,8 +15,18 @@ Both sides read warm files (page cache); every measurement starts after a sync. 
 bundle and its folder and our import flushes the stored photos to disk before it commits; `zip -0` and
 `sha256sum` do neither, so the "+ sync" baselines are printed too. The import writes 5,000 photo files,
 which sha256sum does not: on a slow disk that write dominates; --dir /dev/shm shows the software's own
-overhead. The photos are an attachment kind registered from outside the app, the way the
-documents work registers its own (tests/sync/photo_kind.py).
+overhead.
+
+The photos are the app's own (core/photos.py, sync/kinds_documents.py PhotoKind): real JPEGs of ≈ 100 KB
+(1280 × 960; --photo-kb scales the pixel count), each row with the thumbnail and print copy made by
+photos.prepare(), which travel in the record as base64: a photo record is ≈ 170 KB of JSON besides its
+original file, and the baseline inserts the same blobs. To keep generation short, a few dozen images are
+prepared and each photo is one of them with a unique JPEG comment segment (distinct bytes and SHA-256,
+same pixels, so its copies are valid). The bureau has its own data folder, as on a real machine: the
+import moves every original into place, into a new folder per run. A plain bundle's records are deflated
+by the export, an encrypted one's are not: inflating them is most of the difference between the two.
+CPU seconds (all threads, sha256sum included) are printed as well: they move less with the load of other
+processes than the wall-clock figures.
 """
 
 import argparse
@@ -24,6 +34,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import struct
@@ -49,22 +60,61 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - t, result
 
 
+def cpu_now() -> float:
+    """CPU seconds (user + system) of this process, all threads, and of its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def median(xs):
     return statistics.median(xs)
+
+
+def _base_images(n: int, seed: int, kb: int):
+    """`n` distinct photo-like JPEGs of ≈ `kb` KB (1280 × 960 at 100 KB) with their copies (photos.prepare)."""
+    import io
+
+    from PIL import Image
+
+    from inspector_app.core import photos
+
+    out = []
+    scale = (kb / 100) ** 0.5
+    w, h = max(64, round(1280 * scale / 16) * 16), max(48, round(960 * scale / 16) * 16)
+    for k in range(n):
+        rnd = random.Random(seed + k)
+        blobs = Image.effect_noise((w // 8, h // 8), 60).resize((w, h), Image.BICUBIC)
+        grain = Image.effect_noise((w, h), 8)
+        grad = Image.linear_gradient("L")
+        chans = [
+            Image.blend(Image.blend(blobs, grad.rotate(rnd.randrange(360)).resize((w, h)), 0.5), grain, 0.1)
+            for _ in range(3)
+        ]
+        buf = io.BytesIO()
+        Image.merge("RGB", chans).save(buf, "JPEG", quality=55)
+        out.append(photos.prepare(buf.getvalue(), f"base{k}.jpg"))
+    return out
+
+
+def _unique_jpeg(base: bytes, rnd: random.Random) -> bytes:
+    """The same image with a JPEG comment (COM) segment after SOI: distinct bytes, identical pixels."""
+    payload = uuid.uuid4().bytes + rnd.randbytes(rnd.randrange(0, 4096))
+    return base[:2] + b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload + base[2:]
 
 
 def build(root: Path, n_insp: int, n_photos: int, photo_kb: int):
     """Bureau and laptop databases, registered to each other; the laptop holds the inspections and photos."""
     import sqlalchemy as sa
 
+    from inspector_app.core import photos
     from inspector_app.core.db import open_database
+    from inspector_app.core.docs_models import Photo
     from inspector_app.core.inspections import _snapshot
     from inspector_app.core.models import Inspection, InspectionMember, ItemResult, License
     from inspector_app.core.templates import load_templates
     from inspector_app.sync.export import export_bundle
     from inspector_app.sync.importer import import_bundle
     from inspector_app.sync.keys import export_public_key, register_device, setup_device
-    from tests.sync import photo_kind
     from tests.sync.conftest import make_roster
 
     bureau = open_database(root / "bureau.sqlite3")
@@ -74,8 +124,6 @@ def build(root: Path, n_insp: int, n_photos: int, photo_kb: int):
     l_id = setup_device(laptop, "field", "笔记本")
     register_device(bureau, export_public_key(l_id), inspector="31000001")
     register_device(laptop, export_public_key(b_id))
-    for db in (bureau, laptop):
-        photo_kind.create_table(db)
     roster = root / "roster.ibundle"
     export_bundle(bureau, roster)
     import_bundle(laptop, roster)
@@ -133,30 +181,48 @@ def build(root: Path, n_insp: int, n_photos: int, photo_kb: int):
         s.execute(sa.insert(InspectionMember.__table__), members)
         s.execute(sa.insert(ItemResult.__table__), results)
     inspection_ids = [r["id"] for r in insp_rows]
-    photo_dir = photo_kind.photo_dir() / "own"
-    photo_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
+    bases = _base_images(min(32, n_photos), 7, photo_kb)
+    rows, per_insp = [], {}
+    t0 = time.perf_counter()
     for n in range(n_photos):
-        data = os.urandom(photo_kb * 1024 + rnd.randrange(-2048, 2048))
-        pid = str(uuid.uuid4())
-        path = photo_dir / f"{pid}.jpg"
-        path.write_bytes(data)
+        base = bases[n % len(bases)]
+        data = _unique_jpeg(base.data, rnd)
+        digest = hashlib.sha256(data).hexdigest()
+        target = photos.original_path(digest, base.ext)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        iid = inspection_ids[n % n_insp]
+        position = per_insp[iid] = per_insp.get(iid, -1) + 1
         rows.append(
             {
-                "id": pid,
+                "id": str(uuid.uuid4()),
                 "rev": 1,
                 "updated_at": now,
-                "inspection_id": inspection_ids[n % n_insp],
-                "file_name": f"IMG_{n:05d}.jpg",
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-                "path": str(path),
+                "inspection_id": iid,
+                "item_id": items[(n // n_insp) % len(items)].id,
+                "sha256": digest,
+                "filename": f"IMG_{n:05d}.jpg",
+                "ext": base.ext,
+                "width": base.width,
+                "height": base.height,
+                "taken_at": now - timedelta(minutes=n),
+                "caption": "",
+                "position": position,
+                "thumbnail": base.thumbnail,
+                "print_copy": base.print_copy,
+                "added_at": now,
             }
         )
     with laptop.session() as s:
-        s.execute(sa.insert(photo_kind.photo), rows)
-    print(f"generated: {n_insp} inspections, {len(results)} answers, {n_photos} photos in {photo_dir}")
-    return bureau, laptop, photo_dir, len(items)
+        s.execute(sa.insert(Photo.__table__), rows)
+    sizes = [len(b.data) for b in bases]
+    print(
+        f"generated: {n_insp} inspections, {len(results)} answers, {n_photos} photos "
+        f"(originals ≈ {statistics.mean(sizes) / 1024:.0f} KB, thumbnails ≈ "
+        f"{statistics.mean(len(b.thumbnail) for b in bases) / 1024:.0f} KB, print copies ≈ "
+        f"{statistics.mean(len(b.print_copy) for b in bases) / 1024:.0f} KB) in {time.perf_counter() - t0:.1f} s"
+    )
+    return bureau, laptop, photos.photos_dir(), len(items)
 
 
 def bench_export(root, laptop, photo_dir, runs):
@@ -213,10 +279,12 @@ def bench_export(root, laptop, photo_dir, runs):
 def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
     import sqlalchemy as sa
 
+    from inspector_app.core import photos
     from inspector_app.core.db import open_database
+    from inspector_app.core.docs_models import Photo
     from inspector_app.core.models import Inspection, InspectionMember, ItemResult, TemplateSnapshot
+    from inspector_app.sync.format import unb64
     from inspector_app.sync.importer import import_bundle
-    from tests.sync import photo_kind
 
     pristine = root / "bureau-pristine.sqlite3"
     bureau.close()
@@ -251,9 +319,15 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
             rows["results"].append(
                 {**a, "inspection_id": env["id"], "item_id": item, "rev": 1, "updated_at": datetime(2026, 6, 15)}
             )
-    for line in (records_dir / "test_photo.jsonl").read_bytes().splitlines():
+    for line in (records_dir / "photo.jsonl").read_bytes().splitlines():
         env = json.loads(line)
-        rows["photos"].append({**env["data"], "id": env["id"], "rev": 1, "path": None})
+        d = env["data"]
+        row = {**d, "id": env["id"], "rev": 1, "updated_at": datetime(2026, 6, 15)}
+        for k in ("thumbnail", "print_copy"):  # the same blobs as the import writes
+            row[k] = unb64(d[k])
+        for k in ("taken_at", "added_at"):
+            row[k] = datetime.fromisoformat(d[k]) if d[k] else None
+        rows["photos"].append(row)
 
     from inspector_app.sync import importer
 
@@ -266,20 +340,38 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
         flush.append(time.perf_counter() - t)
 
     importer._sync_disk = timed_sync
+
+    def bureau_data(name):
+        # A new data folder per import (with the bureau's key), never one emptied just before: ext4 searches
+        # past recently deleted inodes when it creates files, which a real bureau does not do thousands of.
+        folder = root / f"bureau-appdata-{name}"
+        shutil.copytree(root / "bureau-appdata" / "keys", folder / "keys")
+        os.environ["INSPECTOR_APP_DATA_DIR"] = str(folder)
+
+    def drop(db, name):
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            (root / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+
     base, durable, plain, enc = [], [], [], []
+    cpu: dict[str, list[float]] = {"base": [], "plain": [], "enc": []}
     for n in range(runs):
         os.sync()
+        c0 = cpu_now()
         t_sha, _ = timed(subprocess.run, ["sha256sum", str(plain_bundle)], check=True, capture_output=True)
+        c_sha = cpu_now() - c0
         db = fresh(f"baseline{n}")
+        c0 = cpu_now()
         t = time.perf_counter()
         with db.session() as s:
             s.execute(sa.insert(TemplateSnapshot.__table__), rows["snapshots"])
             s.execute(sa.insert(Inspection.__table__), rows["inspection"])
             s.execute(sa.insert(InspectionMember.__table__), rows["members"])
             s.execute(sa.insert(ItemResult.__table__), rows["results"])
-            s.execute(sa.insert(photo_kind.photo), rows["photos"])
+            s.execute(sa.insert(Photo.__table__), rows["photos"])
         t_ins = time.perf_counter() - t
-        db.close()
+        cpu["base"].append(c_sha + cpu_now() - c0)
+        drop(db, f"baseline{n}")
         base.append(t_sha + t_ins)
         # The same work made durable the plain way: unzip the photos, sync.
         unpacked = root / f"unzipped{n}"
@@ -289,15 +381,17 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
         )
         t_sync, _ = timed(os.sync)
         durable.append(t_sha + t_ins + t_unzip + t_sync)
-        shutil.rmtree(unpacked)
         for bundle, times, name in ((plain_bundle, plain, "plain"), (enc_bundle, enc, "enc")):
             db = fresh(f"{name}{n}")
-            shutil.rmtree(photo_kind.photo_dir() / db_device(db)[:8], ignore_errors=True)
+            bureau_data(f"{name}{n}")
             os.sync()
+            c0 = cpu_now()
             t, res = timed(import_bundle, db, bundle)
+            cpu[name].append(cpu_now() - c0)
             assert res.preview.total("added") == len(rows["inspection"]) + len(rows["photos"]) + 1, res.summary_text()
+            assert len(list(photos.photos_dir().glob("*/*"))) == len(rows["photos"])  # every original in place
             times.append(t)
-            db.close()
+            drop(db, f"{name}{n}")
     b, d = median(base), median(durable)
     print()
     print(
@@ -318,12 +412,17 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
         f"  target ≤ {IMPORT_TARGET}×: plain {'met' if median(plain) / b <= IMPORT_TARGET else 'NOT met'}, "
         f"encrypted {'met' if median(enc) / b <= IMPORT_TARGET else 'NOT met'}"
     )
-
-
-def db_device(db):
-    from inspector_app.sync.keys import device_id
-
-    return device_id(db) or ""
+    # CPU seconds (all threads; sha256sum as a child) do not move with the load of other processes.
+    cb, cp, ce = median(cpu["base"]), median(cpu["plain"]), median(cpu["enc"])
+    print(
+        f"  CPU time: floor {cb:.2f} s; import plain {cp:.2f} s ({cp / cb:.2f}×), encrypted {ce:.2f} s ({ce / cb:.2f}×)"
+    )
+    each = "; ".join(
+        f"{n + 1}: floor {base[n]:.1f}/{cpu['base'][n]:.1f}, plain {plain[n]:.1f}/{cpu['plain'][n]:.1f}, "
+        f"enc {enc[n]:.1f}/{cpu['enc'][n]:.1f}"
+        for n in range(runs)
+    )
+    print(f"  each run, wall/CPU s — {each}")
 
 
 def _bomb_honest(path: Path, gib: float) -> Path:
@@ -451,10 +550,6 @@ def main() -> int:
         return 2
     root = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=args.dir))
     os.environ["INSPECTOR_APP_DATA_DIR"] = str(root / "appdata")
-    from inspector_app.sync import records
-    from tests.sync import photo_kind
-
-    photo_kind.register(records.registry())
     try:
         bureau, laptop, photo_dir, _n_items = build(root, args.inspections, args.photos, args.photo_kb)
         link = root / photo_dir.name
@@ -462,6 +557,10 @@ def main() -> int:
             link.symlink_to(photo_dir, target_is_directory=True)
         plain, enc, records_dir = bench_export(root, laptop, photo_dir, args.runs)
         laptop.close()
+        # The bureau is another machine: its own data folder (with its key), so the import moves every
+        # original into place instead of finding the laptop's.
+        shutil.copytree(root / "appdata" / "keys", root / "bureau-appdata" / "keys")
+        os.environ["INSPECTOR_APP_DATA_DIR"] = str(root / "bureau-appdata")
         bench_import(root, bureau, plain, enc, records_dir, args.runs)
         bench_bombs(root, root / "bureau-pristine.sqlite3")
     finally:

@@ -137,6 +137,11 @@ class Opener:
                 raise DecryptionFailed("tag") from None
             j += 1
 
+    def open_bytes_from(self, stream: int, read: Callable[[int], bytes], sealed: int) -> bytes:
+        """A whole sealed stream of `sealed` bytes as one bytes object (for members that fit in memory)."""
+        parts = list(self.open_stream(stream, read, sealed))
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
     def open_bytes(self, stream: int, data: bytes) -> bytes:
         view = memoryview(data)
         pos = 0

@@ -16,6 +16,7 @@ USB stick reveals neither records nor which kinds or how many.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -95,9 +96,13 @@ class Cancelled(SyncError):
 
 
 # ------------------------------------------------------------------ canonical JSON and encodings
+# json.dumps with these options builds a new encoder on every call; one instance holds only the options.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def canonical_json(obj: Any) -> bytes:
     """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+    return _CANONICAL.encode(obj).encode()
 
 
 def b64(data: bytes) -> str:
@@ -105,7 +110,10 @@ def b64(data: bytes) -> str:
 
 
 def unb64(text: str, length: int | None = None) -> bytes:
-    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    """Strict base64 (base64.b64decode(validate=True)); ValueError if invalid, TypeError if not text."""
+    if not isinstance(text, str):
+        raise TypeError("base64 text expected")
+    raw = binascii.a2b_base64(text, strict_mode=True)  # straight from the str: no ASCII copy first
     if length is not None and len(raw) != length:
         raise ValueError(f"expected {length} bytes")
     return raw

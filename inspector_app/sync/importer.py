@@ -6,7 +6,9 @@ device — registered, not revoked, within its validity, its role — and the si
 whether this bundle was already applied or its sequence number reused; the member list against the
 manifest (no member more, none less, sizes as declared); then every member streamed once: hashed against
 the manifest (attachments into a private staging folder when the import will follow) and the records
-parsed and validated, kind by kind, including the references between records.
+parsed and validated, kind by kind, including the references between records. Attachments are hashed and
+staged on two worker threads and a records member is inflated or decrypted and hashed on another, while
+this thread parses and validates its lines: zlib, hashlib and file I/O release the GIL.
 
 apply_bundle() then classifies every record against the local copy (added / updated / same / older /
 conflict, by version vectors) and writes everything in one transaction: records, sync states, conflicts,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import sys
 import threading
@@ -346,9 +349,21 @@ def _layout(arc: SafeArchive, header: Header, m: Manifest, reg: records.Registry
     return zip_names
 
 
-def _parse_line(kind: RecordKind, raw: bytes, line_no: int) -> Incoming:
+@dataclass(frozen=True)
+class _Validated:
+    """The outcome of kind.validate() for a record, computed while its member was read."""
+
+    value: object
+    error: Exception | None
+
+
+def _parse_line(kind: RecordKind, raw, line_no: int) -> Incoming:
+    """One record line (bytes, bytearray or a memoryview of the member's chunk): its envelope checked, its
+    data validated by the kind and hashed. A bad envelope raises RecordProblem; the outcome of validate()
+    is kept in `parsed` for _validate(), which reports it in its own order (so what is refused, and how it
+    is worded, does not depend on this being done early, while a worker inflates the next chunks)."""
     try:
-        env = json.loads(raw.decode("utf-8"))
+        env = json.loads(str(raw, "utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise RecordProblem(_("不是有效的JSON：{e}").format(e=str(exc)[:80])) from None
     if not isinstance(env, dict) or set(env) != {"id", "vv", "updated_at", "data", "files"}:
@@ -383,7 +398,15 @@ def _parse_line(kind: RecordKind, raw: bytes, line_no: int) -> Incoming:
         if meta["path"] != file_path(kind.name, rid, slot):
             raise RecordProblem(_("附件“{s}”的路径不符").format(s=slot))
         digests[slot] = meta["sha256"]
-    return Incoming(kind.name, rid, vv, data, files, upd, records.record_hash(kind, data, digests), line_no)
+    try:
+        outcome = _Validated(kind.validate(data, rid), None)
+    except Exception as exc:
+        outcome = _Validated(None, exc)
+    try:
+        digest = records.record_hash(kind, data, digests, kind.base64_keys if outcome.error is None else ())
+    except ValueError:  # NaN or a lone surrogate: valid for json.loads, but has no canonical form
+        raise RecordProblem(_("记录内容含有无法规范化的值（如NaN或不成对的代理字符）")) from None
+    return Incoming(kind.name, rid, vv, data, files, upd, digest, line_no, outcome)
 
 
 class _Problems:
@@ -485,6 +508,14 @@ def verify_bundle(
                 if opener is None and entry.method == zipfile.ZIP_STORED and not mem.path.startswith(RECORDS_DIR):
                     # Attachments stored as they are: read, hashed and staged on worker threads.
                     stager.submit(mem, entry.data_offset, target)
+                elif opener is not None and mem.size <= _HAND_OFF_BYTES and not mem.path.startswith(RECORDS_DIR):
+                    # A sealed attachment of photo size: decrypted here (AES-GCM holds the GIL, and takes
+                    # ≈ 0.1 ms), hashed and staged on the worker threads like a stored one.
+                    try:
+                        data = opener.open_bytes_from(crypto.STREAM_FIRST_MEMBER + i, arc.reader(zname), entry.size)
+                    except crypto.DecryptionFailed:
+                        raise BundleRefused("decrypt_failed", _("解密失败：内容被改动或损坏"), mem.path) from None
+                    stager.submit_data(data, mem, target)
                 else:
                     if opener is not None:
                         chunks = opener.open_stream(crypto.STREAM_FIRST_MEMBER + i, arc.reader(zname), entry.size)
@@ -495,9 +526,8 @@ def verify_bundle(
                             kind = reg.get(mem.path[len(RECORDS_DIR) : -len(".jsonl")])
                             _read_records(chunks, mem, kind, limits, parsed[kind.name], problems)
                         else:
-                            # Sealed (or deflated) attachments: decrypted, hashed and staged on this thread, in
-                            # bounded chunks. AES-GCM holds the GIL: sharing it with staging threads costs more
-                            # than it saves (measured in benchmarks/bench_sync.py).
+                            # Large sealed (or deflated) attachments: decrypted, hashed and staged on this
+                            # thread, in bounded chunks.
                             _read_file(chunks, mem, target)
                     except crypto.DecryptionFailed:
                         raise BundleRefused("decrypt_failed", _("解密失败：内容被改动或损坏"), mem.path) from None
@@ -559,8 +589,13 @@ def _read_file(chunks, mem, target: str | None) -> None:
         raise BundleRefused("hash_mismatch", _("SHA-256校验值与清单不符（内容被改动或损坏）"), mem.path)
 
 
+_HAND_OFF_BYTES = 16 * 1024**2  # sealed attachments up to this size are hashed and staged on the workers
+_HAND_OFF_QUEUED = 16 * 1024**2  # at most this many decrypted bytes wait for a worker (memory reused)
+
+
 class _Stager:
-    """Reads, hashes and stages the stored attachments of a plain bundle on two worker threads.
+    """Reads, hashes and stages the stored attachments of a plain bundle on two worker threads, and the
+    decrypted attachments of an encrypted one.
 
     Creating thousands of small files is mostly waiting on the file system (and on the folder: staged files
     are spread over 16 folders); hashlib and file I/O release the GIL. Measured in bench_sync.py: about a
@@ -574,6 +609,7 @@ class _Stager:
         self._local = threading.local()
         self._handles: list = []
         self._lock = threading.Lock()
+        self._held = 0  # bytes of submit_data() not yet settled
 
     def _handle(self):
         f = getattr(self._local, "f", None)
@@ -593,13 +629,22 @@ class _Stager:
         _check_and_write(data, mem, target)
 
     def submit(self, mem, offset: int, target: str | None) -> None:
-        self._pending.append(self._pool.submit(self._from_bundle, mem, offset, target))
+        self._pending.append((self._pool.submit(self._from_bundle, mem, offset, target), 0))
+
+    def submit_data(self, data: bytes, mem, target: str | None) -> None:
+        """Hash and stage bytes already read (a decrypted member); waits while too many bytes are queued."""
+        while self._pending and self._held + len(data) > _HAND_OFF_QUEUED:
+            self._settle_one()
+        self._pending.append((self._pool.submit(_check_and_write, data, mem, target), len(data)))
+        self._held += len(data)
 
     def _settle_one(self) -> None:
-        self._pending.popleft().result()
+        fut, held = self._pending.popleft()
+        self._held -= held
+        fut.result()
 
     def raise_first(self) -> None:
-        while self._pending and self._pending[0].done():
+        while self._pending and self._pending[0][0].done():
             self._settle_one()
 
     def finish(self) -> None:
@@ -607,11 +652,14 @@ class _Stager:
             self._settle_one()
 
     def close(self) -> None:
-        for fut in self._pending:
+        for fut, _held in self._pending:
             fut.cancel()
         self._pool.shutdown(wait=True)
         for f in self._handles:
             f.close()
+
+
+_EARLY_WRITEBACK = sys.platform.startswith("linux") and hasattr(os, "posix_fadvise")
 
 
 def _check_and_write(data: bytes, mem, target: str | None) -> None:
@@ -625,18 +673,107 @@ def _check_and_write(data: bytes, mem, target: str | None) -> None:
             if sys.platform == "win32":  # no sync() of a whole file system there: each file is flushed
                 out.flush()
                 os.fsync(out.fileno())
+            elif _EARLY_WRITEBACK:
+                out.flush()
+                # Start writing the file to disk now, without waiting: the sync before the commit then
+                # finds it written instead of flushing every photo at the end.
+                os.posix_fadvise(out.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+@dataclass
+class _Failed:
+    """An exception of the read-ahead worker, on its way to the reading thread."""
+
+    exc: BaseException
+
+
+class _ReadAhead:
+    """Runs a member's chunks (read, inflated or decrypted, and hashed) on a worker thread, a few ahead.
+
+    zlib, hashlib and file reads release the GIL: inflating and hashing a records member on a second core
+    while this thread parses its lines takes the time of the longer of the two, not of both. An exception
+    of the worker (a refusal, a failed decryption) is raised here, at the chunk where it happened.
+    """
+
+    _END = object()
+
+    def __init__(self, chunks, h, depth: int = 4):
+        self._queue: queue.Queue = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(chunks, h), name="bundle-read", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, chunks, h) -> None:
+        try:
+            for chunk in chunks:
+                h.update(chunk)
+                if not self._put(chunk):
+                    return
+        except BaseException as exc:  # handed to the reading thread, which raises it
+            self._put(_Failed(exc))
+            return
+        finally:
+            if self._stop.is_set() and hasattr(chunks, "close"):
+                chunks.close()  # abandoned half-way: close the generator here, not in another thread later
+        self._put(self._END)
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if item.__class__ is _Failed:
+                raise item.exc
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+_READ_AHEAD_MIN = 1024**2  # a smaller records member is read on this thread: not worth a thread
 
 
 def _read_records(chunks, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: _Problems) -> None:
     h = sha256()
+    if mem.size < _READ_AHEAD_MIN:
+        _split_records(_hashed(chunks, h), h, mem, kind, limits, out, problems)
+        return
+    ahead = _ReadAhead(chunks, h)
+    try:
+        _split_records(ahead, h, mem, kind, limits, out, problems)
+    finally:
+        ahead.close()  # the worker is done with the archive's file before the next member is read
+
+
+def _hashed(chunks, h):
+    for chunk in chunks:
+        h.update(chunk)
+        yield chunk
+
+
+def _split_records(chunks, h, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: _Problems) -> None:
+    """Parse the lines of a records member whose chunks are hashed into `h` as they are produced."""
     n = 0
-    buf = bytearray()
+    pending = bytearray()  # the start of a line that continues in the next chunk
     line_no = 0
     local: list[tuple[str, str]] = []  # problems are reported only once the hash proves the member intact
+    max_line = limits.max_record_line_bytes
 
-    def take(raw: bytes) -> None:
+    def take(raw) -> None:
         nonlocal line_no
         line_no += 1
+        if len(raw) > max_line:
+            raise BundleRefused("too_large", _("一行记录超过 {n} 字节").format(n=max_line), mem.path)
         try:
             out.append(_parse_line(kind, raw, line_no))
         except RecordProblem as exc:
@@ -646,28 +783,43 @@ def _read_records(chunks, mem, kind: RecordKind, limits: Limits, out: list[Incom
         n += len(chunk)
         if n > mem.size:
             raise BundleRefused("size_mismatch", _("内容比清单声明的长"), mem.path)
-        h.update(chunk)
-        buf += chunk
-        start = 0
-        while True:
-            nl = buf.find(b"\n", start)
-            if nl < 0:
-                break
-            take(bytes(buf[start:nl]))
-            start = nl + 1
-        del buf[:start]
-        if len(buf) > limits.max_record_line_bytes:
-            raise BundleRefused(
-                "too_large", _("一行记录超过 {n} 字节").format(n=limits.max_record_line_bytes), mem.path
-            )
+        nl = chunk.find(b"\n")
+        if nl < 0:
+            pending += chunk
+        else:
+            # Lines are parsed from views of the chunk: no copy of a (photo-sized) line before decoding it.
+            with memoryview(chunk) as view:
+                if pending:
+                    pending += view[:nl]
+                    take(pending)
+                    pending = bytearray()
+                else:
+                    take(view[:nl])
+                start = nl + 1
+                while (nl := chunk.find(b"\n", start)) >= 0:
+                    take(view[start:nl])
+                    start = nl + 1
+                pending += view[start:]
+        if len(pending) > max_line:
+            raise BundleRefused("too_large", _("一行记录超过 {n} 字节").format(n=max_line), mem.path)
     if n != mem.size:
         raise BundleRefused("size_mismatch", _("内容比清单声明的短（文件不完整）"), mem.path)
     if h.hexdigest() != mem.sha256:
         raise BundleRefused("hash_mismatch", _("SHA-256校验值与清单不符（内容被改动或损坏）"), mem.path)
-    if buf:
+    if pending:
         local.append((mem.path, _("最后一行缺少换行符")))
     for m, t in local:
         problems.add(m, t)
+
+
+def _validated(kind: RecordKind, rec: Incoming):
+    outcome = rec.parsed
+    if outcome.__class__ is not _Validated:
+        return kind.validate(rec.data, rec.id)
+    rec.parsed = None
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
 
 
 def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str, list[Incoming]], problems) -> None:
@@ -685,7 +837,7 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
                 problems.add(member, _("{w}：编号重复").format(w=_where(kind_name, rec.line, rec.id)))
             seen.add(rec.id)
             try:
-                rec.parsed = kind.validate(rec.data, rec.id)
+                rec.parsed = _validated(kind, rec)
             except RecordProblem as exc:
                 problems.add(member, f"{_where(kind_name, rec.line, rec.id)}：{exc}")
                 continue
@@ -766,8 +918,9 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
             out[kind.name] = decisions
             continue
         ids = [r.id for r in recs]
-        states, dumped = state.refresh(s, kind, me, ids)
-        present = set(kind.marks(s, ids))
+        marks = kind.marks(s, ids)  # which of them exist here, and their change markers: one query for both
+        states, dumped = state.refresh(s, kind, me, ids, marks=marks)
+        present = set(marks)
         need_local = []
         for rec in recs:
             exists = rec.id in present

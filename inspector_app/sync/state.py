@@ -81,13 +81,20 @@ def load_states(session: Session, kind: str, ids: Collection[str] | None = None)
 
 
 def refresh(
-    session: Session, kind: RecordKind, self_id: str, ids: Collection[str] | None = None
+    session: Session,
+    kind: RecordKind,
+    self_id: str,
+    ids: Collection[str] | None = None,
+    *,
+    marks: dict[str, str] | None = None,
 ) -> tuple[dict[str, State], dict[str, Dumped]]:
     """Bring the states of `kind` (all records, or `ids`) up to date with local edits.
 
     Returns the states and the records that had to be serialised to do it (reused by the exporter).
+    `marks`: kind.marks(session, ids) if the caller already has them (the importer also needs them).
     """
-    marks = kind.marks(session, ids)
+    if marks is None:
+        marks = kind.marks(session, ids)
     states = load_states(session, kind.name, ids if ids is not None else None)
     changed = [rid for rid, m in marks.items() if rid not in states or states[rid].mark != m]
     dumped = kind.dump(session, changed) if changed else {}

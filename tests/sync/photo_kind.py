@@ -1,4 +1,5 @@
-"""A simple attachment kind for tests and the benchmark: a photo file on disk per row.
+"""A simple attachment kind for tests: a photo file on disk per row (benchmarks/bench_sync.py uses the app's
+real photos, sync/kinds_documents.py PhotoKind).
 
 It stands for the documents work's photos: a table of its own (created here with plain SQLAlchemy Core,
 not an app migration), one attachment slot, the file's SHA-256 kept in the row, the file's local path kept
