@@ -153,3 +153,11 @@ def inspection_id(db, sample, templates, fixed_today):
         team=sample.inspector_ids[:2],
         license_id=sample.license_id,
     )
+
+
+@pytest.fixture
+def signed_id(db, sample, templates, fixed_today):
+    """A completed inspection signed by its team and the representative (tests/documents/factory.py)."""
+    from tests.documents import factory
+
+    return factory.signed(db, sample, templates)

@@ -11,27 +11,14 @@ from inspector_app.core.docs_models import Amendment, Signature
 from inspector_app.core.errors import ValidationError
 from inspector_app.core.models import ItemResult
 from inspector_app.ui.amendment_dialog import AmendmentDialog, create_and_sign
-from inspector_app.ui.worker import DbWorker
 from tests.documents import factory
 from tests.ui.test_signing_ui import draw, set_text
 
 NEW_RECORD = "抽查2026年5月出厂检验记录，批号20260512-03缺少黏度项目的检验数据（细度已检验）；检验报告未经审核人签字。"
 
 
-@pytest.fixture
-def worker(qtbot):
-    w = DbWorker()
-    yield w
-    w.stop()
-
-
-@pytest.fixture
-def signed_id(db, sample, templates, fixed_today):
-    return factory.signed(db, sample, templates)
-
-
-def open_dialog(qtbot, db, worker, iid) -> AmendmentDialog:
-    dialog = AmendmentDialog(db, worker, iid)
+def open_dialog(qtbot, db, db_worker, iid) -> AmendmentDialog:
+    dialog = AmendmentDialog(db, db_worker, iid)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog._ready, timeout=5000)
@@ -60,9 +47,9 @@ def record_of(db, item_id: str) -> str:
         return s.scalar(select(ItemResult.record).where(ItemResult.item_id == item_id))
 
 
-def test_correct_a_record_and_sign_it_with_the_mouse(qtbot, db, worker, signed_id):
+def test_correct_a_record_and_sign_it_with_the_mouse(qtbot, db, db_worker, signed_id):
     original = signing.get_signed(db, signed_id)
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     assert [f.caption.text() for _i, f in dialog.team_fields] == ["检查人员：张伟", "检查人员：刘洋"]
     assert not dialog.history_box.isVisibleTo(dialog)  # no corrections yet
     assert not dialog.sign_button.isEnabled() and "尚未更正任何内容" in dialog.problem_label.text()
@@ -96,8 +83,8 @@ def test_correct_a_record_and_sign_it_with_the_mouse(qtbot, db, worker, signed_i
     assert signing.verify_record(db, signed_id) == []
 
 
-def test_a_missing_reason_is_refused_and_nothing_is_written(qtbot, db, worker, signed_id, captured_boxes):
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+def test_a_missing_reason_is_refused_and_nothing_is_written(qtbot, db, db_worker, signed_id, captured_boxes):
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     choose_item(dialog, "4.1").record.setPlainText(NEW_RECORD)
     sign_all(dialog)
     set_text(dialog.amend_reason, "   ")
@@ -105,15 +92,15 @@ def test_a_missing_reason_is_refused_and_nothing_is_written(qtbot, db, worker, s
     assert "请填写更正原因" in dialog.problem_label.text()
     qtbot.waitUntil(dialog.problem_label.isVisible)  # a widget added to a shown layout appears a turn later
     dialog.submit()  # Enter in the dialog, or a script: refused the same way
-    worker.wait_idle()
+    db_worker.wait_idle()
     qtbot.wait(50)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert amendment_count(db) == 0 and record_of(db, "4.1") == factory.PROBLEMS["4.1"]
     assert captured_boxes == []  # refused in the dialog itself, before the database is asked
 
 
-def test_only_the_conclusions_the_form_offers(qtbot, db, worker, signed_id):
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+def test_only_the_conclusions_the_form_offers(qtbot, db, db_worker, signed_id):
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     assert list(choose_item(dialog, "1.1").bar.buttons) == ["conform", "nonconform"]  # 不适用 not allowed
     assert list(choose_item(dialog, "3.1").bar.buttons) == ["conform", "nonconform", "na"]
     items = [dialog.item_combo.itemData(i) for i in range(dialog.item_combo.count())]
@@ -123,8 +110,8 @@ def test_only_the_conclusions_the_form_offers(qtbot, db, worker, signed_id):
     assert "不适用理由：（空） → 环保要求正常停产不适用" in dialog.summary.text()  # as the form records it
 
 
-def test_a_correction_the_core_refuses_shows_why_and_writes_nothing(qtbot, db, worker, signed_id, captured_boxes):
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+def test_a_correction_the_core_refuses_shows_why_and_writes_nothing(qtbot, db, db_worker, signed_id, captured_boxes):
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     item = choose_item(dialog, "1.1")
     item.bar.buttons["nonconform"].click()
     item.record.setPlainText("")  # 不符合 without a record (002 附件2)
@@ -143,9 +130,9 @@ def test_refused_signatures_leave_no_draft(db, signed_id):
     assert amendment_count(db) == 0
 
 
-def test_a_draft_is_listed_and_can_be_deleted(qtbot, db, worker, signed_id):
+def test_a_draft_is_listed_and_can_be_deleted(qtbot, db, db_worker, signed_id):
     signing.create_amendment(db, signed_id, "备注补充", [("3.1", "remark", "复核")])
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     assert dialog.history_box.isVisibleTo(dialog) and not dialog.edit_box.isVisibleTo(dialog)
     assert dialog.history_model.row(0)[:2] == ("第1次", "草稿（未签字）")
     assert "检查项 3.1 备注：（空） → 复核" in dialog.history_model.row(0)[4]
@@ -155,9 +142,9 @@ def test_a_draft_is_listed_and_can_be_deleted(qtbot, db, worker, signed_id):
     assert amendment_count(db) == 0 and not dialog.history_box.isVisibleTo(dialog)
 
 
-def test_a_draft_made_elsewhere_is_signed_here(qtbot, db, worker, signed_id):
+def test_a_draft_made_elsewhere_is_signed_here(qtbot, db, db_worker, signed_id):
     am_id = signing.create_amendment(db, signed_id, "整改期限更正", [("", "rectification_days", 15)])
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     assert not dialog.days.isEnabled()  # the draft's changes are shown, not edited
     sign_all(dialog)
     assert dialog.sign_button.isEnabled(), dialog.problem_label.text()
@@ -168,11 +155,11 @@ def test_a_draft_made_elsewhere_is_signed_here(qtbot, db, worker, signed_id):
     assert state.rectification_days == 15
 
 
-def test_an_unsigned_record_cannot_be_corrected(qtbot, db, worker, sample, templates, fixed_today):
+def test_an_unsigned_record_cannot_be_corrected(qtbot, db, db_worker, sample, templates, fixed_today):
     iid = factory.complete(db, sample, templates)
-    dialog = AmendmentDialog(db, worker, iid)
+    dialog = AmendmentDialog(db, db_worker, iid)
     qtbot.addWidget(dialog)
-    worker.wait_idle()
+    db_worker.wait_idle()
     qtbot.waitUntil(lambda: "尚未签字确认" in dialog.header.text(), timeout=5000)
     assert not dialog.sign_button.isEnabled()
 

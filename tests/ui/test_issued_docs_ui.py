@@ -7,24 +7,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from inspector_app.core import issued_docs
 from inspector_app.documents import pdfsign
 from inspector_app.ui.documents_dialog import DocumentsDialog, have_renderer
-from inspector_app.ui.worker import DbWorker
-from tests.documents import factory
 
 
-@pytest.fixture
-def worker(qtbot):
-    w = DbWorker()
-    yield w
-    w.stop()
-
-
-@pytest.fixture
-def signed_id(db, sample, templates, fixed_today):
-    return factory.signed(db, sample, templates)
-
-
-def open_dialog(qtbot, db, worker, iid) -> DocumentsDialog:
-    dialog = DocumentsDialog(db, worker, iid)
+def open_dialog(qtbot, db, db_worker, iid) -> DocumentsDialog:
+    dialog = DocumentsDialog(db, db_worker, iid)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.current is not None and not dialog.busy(), timeout=15000)
@@ -35,8 +21,8 @@ def shown_rows(dialog) -> list[tuple]:
     return [dialog.issued_model.row(r) for r in range(dialog.issued_model.rowCount())]
 
 
-def test_save_as_pdf_issues_the_document_and_the_list_shows_it(qtbot, db, worker, signed_id, tmp_path, monkeypatch):
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+def test_save_as_pdf_issues_the_document_and_the_list_shows_it(qtbot, db, db_worker, signed_id, tmp_path, monkeypatch):
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     assert shown_rows(dialog) == [] and not dialog.issued_save_button.isEnabled()
     assert issued_docs.list_issued(db, signed_id) == []  # the preview alone issues nothing
 
@@ -69,7 +55,7 @@ def test_save_as_pdf_issues_the_document_and_the_list_shows_it(qtbot, db, worker
 
 
 @pytest.mark.skipif(not have_renderer(), reason="printing renders the pages with pypdfium2")
-def test_printing_issues_the_document(qtbot, db, worker, signed_id, tmp_path, monkeypatch):
+def test_printing_issues_the_document(qtbot, db, db_worker, signed_id, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     def fake_exec(print_dialog):  # a PDF "printer" chosen in the print dialog
@@ -78,7 +64,7 @@ def test_printing_issues_the_document(qtbot, db, worker, signed_id, tmp_path, mo
         printer.setOutputFileName(str(tmp_path / "printed.pdf"))
         return QDialog.DialogCode.Accepted
 
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     dialog.doc_list.setCurrentRow(2)
     qtbot.waitUntil(
         lambda: dialog.current is not None and dialog.current.doc.doc_type == "notice" and not dialog.busy(),
@@ -93,13 +79,13 @@ def test_printing_issues_the_document(qtbot, db, worker, signed_id, tmp_path, mo
     assert info.how == "printed" and issued_docs.issued_pdf(db, info.id) == dialog.current.doc.pdf
 
 
-def test_a_cancelled_save_or_print_issues_nothing(qtbot, db, worker, signed_id, monkeypatch):
+def test_a_cancelled_save_or_print_issues_nothing(qtbot, db, db_worker, signed_id, monkeypatch):
     from PySide6.QtPrintSupport import QPrintDialog
 
-    dialog = open_dialog(qtbot, db, worker, signed_id)
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert dialog.save_document() is None and not dialog.print_document()
-    worker.wait_idle()
+    db_worker.wait_idle()
     qtbot.waitUntil(lambda: not dialog.busy(), timeout=10000)
     assert issued_docs.list_issued(db, signed_id) == [] and dialog.issued_model.rowCount() == 0

@@ -160,11 +160,6 @@ def test_a_draft_cannot_be_signed_in_the_dialog(qtbot, db, worker, sample, templ
 # ---------------------------------------------------------------------------------------------- documents
 
 
-@pytest.fixture
-def signed_id(db, sample, templates, fixed_today):
-    return factory.signed(db, sample, templates)
-
-
 def open_documents(qtbot, db, worker, iid) -> DocumentsDialog:
     dialog = DocumentsDialog(db, worker, iid)
     qtbot.addWidget(dialog)
