@@ -278,6 +278,8 @@ def _zinfo(name: str, when, method: int) -> zipfile.ZipInfo:
 
 def _read_and_hash(ref: records.FileRef) -> tuple[bytes | None, str, int]:
     """Read a small attachment and hash it; a large one (None) is streamed by _Writer.add_big."""
+    if ref.data is not None and ref.sha256 is not None:
+        return ref.data, ref.sha256, len(ref.data)  # bytes from the database, hashed as the kind dumped them
     try:
         if ref.data is None and ref.path is not None and os.path.getsize(ref.path) > _BIG:
             return None, "", os.path.getsize(ref.path)

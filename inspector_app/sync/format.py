@@ -27,7 +27,9 @@ from inspector_app.core.errors import DomainError
 from inspector_app.i18n import _
 
 FORMAT = "inspector-app-bundle"
-FORMAT_VERSION = 1
+# 2: a photo's thumbnail and print copy travel as attachments, no longer as base64 in its record. A bundle of
+# version 1 is refused (its photo records would not fit): the sender upgrades and exports again in full.
+FORMAT_VERSION = 2
 SUFFIX = ".ibundle"
 KEY_FORMAT = "inspector-app-device-key"
 KEY_SUFFIX = ".ibkey"
@@ -245,6 +247,14 @@ class Manifest:
 def _check_version(version: Any, where: str) -> int:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BundleRefused("format", _("格式版本无效"), where)
+    if version < FORMAT_VERSION:
+        raise BundleRefused(
+            "old_version",
+            _(
+                "数据包格式版本为 {v}，由旧版本的程序生成，本程序不再读取；请发送方升级程序后完整导出（--full）一次"
+            ).format(v=version),
+            where,
+        )
     if version > FORMAT_VERSION:
         raise BundleRefused(
             "future_version",

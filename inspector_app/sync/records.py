@@ -159,6 +159,10 @@ class ApplyContext:
         """Move a staged file to where the kind keeps it; undone if the import does not commit."""
         raise NotImplementedError
 
+    def read(self, rec: Incoming, slot: str) -> bytes:
+        """The verified bytes of an attachment the kind keeps in the database (one of its inline_slots)."""
+        return self.staged(rec, slot).read_bytes()
+
 
 class RecordKind:
     """Base class. Subclasses set `name`, `label`, `table_name` and implement marks/dump/validate/write."""
@@ -173,6 +177,9 @@ class RecordKind:
     authority: str | None = None  # a concurrent version from this role wins without a conflict
     include_when_referenced: bool = False  # sent along with any record that references it
     stateless: bool = False  # receipts: no version state, applied once
+    # Attachments the kind writes into its rows (ApplyContext.read) rather than keeping as files: the importer
+    # holds them in one spool file instead of a staged file each.
+    inline_slots: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         # Predicates on a local record's data: True makes it immutable (a different copy becomes a conflict).

@@ -2,8 +2,11 @@
 and evidence photo (the original file byte for byte), and the bureau's plans and spot checks."""
 
 import io
+import json
+import zipfile
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from inspector_app.core import inspections, photos, signing
@@ -46,13 +49,24 @@ def test_the_documents_kinds_are_registered():
 def test_a_signed_inspection_travels_with_signatures_and_photo(world):
     w = world
     iid, info = _signed_inspection(w)
-    r = w.a.export()
+    r = w.a.export(encrypt=False)  # to look inside; the sealed members are the same bytes encrypted
     assert r.counts["inspection_signoff"] == 1 and r.counts["signature"] == 3 and r.counts["photo"] == 1
-    assert r.files == 1
+    assert r.files == 3  # the original, its thumbnail and its print copy, each a member of its own
+    with zipfile.ZipFile(r.path) as zf:
+        assert {zf.getinfo(n).compress_type for n in zf.namelist() if n.startswith("files/photo/")} == {
+            zipfile.ZIP_STORED
+        }
+        record = json.loads(zf.read("records/photo.jsonl"))
+    assert "thumbnail" not in record["data"] and "print_copy" not in record["data"]  # no base64 copies
+    assert set(record["files"]) == {"original", "thumbnail", "print"}
     original = photos.original_path(info.sha256, "jpg").read_bytes()
     photos.original_path(info.sha256, "jpg").unlink()  # one data dir for all three nodes in tests
     w.bureau.import_(r.path)
     assert photos.original_path(info.sha256, "jpg").read_bytes() == original
+    # The bureau shows and prints the laptop's very copies.
+    copies = select(Photo.thumbnail, Photo.print_copy)
+    with w.a.db.session() as a, w.bureau.db.session() as b:
+        assert b.execute(copies).one() == a.execute(copies).one()
     with w.bureau.db.session() as s:
         assert s.scalar(select(InspectionSignoff.inspection_id)) == iid
         assert len(s.scalars(select(Signature)).all()) == 3
@@ -123,3 +137,55 @@ def test_classification_is_changed_at_the_bureau_and_reaches_the_laptop_with_its
         assert s.scalar(select(Enterprise.classification)) == "C"
         assert s.scalar(select(ClassificationChange.to_class)) == "C"
     assert [h.to_class for h in classification.history(w.a.db, ent_id)] == ["C"]
+
+
+def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world):
+    """Migration 0700: photos synced with bundle format 1 had their copies hashed as base64 data."""
+    import sqlite3
+
+    from inspector_app.core.db import open_database
+
+    w = world
+    _iid, info = _signed_inspection(w)
+    w.bureau.import_(w.a.export().path)
+    w.a.db.close()
+    con = sqlite3.connect(w.a.path)  # as format 1 left the file: schema 0300, the photo's old hash confirmed
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = '0300' WHERE version_num = '0700'")
+        con.execute("UPDATE sync_record_state SET hash = 'old', received_hash = 'old' WHERE kind = 'photo'")
+    con.close()
+    w.a.db = open_database(w.a.path)
+    kind = registry().get("photo")
+    with w.a.db.session() as s:
+        expected = kind.dump(s, [info.id])[info.id].hash
+        row = s.execute(sa.text("SELECT hash, received_hash FROM sync_record_state WHERE kind = 'photo'")).one()
+    assert tuple(row) == (expected, expected)  # the sync code's hash, still confirmed by the bureau
+    # The same signed photo sent again is the same version at the bureau, not a conflict.
+    res = w.bureau.import_(w.a.export(full=True).path)
+    assert res.preview.conflicts == [] and res.preview.total("same") >= 1
+
+
+def test_a_photo_edited_in_two_places_keeps_both_versions_with_their_copies(world):
+    from inspector_app.sync import conflicts
+    from inspector_app.sync.importer import conflicts_root
+
+    w = world
+    iid = w.start(w.a)
+    info = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    w.bureau.import_(w.a.export().path)
+    for node, caption in ((w.a, "车间东侧"), (w.bureau, "车间西侧")):
+        with node.db.session() as s:
+            s.get(Photo, info.id).caption = caption
+    res = w.bureau.import_(w.a.export().path)
+    (c,) = res.preview.conflicts
+    assert (c.kind, c.reason) == ("photo", "concurrent")
+    with w.a.db.session() as s:
+        laptop = s.get(Photo, info.id)
+        copies = {"thumbnail": laptop.thumbnail, "print": laptop.print_copy}
+    (row,) = conflicts.list_conflicts(w.bureau.db)
+    kept = {p.name: p.read_bytes() for p in (conflicts_root() / row.id).iterdir()}  # the incoming version, whole
+    assert kept["thumbnail"] == copies["thumbnail"] and kept["print"] == copies["print"]
+    conflicts.resolve_conflict(w.bureau.db, row.id, conflicts.INCOMING)
+    with w.bureau.db.session() as s:
+        photo = s.get(Photo, info.id)
+        assert (photo.caption, photo.thumbnail, photo.print_copy) == ("车间东侧", copies["thumbnail"], copies["print"])

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from inspector_app.sync import crypto
 from inspector_app.sync import state as vv
-from inspector_app.sync.format import BundleRefused, b64, canonical_json, parse_manifest
+from inspector_app.sync.format import FORMAT_VERSION, BundleRefused, b64, canonical_json, parse_manifest
 from inspector_app.sync.hostile import _name_key, name_problem
 
 
@@ -46,7 +46,7 @@ def test_sealed_streams_round_trip_and_resist_tampering(size):
 def _manifest(**patch):
     m = {
         "format": "inspector-app-bundle",
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "app_version": "0.1.0",
         "source": {"device_id": "abc", "role": "field", "name": ""},
         "sequence": 1,
@@ -70,7 +70,8 @@ def test_manifest_checks():
         ({"members": [{"path": "records/../x.jsonl", "size": 1, "sha256": "0" * 64}]}, "unsafe_name"),
         ({"members": [{"path": "records/a.jsonl", "size": 1, "sha256": "xyz"}]}, "manifest"),
         ({"members": [{"path": "records/a.jsonl", "size": 1, "sha256": "0" * 64}] * 2}, "duplicate"),
-        ({"format_version": 3}, "future_version"),
+        ({"format_version": FORMAT_VERSION + 1}, "future_version"),
+        ({"format_version": FORMAT_VERSION - 1}, "old_version"),
     ):
         with pytest.raises(BundleRefused) as exc:
             parse_manifest(_manifest(**patch))

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from inspector_app.core.models import Base
 from inspector_app.sync import crypto
 from inspector_app.sync.format import (
+    FORMAT_VERSION,
     BundleRefused,
     Header,
     Limits,
@@ -93,7 +94,7 @@ def forge(
     from hashlib import sha256
 
     manifest = Manifest(
-        format_version=1,
+        format_version=FORMAT_VERSION,
         app_version="0.1.0",
         source=signer.device_id,
         source_role=role or signer.role,
@@ -108,7 +109,11 @@ def forge(
     manifest.update(manifest_patch or {})
     body = canonical_json(manifest)
     sig = b64(crypto.sign((sign_with or signer).signing, body)).encode()
-    members = [("bundle.json", header or Header(1, None).to_bytes()), ("manifest.json", body), ("manifest.sig", sig)]
+    members = [
+        ("bundle.json", header or Header(FORMAT_VERSION, None).to_bytes()),
+        ("manifest.json", body),
+        ("manifest.sig", sig),
+    ]
     contents.update(member_patch or {})
     members += list(contents.items()) + list(extra or [])
     return write_zip(path, members)
@@ -156,7 +161,9 @@ def good(w) -> Path:
     ],
 )
 def test_unsafe_member_names(w, name):
-    path = write_zip(w.a.bundles / "bad.ibundle", [("bundle.json", Header(1, None).to_bytes()), (name, b"x")])
+    path = write_zip(
+        w.a.bundles / "bad.ibundle", [("bundle.json", Header(FORMAT_VERSION, None).to_bytes()), (name, b"x")]
+    )
     refused(w, path, "unsafe_name", name)
 
 
@@ -164,7 +171,9 @@ def test_symlink_member(w):
     info = zipfile.ZipInfo("records/link.jsonl")
     info.create_system = 3
     info.external_attr = 0o120777 << 16
-    path = write_zip(w.a.bundles / "bad.ibundle", [("bundle.json", Header(1, None).to_bytes()), (info, b"/etc/passwd")])
+    path = write_zip(
+        w.a.bundles / "bad.ibundle", [("bundle.json", Header(FORMAT_VERSION, None).to_bytes()), (info, b"/etc/passwd")]
+    )
     refused(w, path, "symlink", "records/link.jsonl")
 
 
@@ -189,14 +198,16 @@ def test_duplicate_member_names(w, first, second):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the exact duplicate
         path = write_zip(
-            w.a.bundles / "bad.ibundle", [("bundle.json", Header(1, None).to_bytes()), (first, b"1"), (second, b"2")]
+            w.a.bundles / "bad.ibundle",
+            [("bundle.json", Header(FORMAT_VERSION, None).to_bytes()), (first, b"1"), (second, b"2")],
         )
     refused(w, path, "duplicate", second)
 
 
 def test_local_header_name_differs_from_the_directory(w):
     path = write_zip(
-        w.a.bundles / "bad.ibundle", [("bundle.json", Header(1, None).to_bytes()), ("records/aaaa.jsonl", b"x")]
+        w.a.bundles / "bad.ibundle",
+        [("bundle.json", Header(FORMAT_VERSION, None).to_bytes()), ("records/aaaa.jsonl", b"x")],
     )
     raw = bytearray(path.read_bytes())
     at = raw.index(b"PK\x03\x04" + raw[4:4])  # first local header
@@ -207,7 +218,7 @@ def test_local_header_name_differs_from_the_directory(w):
 
 
 def test_zip_encryption_and_unknown_compression(w):
-    path = write_zip(w.a.bundles / "bad.ibundle", [("bundle.json", Header(1, None).to_bytes())])
+    path = write_zip(w.a.bundles / "bad.ibundle", [("bundle.json", Header(FORMAT_VERSION, None).to_bytes())])
     raw = bytearray(path.read_bytes())
     cd = raw.index(b"PK\x01\x02")
     raw[cd + 8] |= 0x1  # general purpose flag: encrypted
@@ -234,7 +245,7 @@ def test_more_bytes_than_the_limit(w):
 def test_zip_bomb_by_compression_ratio(w):
     path = w.a.bundles / "bomb.ibundle"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("bundle.json", Header(1, None).to_bytes())
+        zf.writestr("bundle.json", Header(FORMAT_VERSION, None).to_bytes())
         with zf.open("records/inspection.jsonl", "w") as f:
             block = b"\0" * (1024 * 1024)
             for _ in range(16):
@@ -359,17 +370,30 @@ def test_not_a_zip_and_empty_file(w):
 
 
 # ------------------------------------------------------------------ versions, signatures, devices
-def test_future_and_wrong_format_version(w):
+def test_future_old_and_wrong_format_version(w):
     recs = real_records(w)
     p = forge(
-        w.a.bundles / "v2.ibundle",
+        w.a.bundles / "v-next.ibundle",
         w.a.identity,
         w.bureau.id,
         records=recs,
-        header=canonical_json({"format": "inspector-app-bundle", "format_version": 2, "encryption": None}),
+        header=canonical_json(
+            {"format": "inspector-app-bundle", "format_version": FORMAT_VERSION + 1, "encryption": None}
+        ),
     )
     err = refused(w, p, "future_version", "bundle.json")
-    assert "升级" in str(err)
+    assert "请先升级本程序" in str(err)
+    # Version 1 carried a photo's copies as base64 in its record: the sender is told to upgrade and resend.
+    p = forge(
+        w.a.bundles / "v1.ibundle",
+        w.a.identity,
+        w.bureau.id,
+        records=recs,
+        header=canonical_json({"format": "inspector-app-bundle", "format_version": 1, "encryption": None}),
+        manifest_patch={"format_version": 1},
+    )
+    err = refused(w, p, "old_version", "bundle.json")
+    assert "请发送方升级程序后完整导出" in str(err)
     p = forge(w.a.bundles / "m2.ibundle", w.a.identity, w.bureau.id, records=recs, manifest_patch={"format_version": 9})
     refused(w, p, "future_version", "manifest.json")
     p = forge(
@@ -539,3 +563,37 @@ def test_tampered_encrypted_bundle(w):
     sealed = dict(members)
     swapped = [(n, sealed["sealed/signature"] if n == "sealed/manifest" else d) for n, d in members]
     refused(w, write_zip(w.a.bundles / "t3.ibundle", swapped), "decrypt_failed", "sealed/manifest")
+
+
+def test_a_photo_without_its_copies_or_with_an_oversized_copy_is_refused(w):
+    import io
+    from hashlib import sha256
+
+    from PIL import Image
+
+    from inspector_app.core import photos
+
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    photos.add_photo(w.a.db, iid, w.items[0], buf.getvalue(), filename="现场.jpg")
+    r = w.a.export("photo.ibundle", encrypt=False)
+    with zipfile.ZipFile(r.path) as zf:
+        recs = {n[8:-6]: [json.loads(x) for x in zf.read(n).splitlines()] for n in zf.namelist() if n[:8] == "records/"}
+        files = {n: zf.read(n) for n in zf.namelist() if n.startswith("files/")}
+    r.path.unlink()
+    # without its thumbnail (neither the reference nor the member)
+    bad = json.loads(json.dumps(recs))
+    gone = bad["photo"][0]["files"].pop("thumbnail")["path"]
+    p = forge(w.a.bundles / "p1.ibundle", w.a.identity, w.bureau.id, records=bad,
+              files={n: d for n, d in files.items() if n != gone})  # fmt: skip
+    err = refused(w, p, "invalid_record", "records/photo.jsonl")
+    assert "应带有原件、缩略图和打印件" in str(err)
+    # a "thumbnail" of 2 MiB, honestly hashed and signed
+    bad = json.loads(json.dumps(recs))
+    meta = bad["photo"][0]["files"]["thumbnail"]
+    huge = b"\xff\xd8" + bytes(2 * 1024**2)
+    meta.update(size=len(huge), sha256=sha256(huge).hexdigest())
+    p = forge(w.a.bundles / "p2.ibundle", w.a.identity, w.bureau.id, records=bad, files={**files, meta["path"]: huge})
+    err = refused(w, p, "invalid_record", "records/photo.jsonl")
+    assert "缩略图或打印件过大" in str(err)

@@ -17,6 +17,7 @@ from inspector_app.core.models import ItemResult
 from inspector_app.core.sync_models import Device
 from inspector_app.sync import crypto, importer, records
 from inspector_app.sync.format import (
+    FORMAT_VERSION,
     BundleRefused,
     Header,
     Limits,
@@ -186,7 +187,7 @@ def _forge_sealed(w, path, contents: dict[str, bytes], counts: dict[str, int], w
     sealer = crypto.Sealer(w.bureau.id, bureau_key, chunk_size=4096)
     members = tuple(Member(p, len(d), sha256(b"lie" if p == wrong else d).hexdigest()) for p, d in contents.items())
     manifest = Manifest(
-        format_version=1,
+        format_version=FORMAT_VERSION,
         app_version="0.1.0",
         source=w.a.id,
         source_role="field",
@@ -200,7 +201,7 @@ def _forge_sealed(w, path, contents: dict[str, bytes], counts: dict[str, int], w
     ).to_bytes()
     sig = b64(crypto.sign(w.a.identity.signing, manifest)).encode()
     zmembers = [
-        ("bundle.json", Header(1, sealer.encryption).to_bytes()),
+        ("bundle.json", Header(FORMAT_VERSION, sealer.encryption).to_bytes()),
         ("sealed/manifest", sealer.seal(crypto.STREAM_MANIFEST, manifest)),
         ("sealed/signature", sealer.seal(crypto.STREAM_SIGNATURE, sig)),
     ]
