@@ -670,6 +670,7 @@ class _Stager:
 
 
 _EARLY_WRITEBACK = sys.platform.startswith("linux") and hasattr(os, "posix_fadvise")
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _inline(reg: records.Registry, path: str) -> bool:
@@ -716,16 +717,21 @@ def _check_and_write(data: bytes, mem, target: str | _Spool | None) -> None:
     if isinstance(target, _Spool):
         target.put(mem.path, data)
     elif target is not None:
-        with open(target, "xb") as out:
-            out.write(data)
+        # os.open, not open(): a buffered file object adds an fstat and an ioctl to each of thousands of files
+        # (measured ≈ 20 % of creating a 100 KB file where system calls are dear).
+        fd = os.open(target, _NEW_FILE, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if sys.platform == "win32":  # no sync() of a whole file system there: each file is flushed
-                out.flush()
-                os.fsync(out.fileno())
+                os.fsync(fd)
             elif _EARLY_WRITEBACK:
-                out.flush()
                 # Start writing the file to disk now, without waiting: the sync before the commit then
                 # finds it written instead of flushing every photo at the end.
-                os.posix_fadvise(out.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
 
 
 @dataclass
