@@ -2,6 +2,8 @@
 files stored as they are, verified, moved into place inside the import's transaction, kept on conflicts."""
 
 import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -39,6 +41,9 @@ def test_photos_travel_stored_as_they_are(photos):
     assert plain.files == 3 and plain.counts["test_photo"] == 3
     with zipfile.ZipFile(plain.path) as zf:
         infos = {i.filename: i for i in zf.infolist()}
+        assert zf.testzip() is None  # a valid zip for other tools too: every CRC checks
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-tq", str(plain.path)], check=True, capture_output=True)
     for pid, blob in zip(ids, blobs, strict=True):
         info = infos[f"files/test_photo/{pid}/photo"]
         assert info.compress_type == zipfile.ZIP_STORED and info.file_size == len(blob)
