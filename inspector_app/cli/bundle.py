@@ -138,7 +138,8 @@ def _import(args) -> int:
 
 
 def _verify(args) -> int:
-    from inspector_app.sync.importer import preview_bundle, verify_bundle
+    from inspector_app.sync.importer import preview_bundle
+    from inspector_app.sync.verify import verify_bundle
 
     db = _open(args)
     try:

@@ -7,7 +7,9 @@ crypto.py    signing and the optional encryption to the recipient (X25519 + HKDF
 records.py   the registry of record kinds: how each is serialised, compared and applied
 hostile.py   checks of the zip container before anything is read from it
 export.py    writing a bundle (temp file, fsync, rename)
-importer.py  verifying a bundle, previewing and applying it in one transaction
+verify.py    verifying a bundle: everything an import checks, before anything is written
+members.py   reading its members: attachments staged on worker threads, records parsed as they stream
+importer.py  previewing a verified bundle and applying it in one transaction
 receipts.py  the bureau's receipts and what they mark on the laptop
 conflicts.py listing and resolving conflicts
 """

@@ -141,7 +141,8 @@ def suggest_file_name(db: Database, to: str | None = None, key_dir: Path | None 
 
 
 # ------------------------------------------------------------------ temp files
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process runs (True where that cannot be told: Windows decides by a file's age)."""
     if pid == os.getpid():
         return True
     if sys.platform == "win32":
@@ -170,7 +171,7 @@ def cleanup_stale_temp(folder: Path) -> int:
         p = folder / name
         try:
             age = now - p.stat().st_mtime
-            if int(m.group(1)) != os.getpid() and (not _pid_alive(int(m.group(1))) or age > _STALE_SECONDS):
+            if int(m.group(1)) != os.getpid() and (not pid_alive(int(m.group(1))) or age > _STALE_SECONDS):
                 p.unlink()
                 removed += 1
         except OSError:

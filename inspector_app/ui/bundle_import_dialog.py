@@ -80,7 +80,8 @@ class ImportDialog(TaskDialog):
 
     def open_file(self, path: str | Path) -> None:
         """Verify the file (signature, hashes, records) and show the preview; nothing is written."""
-        from inspector_app.sync.importer import preview_bundle, verify_bundle
+        from inspector_app.sync.importer import preview_bundle
+        from inspector_app.sync.verify import verify_bundle
 
         self._discard()
         path = Path(path)

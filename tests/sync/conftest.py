@@ -42,7 +42,7 @@ class Node:
         return import_bundle(self.db, Path(path), **kw)
 
     def verify(self, path, **kw):
-        from inspector_app.sync.importer import verify_bundle
+        from inspector_app.sync.verify import verify_bundle
 
         return verify_bundle(self.db, Path(path), **kw)
 

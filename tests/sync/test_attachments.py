@@ -60,7 +60,7 @@ def test_photos_travel_stored_as_they_are(photos):
     w.b.import_(w.bureau.export(to="31000002").path)
     assert {Path(r.path).read_bytes() for r in rows(w.b).values()} == set(blobs)
     # No staging left behind.
-    from inspector_app.sync.importer import staging_root
+    from inspector_app.sync.verify import staging_root
 
     assert not any(staging_root().iterdir())
 
@@ -93,7 +93,7 @@ def test_a_failing_apply_leaves_neither_rows_nor_files(photos):
         assert s.scalar(sa.select(sa.func.count()).select_from(sa.table("inspection"))) == 0
     bureau_dir = photo_kind.photo_dir() / w.bureau.id[:8]
     assert not bureau_dir.exists() or not any(bureau_dir.iterdir())
-    from inspector_app.sync.importer import staging_root
+    from inspector_app.sync.verify import staging_root
 
     assert not any(staging_root().iterdir())
     assert w.bureau.import_(r.path).changed
@@ -188,3 +188,26 @@ def test_immutability_rules_can_be_added_by_other_features(world):
         assert res.preview.conflicts[0].reason == "immutable"
     finally:
         kind.immutability_rules.pop()
+
+
+def test_an_import_removes_what_a_killed_import_left_in_staging(photos):
+    """A crash between verifying and committing leaves a staging folder (with a spool of up to a gigabyte);
+    the next import removes it, and never the folder of an import still running."""
+    import subprocess
+    import sys
+
+    from inspector_app.sync.verify import staging_root
+
+    w = photos
+    iid = w.start(w.a)
+    photo_kind.add_photo(w.a.db, iid, b"z" * 1000)
+    r = w.a.export()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = staging_root() / f"{gone.stdout.strip()}-0123abcd"  # its process has ended
+    running = staging_root() / f"{os.getpid()}-4567cdef"  # this process: an import on another thread
+    for folder in (dead, running):
+        (folder / "00").mkdir(parents=True)
+        (folder / "spool").write_bytes(b"s" * 4096)
+    assert w.bureau.import_(r.path).changed
+    assert not dead.exists() and (running / "spool").exists()
+    shutil.rmtree(running)

@@ -24,8 +24,8 @@ from inspector_app.sync.format import (
     b64,
     canonical_json,
 )
-from inspector_app.sync.importer import staging_root
 from inspector_app.sync.keys import revoke_device
+from inspector_app.sync.verify import staging_root
 
 # ------------------------------------------------------------------ helpers
 

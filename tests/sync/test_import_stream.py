@@ -1,4 +1,4 @@
-"""How the import reads records and attachments (importer.py, records.record_hash): the faster paths
+"""How the import reads records and attachments (verify.py, members.py, records.record_hash): the faster paths
 give the same hashes and refuse what the slower ones refused, and some inputs they did not handle."""
 
 import json
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from inspector_app.core.models import ItemResult
 from inspector_app.core.sync_models import Device
-from inspector_app.sync import crypto, importer, records
+from inspector_app.sync import crypto, records
+from inspector_app.sync import members as member_reading
 from inspector_app.sync.format import (
     FORMAT_VERSION,
     BundleRefused,
@@ -141,7 +142,7 @@ def _bundle_readers() -> list[threading.Thread]:
 
 
 def test_a_damaged_deflated_records_member_is_refused_and_the_reader_stops(w, monkeypatch):
-    monkeypatch.setattr(importer, "_READ_AHEAD_MIN", 0)  # small members too go through the worker
+    monkeypatch.setattr(member_reading, "_READ_AHEAD_MIN", 0)  # small members too go through the worker
     w.start(w.a, {w.items[0]: "conform"})
     path = w.a.export("plain.ibundle", encrypt=False).path
     with zipfile.ZipFile(path) as zf:
@@ -160,7 +161,7 @@ def test_a_damaged_deflated_records_member_is_refused_and_the_reader_stops(w, mo
 
 
 def test_records_read_ahead_decrypts_and_refuses_a_tampered_member(w, monkeypatch):
-    monkeypatch.setattr(importer, "_READ_AHEAD_MIN", 0)
+    monkeypatch.setattr(member_reading, "_READ_AHEAD_MIN", 0)
     iid = w.start(w.a, {w.items[0]: "nonconform"})
     r = w.a.export("enc.ibundle")
     assert r.encrypted

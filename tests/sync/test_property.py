@@ -12,7 +12,8 @@ from inspector_app.core.db import open_database
 from inspector_app.core.models import Enterprise
 from inspector_app.core.sync_models import Conflict, RecordState
 from inspector_app.sync import state as vv
-from inspector_app.sync.importer import import_bundle, verify_bundle
+from inspector_app.sync.importer import import_bundle
+from inspector_app.sync.verify import verify_bundle
 
 from .conftest import bureau_state, copy_db
 

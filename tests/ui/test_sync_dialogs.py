@@ -121,7 +121,7 @@ def test_import_dialog_previews_then_applies(qtbot, world, worker):
 
 
 def test_import_dialog_shows_a_refusal(qtbot, world, worker):
-    from inspector_app.sync.importer import staging_root
+    from inspector_app.sync.verify import staging_root
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
     evil = world.a.bundles / "evil.ibundle"
@@ -137,7 +137,7 @@ def test_import_dialog_shows_a_refusal(qtbot, world, worker):
 
 
 def test_closing_the_import_dialog_discards_the_staged_files(qtbot, world, worker):
-    from inspector_app.sync.importer import staging_root
+    from inspector_app.sync.verify import staging_root
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
     world.start(world.a)
