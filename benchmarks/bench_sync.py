@@ -276,7 +276,7 @@ def bench_export(root, laptop, photo_dir, runs):
     row = "  {:50s} {:6.2f} s   ratio {:.2f}× (vs zip -0 + sync: {:.2f}×)"
     print()
     print(
-        f"EXPORT  bundle {size / 1e6:.0f} MB, {r.counts.get('photo', 0)} photos ({r.files} attachments), "
+        f"EXPORT  bundle {size / 1e6:.0f} MB, {r.counts.get('photo', 0)} photos, "
         f"{sum(r.counts.values())} records; median of {runs}"
     )
     print(f"  {'first export (also builds every sync state)':50s} {t_first:6.2f} s")
