@@ -306,8 +306,12 @@ class _Context(records.ApplyContext):
             self.adopt(self.staged(rec, slot), final)
             return
         self._folder(final)
-        final.write_bytes(self.read(rec, slot))
-        self.moved.append((None, final))
+        with open(final, "xb") as f:
+            self.moved.append((None, final))  # removed again if the import does not commit
+            f.write(self.read(rec, slot))
+            if sys.platform == "win32":  # no sync() of a whole file system there (see _sync_disk)
+                f.flush()
+                os.fsync(f.fileno())
 
     def undo(self) -> None:
         for staged, final in reversed(self.moved):
