@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from inspector_app.sync.format import SIGNATURE_CONTEXT, Encryption, b64, unb64
+from inspector_app.sync.format import SIGNATURE_CONTEXT, Buffer, Encryption, b64, unb64
 
 TAG = 16
 DEFAULT_CHUNK = 1024 * 1024
@@ -90,13 +90,22 @@ class Sealer:
 
     def seal(self, stream: int, data: bytes | memoryview) -> bytes:
         """Seal a whole stream held in memory."""
+        return bytes(self.seal_into(stream, data, Buffer()))
+
+    def seal_into(self, stream: int, data: bytes | memoryview, out: Buffer) -> memoryview:
+        """seal() into a buffer the caller reuses: the sealed stream, valid until the next use of `out`."""
         view = memoryview(data)
         cs = self.chunk_size
         n = max(1, -(-len(view) // cs))
-        out = []
+        size = len(view) + TAG * n
+        dest = out.view(size)
         for j in range(n):
-            out.append(self._aead.encrypt(_nonce(stream, j), view[j * cs : (j + 1) * cs], _aad(stream, j, j == n - 1)))
-        return b"".join(out)
+            chunk = view[j * cs : (j + 1) * cs]
+            at = j * (cs + TAG)
+            self._aead.encrypt_into(
+                _nonce(stream, j), chunk, _aad(stream, j, j == n - 1), dest[at : at + len(chunk) + TAG]
+            )
+        return dest[:size]
 
 
 class Opener:

@@ -47,6 +47,7 @@ from inspector_app.sync.format import (
     SEALED_SIGNATURE,
     SIGNATURE,
     SUFFIX,
+    Buffer,
     Cancelled,
     Header,
     Manifest,
@@ -307,31 +308,39 @@ class _AppendOnly:
         self._f.flush()
 
 
-def _read_and_hash(ref: records.FileRef) -> tuple[bytes | None, str, int]:
-    """Read a small attachment and hash it; a large one (None) is streamed by _Writer.add_big."""
-    if ref.data is not None and ref.sha256 is not None:
-        return ref.data, ref.sha256, len(ref.data)  # bytes from the database, hashed as the kind dumped them
+def _read_and_hash(ref: records.FileRef, buf: Buffer) -> tuple[bytes | memoryview | None, str, int]:
+    """Read a small attachment (a file: into `buf`, reused from file to file) and hash it; a large one (None)
+    is streamed by _Writer.add_big."""
+    if ref.data is not None:
+        if ref.sha256 is not None:
+            return ref.data, ref.sha256, len(ref.data)  # from the database, hashed as the kind dumped it
+        return ref.data, sha256(ref.data).hexdigest(), len(ref.data)
     try:
-        if ref.data is None and ref.path is not None and os.path.getsize(ref.path) > _BIG:
-            return None, "", os.path.getsize(ref.path)
-        data = ref.read()
+        with open(ref.path, "rb", buffering=0) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > _BIG:
+                return None, "", size
+            data = buf.view(size)
+            if f.readinto(data) != size or f.read(1):
+                raise SyncError(_("附件“{p}”在导出期间被改动，请重试。").format(p=ref.path))
     except FileNotFoundError:
         raise SyncError(_("附件文件“{p}”不存在，无法导出；请从备份恢复该文件。").format(p=ref.path)) from None
-    return data, sha256(data).hexdigest(), len(data)
+    return data, sha256(data).hexdigest(), size
 
 
 class _Writer:
     def __init__(self, zf: zipfile.ZipFile, sealer: crypto.Sealer | None, when):
         self.zf, self.sealer, self.when = zf, sealer, when
         self.members: list[Member] = []
+        self._sealed, self.read_buffer = Buffer(), Buffer()  # reused from member to member
 
-    def add(self, path: str, data: bytes, digest: str | None = None, compress: bool = False) -> Member:
+    def add(self, path: str, data: bytes | memoryview, digest: str | None = None, compress: bool = False) -> Member:
         digest = digest or sha256(data).hexdigest()
         member = Member(path, len(data), digest)
         index = len(self.members)
         self.members.append(member)
         if self.sealer is not None:
-            sealed = self.sealer.seal(crypto.STREAM_FIRST_MEMBER + index, data)
+            sealed = self.sealer.seal_into(crypto.STREAM_FIRST_MEMBER + index, data, self._sealed)
             self.zf.writestr(_zinfo(sealed_path(index), self.when, zipfile.ZIP_STORED), sealed)
         elif compress:
             self.zf.writestr(_zinfo(path, self.when, zipfile.ZIP_DEFLATED), data, compresslevel=1)
@@ -464,7 +473,7 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
                 for sel, ref in file_jobs:
                     if check():
                         raise Cancelled()
-                    data, digest, _size = _read_and_hash(ref)
+                    data, digest, _size = _read_and_hash(ref, w.read_buffer)
                     path = file_path(sel.kind.name, sel.dumped.id, ref.slot)
                     if data is None:
                         member = w.add_big(path, Path(ref.path), ref.sha256)
