@@ -226,3 +226,24 @@ def test_a_sealed_attachment_with_the_wrong_hash_is_refused_by_the_staging_worke
     path = _forge_sealed(w, w.a.bundles / "sealed2.ibundle", contents, counts)
     err = refused(w, path, "invalid_record")
     assert "附件不属于任何记录" in str(err)
+
+
+def test_a_tampered_or_cut_sealed_attachment_is_refused_by_name(w):
+    """A sealed attachment of photo size (decrypted on the reading thread, staged on the workers) with a
+    flipped bit or cut short is refused by name."""
+    recs = real_records(w)
+    iid = recs["inspection"][0]["id"]
+    contents = {f"files/inspection/{iid}/p{n}": random.Random(n).randbytes(9_000 + n) for n in range(12)}
+    contents.update({f"records/{k}.jsonl": b"".join(canonical_json(r) + b"\n" for r in v) for k, v in recs.items()})
+    counts = {k: len(v) for k, v in recs.items()}
+    good = _forge_sealed(w, w.a.bundles / "good.ibundle", contents, counts)
+    with zipfile.ZipFile(good) as zf:
+        members = [(n, zf.read(n)) for n in zf.namelist()]
+    victim = sealed_path(5)  # p5, sealed in chunks of 4 KiB
+    flipped = [(n, (d[:5000] + bytes([d[5000] ^ 1]) + d[5001:]) if n == victim else d) for n, d in members]
+    refused(w, write_zip(w.a.bundles / "flip.ibundle", flipped), "decrypt_failed", f"files/inspection/{iid}/p5")
+    cut = [(n, d[:-5] if n == victim else d) for n, d in members]  # checked against the manifest first
+    refused(w, write_zip(w.a.bundles / "cut.ibundle", cut), "size_mismatch", f"files/inspection/{iid}/p5")
+    assert _bundle_readers() == []
+    err = refused(w, good, "invalid_record")  # honest: only the record check objects (attachments of no record)
+    assert "附件不属于任何记录" in str(err)
