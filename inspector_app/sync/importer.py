@@ -283,7 +283,8 @@ class _Context(records.ApplyContext):
         spool = self._vb.spool
         return spool.get(path) if spool is not None and path in spool else self.staged(rec, slot).read_bytes()
 
-    def _folder(self, final: Path) -> None:
+    def _make_room(self, final: Path) -> None:
+        """The folder of `final` exists, and nothing is at `final` yet."""
         folder = os.path.dirname(final)
         if folder not in self.folders:
             os.makedirs(folder, exist_ok=True)
@@ -292,7 +293,7 @@ class _Context(records.ApplyContext):
             raise FileExistsError(final)
 
     def adopt(self, staged: Path, final: Path) -> None:
-        self._folder(final)
+        self._make_room(final)
         try:
             os.rename(staged, final)  # same file system: the usual case, instant
         except OSError:
@@ -305,7 +306,7 @@ class _Context(records.ApplyContext):
         if spool is None or rec.files[slot]["path"] not in spool:
             self.adopt(self.staged(rec, slot), final)
             return
-        self._folder(final)
+        self._make_room(final)
         with open(final, "xb") as f:
             self.moved.append((None, final))  # removed again if the import does not commit
             f.write(self.read(rec, slot))

@@ -170,7 +170,7 @@ class Stager:
                 self._handles.append(f)
         return f
 
-    def _from_bundle(self, mem, offset: int, target: str | None) -> None:
+    def _from_bundle(self, mem, offset: int, target: str | Spool | None) -> None:
         f = self._handle()
         f.seek(offset)
         buf = getattr(self._local, "buf", None)
@@ -181,10 +181,10 @@ class Stager:
             raise BundleRefused("truncated", _("成员数据不完整"), mem.path)
         _check_and_write(data, mem, target)
 
-    def submit(self, mem, offset: int, target: str | None) -> None:
+    def submit(self, mem, offset: int, target: str | Spool | None) -> None:
         self._pending.append((self._pool.submit(self._from_bundle, mem, offset, target), 0))
 
-    def submit_data(self, data: bytes, mem, target: str | None) -> None:
+    def submit_data(self, data: bytes, mem, target: str | Spool | None) -> None:
         """Hash and stage bytes already read (a decrypted member); waits while too many bytes are queued."""
         while self._pending and self._held + len(data) > _HAND_OFF_QUEUED:
             self._settle_one()
