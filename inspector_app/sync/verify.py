@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 import uuid
 import zipfile
@@ -96,8 +97,9 @@ def cleanup_staging() -> None:
     for name in names:
         pid, _sep, _rest = name.partition("-")
         try:
-            age = time.time() - os.stat(root / name).st_mtime
-            stale = not pid.isdigit() or not pid_alive(int(pid)) or age > _STALE_STAGING_SECONDS
+            stale = not pid.isdigit() or not pid_alive(int(pid))
+            if not stale and sys.platform == "win32":  # pid_alive cannot tell there: a day-old folder goes
+                stale = time.time() - os.stat(root / name).st_mtime > _STALE_STAGING_SECONDS
         except OSError:
             continue
         if stale:
