@@ -30,7 +30,8 @@ def forms_dir() -> Path:
 def data_dir() -> Path:
     override = os.environ.get(ENV_DATA_DIR)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():  # one stat, not a failing mkdir: called once per photo by an import
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

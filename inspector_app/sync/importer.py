@@ -461,6 +461,7 @@ def apply_bundle(
                 state.insert_states(s, kind_name, inserts)
                 if updates:
                     state.save_states(s, kind_name, updates)
+            vb.drop_spool()  # every row that keeps a spooled attachment is written, conflicts included
             summary = {k: _count(ds) for k, ds in decisions.items()}
             log.summary = json.dumps(summary, ensure_ascii=False)
             if identity.role == BUREAU and m.source_role == FIELD:

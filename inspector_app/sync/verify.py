@@ -125,10 +125,14 @@ class VerifiedBundle:
     def encrypted(self) -> bool:
         return self.header.encryption is not None
 
-    def discard(self) -> None:
+    def drop_spool(self) -> None:
+        """Its bytes are in the database rows now (apply_bundle, before its sync)."""
         if self.spool is not None:
             self.spool.close()
             self.spool = None
+
+    def discard(self) -> None:
+        self.drop_spool()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
