@@ -27,7 +27,7 @@ _NUMBER_KEYS = {
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "settings",
-        help=_("文书设置：局名、印章文字、文书编号格式、整改期限、法律依据等"),
+        help=_("设置：局名、印章文字、文书编号格式、整改期限、法律依据、数据包上限等"),
         description=_("问题汇总表、监督检查记录表和责令整改通知书使用的设置。"),
     )
     sub = parser.add_subparsers(dest="settings_command", metavar=_("子命令"), required=True)

@@ -8,7 +8,7 @@ its keys to DEFAULTS.
 
 The rules for a value live here and nowhere else (issue 3 §2): each spec says whether the value is required,
 how long it may be and, for numbers, its range; a few keys have a check of their own (`_CHECKS`). `write`
-applies the rules of one key; `update` — what `inspector-app settings set` and the 文书设置 dialog use —
+applies the rules of one key; `update` — what `inspector-app settings set` and the 设置 dialog use —
 applies them to several keys at once, adds the rules between keys (the document-number pattern and this
 laptop's block) and writes all of them in one transaction or none.
 """
@@ -109,6 +109,35 @@ DEFAULTS: dict[str, SettingSpec] = {
         "multiline",
         required=True,
         max_length=500,
+    ),
+    # Issue 4 §3: what an import accepts (sync/verify.py configured_limits). Bureau-wide: the bureau's values
+    # travel to the laptops with its bundles. A bundle over a limit is refused before any content is read.
+    "bundle.max_files": SettingSpec(
+        "200000",
+        "数据包文件数上限",
+        "导入时一个数据包最多可含的文件数（每张照片算3个：原件、缩略图、打印件）",
+        "int",
+        required=True,
+        minimum=100,
+        maximum=10_000_000,
+    ),
+    "bundle.max_file_mb": SettingSpec(
+        "4096",
+        "数据包单个文件上限（MB）",
+        "导入时数据包中任一文件（照片原件、文书、记录文件）的最大大小",
+        "int",
+        required=True,
+        minimum=1,
+        maximum=1_048_576,
+    ),
+    "bundle.max_total_mb": SettingSpec(
+        "16384",
+        "数据包总大小上限（MB）",
+        "导入时一个数据包解压后全部内容的最大大小",
+        "int",
+        required=True,
+        minimum=1,
+        maximum=16_777_216,
     ),
     "device.name": SettingSpec(
         "", "本机名称", "写入本机签名证书，如“奉贤局-笔记本03”；空则用计算机名", max_length=_NAME

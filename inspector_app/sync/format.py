@@ -37,6 +37,7 @@ KEY_SUFFIX = ".ibkey"
 HEADER = "bundle.json"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
+SEALED_DIR = "sealed/"
 SEALED_MANIFEST = "sealed/manifest"
 SEALED_SIGNATURE = "sealed/signature"
 RECORDS_DIR = "records/"
@@ -72,6 +73,21 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def over_limit(what: str, limit: int, actual: int | None = None, unit: str = "bytes") -> str:
+    """A refusal for a configured limit (sync/verify.py configured_limits), saying where it is set."""
+
+    def amount(n: int) -> str:
+        if unit != "bytes":
+            return f"{n:,}"
+        if n < 1024**2:
+            return _("{n} 字节").format(n=n)
+        mb = n / 1024**2
+        return f"{mb:,.0f} MB" if mb >= 10 or mb == int(mb) else f"{mb:.1f} MB"
+
+    seen = _("（实际 {a}）").format(a=amount(actual)) if actual is not None else ""
+    return _("{w}超过上限 {m}{seen}；上限可在“设置 → 数据包”中调整").format(w=what, m=amount(limit), seen=seen)
 
 
 class SyncError(DomainError):
@@ -174,7 +190,7 @@ def file_path(kind: str, record_id: str, slot: str) -> str:
 
 
 def sealed_path(index: int) -> str:
-    return f"sealed/{index:08d}"
+    return f"{SEALED_DIR}{index:08d}"
 
 
 # ------------------------------------------------------------------ header and manifest
@@ -361,12 +377,12 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Manifest:
         if path in seen:
             raise BundleRefused("duplicate", _("清单中成员重复"), path)
         if size > limits.max_member_bytes:
-            raise BundleRefused("too_large", _("成员大小超过限制"), path)
+            raise BundleRefused("too_large", over_limit(_("文件大小"), limits.max_member_bytes, size), path)
         total += size
         seen.add(path)
         members.append(Member(path, size, digest))
     if total > limits.max_total_bytes:
-        raise BundleRefused("too_large", _("数据包内容总大小超过限制"), where)
+        raise BundleRefused("too_large", over_limit(_("数据包内容总大小"), limits.max_total_bytes, total), where)
     abandoned = obj.get("abandoned", [])
     if (
         not isinstance(abandoned, list)

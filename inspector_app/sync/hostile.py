@@ -30,7 +30,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from inspector_app.i18n import _
-from inspector_app.sync.format import DEFAULT_LIMITS, BundleRefused, Limits
+from inspector_app.sync.format import DEFAULT_LIMITS, SEALED_DIR, BundleRefused, Limits, over_limit
 
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
@@ -38,6 +38,7 @@ _EOCD64 = b"PK\x06\x06"
 _LOCAL = b"PK\x03\x04"
 _WIN_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_SEALED_CONTENT = re.compile(re.escape(SEALED_DIR) + r"[0-9]{8}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 READ_CHUNK = 1024 * 1024
 
@@ -83,7 +84,7 @@ def _eocd(f, file_size: int, limits: Limits) -> tuple[int, int, int]:
         n_total, cd_size, cd_offset = struct.unpack("<QQQ", rec[32:56])
         eocd_at = rec_at
     if n_total > limits.max_members:
-        raise BundleRefused("too_many", _("成员数 {n} 超过限制 {m}").format(n=n_total, m=limits.max_members))
+        raise BundleRefused("too_many", over_limit(_("文件数"), limits.max_members, n_total, unit="files"))
     if cd_size > limits.max_central_directory_bytes:
         raise BundleRefused("too_many", _("zip目录过大（{n} 字节）").format(n=cd_size))
     if cd_offset + cd_size > eocd_at:
@@ -192,13 +193,16 @@ class SafeArchive:
                 raise BundleRefused("format", _("不支持的压缩方式 {m}").format(m=info.compress_type), name)
             if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
                 raise BundleRefused("damaged", _("未压缩成员的大小记录不一致"), name)
-            if info.file_size > limits.max_member_bytes:
-                raise BundleRefused("too_large", _("成员声明大小 {n} 字节，超过限制").format(n=info.file_size), name)
-            total += info.file_size
-            if total > limits.max_total_bytes:
-                raise BundleRefused(
-                    "too_large", _("解压后总大小超过限制 {n} 字节").format(n=limits.max_total_bytes), name
-                )
+            # An encrypted bundle's content is judged against the size limits by its manifest, which names it,
+            # before a byte of it is read (verify._layout: its size here must be the manifest's, sealed).
+            if not _SEALED_CONTENT.fullmatch(name):
+                if info.file_size > limits.max_member_bytes:
+                    raise BundleRefused(
+                        "too_large", over_limit(_("文件大小"), limits.max_member_bytes, info.file_size), name
+                    )
+                total += info.file_size
+                if total > limits.max_total_bytes:
+                    raise BundleRefused("too_large", over_limit(_("解压后总大小"), limits.max_total_bytes), name)
             if info.file_size > limits.ratio_floor and (
                 info.compress_size == 0 or info.file_size / info.compress_size > limits.max_ratio
             ):

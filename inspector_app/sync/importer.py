@@ -49,7 +49,15 @@ from inspector_app.sync.history import missing_numbers
 from inspector_app.sync.hostile import open_archive
 from inspector_app.sync.keys import DeviceInfo, load_identity
 from inspector_app.sync.records import Incoming, RecordKind
-from inspector_app.sync.verify import Progress, VerifiedBundle, log_status, newer_applied, open_sealed, verify_bundle
+from inspector_app.sync.verify import (
+    Progress,
+    VerifiedBundle,
+    configured_limits,
+    log_status,
+    newer_applied,
+    open_sealed,
+    verify_bundle,
+)
 
 OUTCOMES = ("added", "updated", "same", "older", "conflict")
 
@@ -558,13 +566,13 @@ def import_bundle(
     db: Database,
     path: str | Path,
     *,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     key_dir: Path | None = None,
     registry: records.Registry | None = None,
 ) -> ImportResult:
-    """Verify, then apply in one transaction (CLI `bundle import`)."""
+    """Verify, then apply in one transaction (CLI `bundle import`). limits: by default the settings'."""
     vb = verify_bundle(
         db,
         path,
@@ -585,12 +593,14 @@ def import_bundle(
 
 
 def inspect_bundle(
-    path: str | Path, *, db: Database | None = None, limits: Limits = DEFAULT_LIMITS, key_dir: Path | None = None
+    path: str | Path, *, db: Database | None = None, limits: Limits | None = None, key_dir: Path | None = None
 ) -> dict:
     """What the bundle says about itself, without checking the signature: the header and the manifest.
 
     An encrypted bundle's manifest is shown only on the recipient device (`db` given and ours).
+    limits: by default the settings' (`db` given) or the built-in ones.
     """
+    limits = limits or (configured_limits(db) if db is not None else DEFAULT_LIMITS)
     with open_archive(Path(path), limits) as arc:
         if HEADER not in arc.entries:
             raise BundleRefused("missing_member", _("不是本程序的数据包（缺少数据包头）"), HEADER)

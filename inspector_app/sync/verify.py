@@ -302,13 +302,28 @@ def _layout(arc: SafeArchive, header: Header, m: Manifest, reg: records.Registry
     return zip_names
 
 
+_MB = 1024**2
+
+
+def configured_limits(db: Database) -> Limits:
+    """The limits set in this machine's settings (设置 → 数据包; the bureau's values travel to the laptops)."""
+    from inspector_app.core import settings
+
+    with db.session() as s:
+        return DEFAULT_LIMITS.with_(
+            max_members=settings.read_int(s, "bundle.max_files"),
+            max_member_bytes=settings.read_int(s, "bundle.max_file_mb") * _MB,
+            max_total_bytes=settings.read_int(s, "bundle.max_total_mb") * _MB,
+        )
+
+
 def verify_bundle(
     db: Database,
     path: str | Path,
     *,
     stage: bool = False,
     full_check: bool = True,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     key_dir: Path | None = None,
@@ -318,8 +333,10 @@ def verify_bundle(
 
     stage: keep the verified attachments in a private staging folder for apply_bundle().
     full_check=False: stop after the signature if the bundle was already applied (import says so quickly).
+    limits: by default, those of the settings (configured_limits).
     """
     path = Path(path)
+    limits = limits or configured_limits(db)
     reg = registry or records.registry()
     identity = load_identity(db, key_dir)
     report = progress or (lambda d, t, m: None)

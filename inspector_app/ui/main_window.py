@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("文件(&F)"))
         self.import_action = self._action(file_menu, _("导入名录…"), self.import_roster, "Ctrl+I")
         self.demo_action = self._action(file_menu, _("加载演示数据"), self.load_demo)
-        self.settings_action = self._action(file_menu, _("文书设置…"), self.edit_settings)
+        self.settings_action = self._action(file_menu, _("设置…"), self.edit_settings)
         file_menu.addSeparator()
         self._action(file_menu, _("退出"), self.close, QKeySequence.StandardKey.Quit)
 

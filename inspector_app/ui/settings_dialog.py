@@ -1,4 +1,5 @@
-"""文书设置: the bureau's name, seal text, document-number pattern, rectification period and wording.
+"""设置 (文件 → 设置…): the bureau's name, seal text, document-number pattern, rectification period and wording,
+and the bundle limits.
 
 A form over core/settings.py: one field per setting (its label, help and rules come from there), grouped in
 tabs; the 文书编号 tab shows the number the next notice would get with what is typed, recomputed on the
@@ -42,6 +43,7 @@ TABS: list[tuple[str, list[str]]] = [
     ),
     ("文书文字", ["notice.legal_basis", "notice.reinspection", "summary.warning"]),
     ("本机", ["device.name", "device.inspector"]),
+    ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
 ]
 # What the next document number depends on (core/docnumbers.py issue()).
 NUMBER_KEYS = (
@@ -129,7 +131,7 @@ class SettingsDialog(QDialog):
         self._db, self._worker = db, worker
         self._loaded: dict[str, str] | None = None
         self._preview_seq = 0
-        self.setWindowTitle(_("文书设置"))
+        self.setWindowTitle(_("设置"))
         self.resize(640, 560)
 
         self.fields: dict[str, SettingField] = {}
@@ -153,10 +155,15 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(_("问题汇总表、监督检查记录表和责令整改通知书上印的内容。修改后新打印的文书即按新设置。"))
+        intro = QLabel(
+            _(
+                "问题汇总表、监督检查记录表和责令整改通知书上印的内容，以及导入数据包的上限。"
+                "修改后新打印的文书即按新设置；除“本机”外，局里的设置随数据包发到各台电脑。"
+            )
         )
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)

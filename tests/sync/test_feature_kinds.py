@@ -204,3 +204,33 @@ def test_photos_inserted_in_bounded_batches_all_arrive(world, monkeypatch):
         got = b.execute(copies).all()
         assert len(got) == 3 and got == a.execute(copies).all()
     assert {i.id for i in infos} == {row.id for row in got}
+
+
+def test_a_photo_over_the_bureaus_size_limit_is_refused_until_the_limit_is_raised(world):
+    import os
+
+    import pytest
+    from PIL import Image
+
+    from inspector_app.core import settings
+    from inspector_app.sync.format import BundleRefused
+
+    w = world
+    iid = w.start(w.a)
+    buf = io.BytesIO()
+    noise = Image.frombytes("RGB", (1000, 800), os.urandom(1000 * 800 * 3))
+    noise.save(buf, "JPEG", quality=95, subsampling=0)
+    assert 1024**2 < buf.tell() < 2 * 1024**2
+    info = photos.add_photo(w.a.db, iid, w.items[0], buf.getvalue(), filename="全景.jpg")
+    r = w.a.export()
+    settings.update(w.bureau.db, {"bundle.max_file_mb": "1"})
+    with pytest.raises(BundleRefused) as exc:
+        w.bureau.import_(r.path)
+    assert exc.value.problem == "too_large" and f"files/photo/{info.id}/original" in str(exc.value)
+    assert "设置 → 数据包" in str(exc.value)
+    with w.bureau.db.session() as s:
+        assert s.scalar(select(sa.func.count()).select_from(Photo)) == 0
+    settings.update(w.bureau.db, {"bundle.max_file_mb": "2"})
+    w.bureau.import_(r.path)
+    with w.bureau.db.session() as s:
+        assert s.scalar(select(Photo.sha256)) == info.sha256

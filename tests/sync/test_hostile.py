@@ -242,6 +242,21 @@ def test_more_bytes_than_the_limit(w):
     refused(w, path, "too_large", "files/k/x/s0", limits=Limits(max_member_bytes=999))
 
 
+def test_the_limits_are_the_settings_and_a_refusal_says_where_to_raise_them(w):
+    from inspector_app.core import settings
+
+    settings.update(w.bureau.db, {"bundle.max_files": "100"})
+    many = write_zip(w.a.bundles / "many.ibundle", [(f"files/k/x/s{i}", b"") for i in range(120)])
+    err = str(refused(w, many, "too_many"))
+    assert "文件数超过上限 100（实际 120）" in err and "设置 → 数据包" in err
+    settings.update(w.bureau.db, {"bundle.max_files": "200000", "bundle.max_file_mb": "1"})
+    big = write_zip(w.a.bundles / "big.ibundle", [("files/k/x/s0", b"x" * (1024**2 + 1))])
+    assert "文件大小超过上限 1 MB" in str(refused(w, big, "too_large", "files/k/x/s0"))
+    settings.update(w.bureau.db, {"bundle.max_file_mb": "4096", "bundle.max_total_mb": "1"})
+    two = write_zip(w.a.bundles / "two.ibundle", [(f"files/k/x/s{i}", b"x" * 700_000) for i in range(2)])
+    assert "解压后总大小超过上限 1 MB" in str(refused(w, two, "too_large", "files/k/x/s1"))
+
+
 def test_zip_bomb_by_compression_ratio(w):
     path = w.a.bundles / "bomb.ibundle"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -271,6 +271,17 @@ def test_bureau_settings_travel_but_device_settings_stay(world):
         assert s.get(Setting, "device.role").value == "field"
 
 
+def test_the_bureaus_bundle_limits_reach_the_laptops(world):
+    from inspector_app.core import settings
+    from inspector_app.sync.verify import configured_limits
+
+    settings.update(world.bureau.db, {"bundle.max_files": "5000", "bundle.max_total_mb": "2048"})
+    world.a.import_(world.bureau.export().path)
+    limits = configured_limits(world.a.db)
+    assert (limits.max_members, limits.max_total_bytes) == (5000, 2048 * 1024**2)
+    assert limits.max_member_bytes == 4096 * 1024**2  # not changed at the bureau: the default
+
+
 def test_verify_writes_nothing(world):
     world.start(world.a, {world.items[0]: "conform"})
     r = world.a.export()

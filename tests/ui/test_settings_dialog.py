@@ -1,4 +1,4 @@
-"""文书设置 dialog (ui/settings_dialog.py), driven with qtbot offscreen over a real SQLite database."""
+"""设置 dialog (ui/settings_dialog.py), driven with qtbot offscreen over a real SQLite database."""
 
 import pytest
 from PySide6.QtCore import Qt
@@ -146,6 +146,6 @@ def test_the_file_menu_opens_the_dialog(qtbot, start_window, roster_ids, monkeyp
     window = start_window()
     assert window.settings_action.isEnabled()
     file_menu = window.menuBar().actions()[0].menu()
-    assert "文书设置…" in [a.text() for a in file_menu.actions()]
+    assert "设置…" in [a.text() for a in file_menu.actions()]
     window.settings_action.trigger()
-    assert len(opened) == 1 and opened[0].windowTitle() == "文书设置"
+    assert len(opened) == 1 and opened[0].windowTitle() == "设置"
