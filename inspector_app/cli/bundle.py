@@ -115,8 +115,8 @@ def _print_preview(p) -> None:
         c = k.counts
         print(
             "  "
-            + _("{l}：新增 {a}，更新 {u}，相同 {s}，较旧 {o}，冲突 {c}").format(
-                l=k.label, a=c["added"], u=c["updated"], s=c["same"], o=c["older"], c=c["conflict"]
+            + _("{l}：新增 {a}，更新 {u}，删除 {d}，相同 {s}，较旧 {o}，冲突 {c}").format(
+                l=k.label, a=c["added"], u=c["updated"], d=c["deleted"], s=c["same"], o=c["older"], c=c["conflict"]
             )
         )
     for c in p.conflicts[:50]:

@@ -162,6 +162,13 @@ class InspectionKind(RecordKind):
         out["answers"] = parsed
         return out
 
+    deletable = True  # a draft deleted on its laptop (inspections.delete_draft); a signed one never is
+
+    def delete(self, ctx, ids):
+        # Its team, answers, photos and signatures go with it (ON DELETE CASCADE).
+        for chunk in _chunks(ids):
+            ctx.session.execute(sa.delete(self.t).where(self.t.c.id.in_(chunk)))
+
     def check_against(self, session, recs):
         # Answer ids must not collide with another inspection's answers.
         ids = {a[0]: (r.id, item) for r in recs for item, a in r.parsed["answers"].items()}
@@ -333,6 +340,13 @@ class SettingKind(RecordKind):
             ctx.session.execute(sa.update(self.t).where(self.t.c.key == rec.id).values(value=rec.data["value"]))
         else:
             ctx.session.execute(sa.insert(self.t).values(key=rec.id, value=rec.data["value"]))
+
+    deletable = True  # reset to its default at the bureau (settings.reset): reset on the laptops too
+
+    def delete(self, ctx, ids):
+        keys = [k for k in ids if self._shared(k)]  # never this machine's own settings
+        for chunk in _chunks(keys):
+            ctx.session.execute(sa.delete(self.t).where(self.t.c.key.in_(chunk)))
 
 
 class DeviceKind(TableKind):

@@ -43,6 +43,7 @@ from inspector_app.sync.format import (
     FORMAT_VERSION,
     HEADER,
     MANIFEST,
+    NO_TOMBSTONES_VERSION,
     SEALED_MANIFEST,
     SEALED_SIGNATURE,
     SIGNATURE,
@@ -240,10 +241,18 @@ def _select(session, identity: Identity, reg: records.Registry, dest: str, full:
         missing = [rid for rid in ids if rid not in dumped]
         if missing:
             dumped.update(kind.dump(session, missing))
-        chosen[kind.name] = [_Selected(kind, dumped[rid], states[rid].vv) for rid in sorted(ids) if rid in dumped]
+        sels = []
+        for rid in sorted(ids):
+            if rid in dumped:
+                sels.append(_Selected(kind, dumped[rid], states[rid].vv))
+            elif states[rid].hash == records.DELETED:  # deleted here after it was synced: its tombstone travels
+                sels.append(_Selected(kind, records.Dumped(rid, None, [], None, records.DELETED), states[rid].vv))
+        chosen[kind.name] = sels
     # Records that others need to make sense (template snapshots of the inspections sent) go along.
     for kind in reg.sendable(identity.role):
         for sel in list(chosen.get(kind.name, [])):
+            if sel.dumped.data is None:
+                continue
             for table, _field, ref in kind.references(sel.dumped.data):
                 target = reg.for_table(table)
                 if target is None or not target.include_when_referenced or target.name not in all_states:
@@ -459,12 +468,14 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
     file_jobs = [(sel, ref) for kind in reg.kinds() for sel in chosen.get(kind.name, []) for ref in sel.dumped.files]
     total = len(file_jobs) + len(chosen) + 2
     done = 0
+    tombstones = any(sel.dumped.data is None for sels in chosen.values() for sel in sels)
+    version = FORMAT_VERSION if tombstones else NO_TOMBSTONES_VERSION
     try:
         with open(tmp, "xb", buffering=_WRITE_BUFFER) as raw:
             with zipfile.ZipFile(_AppendOnly(raw), "w", allowZip64=True) as zf:
                 zf.writestr(
                     _zinfo(HEADER, created, zipfile.ZIP_STORED),
-                    Header(FORMAT_VERSION, sealer.encryption if sealer else None).to_bytes(),
+                    Header(version, sealer.encryption if sealer else None).to_bytes(),
                 )
                 w = _Writer(zf, sealer, created)
                 file_meta: dict[tuple[str, str], dict[str, dict]] = {}
@@ -515,7 +526,7 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
                     done += 1
                     report(done, total, _("正在写入记录：{k}").format(k=kind.label))
                 manifest = Manifest(
-                    format_version=FORMAT_VERSION,
+                    format_version=version,
                     app_version=__version__,
                     source=identity.device_id,
                     source_role=identity.role,

@@ -29,7 +29,11 @@ from inspector_app.i18n import _
 FORMAT = "inspector-app-bundle"
 # 2: a photo's thumbnail and print copy travel as attachments, no longer as base64 in its record. A bundle of
 # version 1 is refused (its photo records would not fit): the sender upgrades and exports again in full.
-FORMAT_VERSION = 2
+# 3: a record deleted after it was synced travels as its tombstone ("data": null). Only a bundle that carries
+# one is written as version 3: the others stay readable by builds of version 2.
+FORMAT_VERSION = 3
+NO_TOMBSTONES_VERSION = 2
+OLDEST_READ_VERSION = 2
 SUFFIX = ".ibundle"
 KEY_FORMAT = "inspector-app-device-key"
 KEY_SUFFIX = ".ibkey"
@@ -277,7 +281,7 @@ class Manifest:
 def _check_version(version: Any, where: str) -> int:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BundleRefused("format", _("格式版本无效"), where)
-    if version < FORMAT_VERSION:
+    if version < OLDEST_READ_VERSION:
         raise BundleRefused(
             "old_version",
             _(

@@ -48,7 +48,7 @@ from inspector_app.sync.format import (
 from inspector_app.sync.history import missing_numbers
 from inspector_app.sync.hostile import open_archive
 from inspector_app.sync.keys import DeviceInfo, load_identity
-from inspector_app.sync.records import Incoming, RecordKind
+from inspector_app.sync.records import DELETED, Incoming, RecordKind
 from inspector_app.sync.verify import (
     Progress,
     VerifiedBundle,
@@ -59,7 +59,7 @@ from inspector_app.sync.verify import (
     verify_bundle,
 )
 
-OUTCOMES = ("added", "updated", "same", "older", "conflict")
+OUTCOMES = ("added", "updated", "deleted", "same", "older", "conflict")
 
 
 def conflicts_root() -> Path:
@@ -111,6 +111,7 @@ class Preview:
         parts = [
             _("新增 {n} 条").format(n=self.total("added")),
             _("更新 {n} 条").format(n=self.total("updated")),
+            _("删除 {n} 条").format(n=self.total("deleted")),
             _("相同 {n} 条").format(n=self.total("same")),
             _("较旧而忽略 {n} 条").format(n=self.total("older")),
             _("冲突 {n} 条").format(n=self.total("conflict")),
@@ -162,6 +163,11 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
         for rec in recs:
             exists = rec.id in present
             st = states.get(rec.id)
+            if rec.data is None or (st is not None and st.hash == DELETED):
+                decisions.append(_deletion(rec, exists, st, kind.authority == source_role))
+                if decisions[-1].outcome == "deleted" and exists:
+                    need_local.append(rec.id)
+                continue
             if not exists:
                 decisions.append(_Decision(rec, "added", False, st))
                 continue
@@ -178,12 +184,18 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
                 decisions.append(_Decision(rec, "updated", True, st))
             else:
                 decisions.append(_Decision(rec, "conflict", True, st, "concurrent"))
-        # A newer copy must still not overwrite an immutable local record (e.g. a completed form).
+        # A newer copy must still not overwrite an immutable local record (e.g. a completed form), nor a
+        # deletion remove one: the signed record stands (a signed form is never deleted where it was signed).
         if need_local and kind.immutability_rules:
             local = {**dumped, **kind.dump(s, [i for i in need_local if i not in dumped])}
             for d in decisions:
-                if d.outcome == "updated" and d.rec.id in local and kind.immutable(s, d.rec.id, local[d.rec.id].data):
-                    d.outcome, d.reason = "conflict", "immutable"
+                if d.outcome not in ("updated", "deleted") or d.rec.id not in local:
+                    continue
+                if kind.immutable(s, d.rec.id, local[d.rec.id].data):
+                    if d.outcome == "deleted":
+                        d.outcome = "older"
+                    else:
+                        d.outcome, d.reason = "conflict", "immutable"
         # A new record that is an existing one under another id (same USCC, …): kept as a conflict.
         added = [d for d in decisions if d.outcome == "added"]
         if added:
@@ -219,6 +231,26 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
                 held_back[kind.table_name].add(d.rec.id)
         out[kind.name] = decisions
     return out
+
+
+def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bool) -> _Decision:
+    """An incoming tombstone, or any incoming copy of a record deleted here (its state is a tombstone).
+
+    The later version wins; between a deletion and a concurrent edit, the edit does (nothing is lost, and
+    the edited copy travels back to the deleter, whose tombstone it supersedes in the same way) — unless
+    the deletion comes from the kind's authority (the bureau resetting one of its settings).
+    """
+    if st is None:  # never synced here: nothing to delete, but an older copy arriving later must not revive it
+        return _Decision(rec, "deleted", exists, None)
+    if rec.hash == st.hash:  # deleted on both sides
+        return _Decision(rec, "same", exists, st)
+    rel = state.vv_compare(rec.vv, st.vv)
+    if rec.data is None:
+        wins = rel == state.NEWER or (rel == state.CONCURRENT and authority)
+        return _Decision(rec, "deleted" if wins else "older", exists, st)
+    if rel in (state.NEWER, state.CONCURRENT):  # edited there after (or while) it was deleted here: back
+        return _Decision(rec, "added", exists, st)
+    return _Decision(rec, "older", exists, st)
 
 
 def _gaps(s: Session, m: Manifest, include: bool) -> list[int]:
@@ -432,6 +464,18 @@ def apply_bundle(
             conflict_ids: list[str] = []
             seq = state.next_seq(s)
             steps = len(decisions)
+            # Deletions first, children before parents (the reverse of the apply order).
+            for kind_name, ds in reversed(decisions.items()):
+                gone = [d.rec.id for d in ds if d.outcome == "deleted" and d.exists]
+                if gone:
+                    try:
+                        reg.get(kind_name).delete(ctx, gone)
+                    except IntegrityError as exc:
+                        raise BundleRefused(
+                            "integrity",
+                            _("删除记录时与本机已有的数据不相容（{e}）").format(e=str(exc.orig)[:200]),
+                            records_path(kind_name),
+                        ) from None
             for step, (kind_name, ds) in enumerate(decisions.items()):
                 kind = reg.get(kind_name)
                 report(step, steps, _("正在写入：{k}").format(k=kind.label))
@@ -459,6 +503,10 @@ def apply_bundle(
                         new = state.State(new_marks.get(rec.id, ""), vv, rec.hash, seq, m.source, None)
                         seq += 1
                         (updates if st else inserts).append((rec.id, new))
+                    elif d.outcome == "deleted":
+                        vv = state.vv_merge(st.vv, rec.vv) if st else dict(rec.vv)
+                        (updates if st else inserts).append((rec.id, state.State("", vv, DELETED, seq, m.source, None)))
+                        seq += 1
                     elif d.outcome == "same" and st is not None:
                         merged = state.vv_merge(st.vv, rec.vv)
                         if merged != st.vv:

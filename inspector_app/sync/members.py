@@ -65,6 +65,12 @@ def _parse_line(kind: RecordKind, raw, line_no: int) -> Incoming:
         raise RecordProblem(_("版本向量为空"))
     if upd is not None and (not isinstance(upd, str) or len(upd) > 40):
         raise RecordProblem(_("更新时间无效"))
+    if data is None:  # a tombstone: the record was deleted where it comes from (records.DELETED)
+        if not kind.deletable:
+            raise RecordProblem(_("“{k}”类记录不能删除").format(k=kind.label))
+        if files != {}:
+            raise RecordProblem(_("已删除的记录不能带附件"))
+        return Incoming(kind.name, rid, vv, None, {}, upd, records.DELETED, line_no, _Validated(None, None))
     if not isinstance(data, dict):
         raise RecordProblem(_("记录内容应为JSON对象"))
     if not isinstance(files, dict):

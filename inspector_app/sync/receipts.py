@@ -24,10 +24,10 @@ from inspector_app.core.models import utcnow
 from inspector_app.core.sync_models import BUREAU, Outbox, Receipt, RecordState
 from inspector_app.i18n import _
 from inspector_app.sync.format import is_safe_id, is_sha256
-from inspector_app.sync.records import Dumped, RecordKind, RecordProblem, record_hash
+from inspector_app.sync.records import DELETED, Dumped, RecordKind, RecordProblem, record_hash
 
-OUTCOMES = {"added": "新增", "updated": "更新", "same": "相同", "older": "较旧", "conflict": "冲突"}
-RECEIVED_OUTCOMES = ("added", "updated", "same", "older")
+OUTCOMES = {"added": "新增", "updated": "更新", "deleted": "删除", "same": "相同", "older": "较旧", "conflict": "冲突"}
+RECEIVED_OUTCOMES = ("added", "updated", "deleted", "same", "older")
 
 
 class ReceiptKind(RecordKind):
@@ -86,7 +86,7 @@ class ReceiptKind(RecordKind):
                 and len(item) == 4
                 and isinstance(item[0], str)
                 and is_safe_id(item[1])
-                and is_sha256(item[2])
+                and (is_sha256(item[2]) or item[2] == DELETED)
                 and item[3] in OUTCOMES
             ):
                 raise RecordProblem(_("回执条目无效"))

@@ -41,6 +41,11 @@ _CHUNK = 500  # ids per IN (…) query
 # Settings of one installation that never travel (its identity, its UI state).
 LOCAL_SETTING_PREFIXES = ("device.", "sync.", "ui.", "local.")
 
+# The content hash of a deleted record's last version (its tombstone, bundle format 3): a record deleted
+# here after it was synced travels as {"data": null, "files": {}} with its version vector, so the deletion
+# reaches the other side and an older copy arriving later does not bring the record back (sync/state.py).
+DELETED = "deleted"
+
 
 @dataclass(frozen=True)
 class FileRef:
@@ -65,10 +70,10 @@ class FileRef:
 
 @dataclass
 class Dumped:
-    """A local record ready to travel."""
+    """A local record ready to travel (data None: its tombstone)."""
 
     id: str
-    data: dict
+    data: dict | None
     files: list[FileRef] = field(default_factory=list)
     updated_at: str | None = None
     hash: str = ""
@@ -76,12 +81,12 @@ class Dumped:
 
 @dataclass
 class Incoming:
-    """A record read from a bundle (validated envelope)."""
+    """A record read from a bundle (validated envelope; data None: a tombstone)."""
 
     kind: str
     id: str
     vv: dict[str, int]
-    data: dict
+    data: dict | None
     files: dict[str, dict]  # slot → {"path", "sha256", "size", "name"}
     updated_at: str | None
     hash: str
@@ -89,13 +94,16 @@ class Incoming:
     parsed: Any = None  # what the kind's validate() returned
 
 
-def record_hash(kind: RecordKind, data: dict, files: dict[str, str], base64: Collection[str] = ()) -> str:
+def record_hash(kind: RecordKind, data: dict | None, files: dict[str, str], base64: Collection[str] = ()) -> str:
     """The identity of a version's content: hashed data (what the kind deems meaningful) and file digests.
 
-    SHA-256 of canonical_json({"data": …, "files": …}). Raises ValueError for data that has no canonical
-    JSON (NaN, lone surrogates). `base64`: keys of `data` whose values are known to be base64 text (made
-    by b64() or accepted by a strict decoder: kind.base64_keys), which need no scan for characters to escape.
+    SHA-256 of canonical_json({"data": …, "files": …}); DELETED for a tombstone. Raises ValueError for data
+    that has no canonical JSON (NaN, lone surrogates). `base64`: keys of `data` whose values are known to be
+    base64 text (made by b64() or accepted by a strict decoder: kind.base64_keys), which need no scan for
+    characters to escape.
     """
+    if data is None:
+        return DELETED
     view = kind.hash_view(data)
     digests = dict(sorted(files.items()))
     if (
@@ -176,6 +184,7 @@ class RecordKind:
     authority: str | None = None  # a concurrent version from this role wins without a conflict
     include_when_referenced: bool = False  # sent along with any record that references it
     stateless: bool = False  # receipts: no version state, applied once
+    deletable: bool = False  # a local deletion travels (a tombstone) and delete() applies one
     # Attachments the kind writes into its rows (ApplyContext.read) rather than keeping as files: the importer
     # holds them in one spool file instead of a staged file each.
     inline_slots: frozenset[str] = frozenset()
@@ -231,6 +240,10 @@ class RecordKind:
     def write_many(self, ctx: ApplyContext, recs: list[tuple[Incoming, bool]]) -> None:
         for rec, exists in recs:
             self.write(ctx, rec, exists)
+
+    def delete(self, ctx: ApplyContext, ids: list[str]) -> None:
+        """Delete these local records (a tombstone that supersedes them arrived); only if `deletable`."""
+        raise NotImplementedError
 
 
 # ------------------------------------------------------------------ column conversion
@@ -416,6 +429,7 @@ class TableKind(RecordKind):
         if type(self).validate is TableKind.validate:  # its decoder accepts only strict base64 there
             self.base64_keys = self._binary
         self._title, self._domain, self._where = title, domain, where
+        self.deletable = where is None  # with a filter, a row that leaves it has not been deleted
         self._files, self._store_files = files, store_files
         self.natural_keys: list[tuple[str, ...]] = [
             tuple(c.name for c in con.columns)
@@ -541,6 +555,12 @@ class TableKind(RecordKind):
                 self._insert(ctx, inserts)
                 inserts, held = [], 0
         self._insert(ctx, inserts)
+
+    def delete(self, ctx, ids):
+        # Rows that depend on these go with them where their foreign key says ON DELETE CASCADE (a draft's
+        # answers and photos); their own tombstones, in the same bundle, then find nothing left to delete.
+        for chunk in _chunks(ids):
+            ctx.session.execute(sa.delete(self.table).where(self.pk.in_(chunk)))
 
     def _insert(self, ctx, inserts: list[dict]) -> None:
         # executemany needs the same keys in every row: group by key set.

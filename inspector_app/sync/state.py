@@ -6,8 +6,10 @@ device that produced the current version, and a `changed_seq` that orders change
 
 `refresh` is run before an export and before an import touches records: a record whose marker changed
 since the state was written was edited here, which adds one to this device's counter; a record without a
-state is new here. Comparing two vectors then tells whether one copy supersedes the other or both were
-edited independently (a conflict) — which a revision number alone cannot tell.
+state is new here; a record with a state that is gone was deleted here (of a `deletable` kind): its state
+becomes a tombstone (hash records.DELETED, one more edit by this device), which the next bundles carry.
+Comparing two vectors then tells whether one copy supersedes the other or both were edited independently
+(a conflict) — which a revision number alone cannot tell.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.sync_models import RecordState
-from inspector_app.sync.records import Dumped, RecordKind, _chunks
+from inspector_app.sync.records import DELETED, Dumped, RecordKind, _chunks
 
 T = RecordState.__table__
 EQUAL, OLDER, NEWER, CONCURRENT = "equal", "older", "newer", "concurrent"
@@ -119,6 +121,14 @@ def refresh(
             st.changed_seq = seq
             seq += 1
         updates.append((rid, st))
+    if kind.deletable:
+        for rid in states if ids is None else ids:
+            st = states.get(rid)
+            if st is not None and rid not in marks and st.hash != DELETED:
+                st.mark, st.hash, st.source, st.changed_seq = "", DELETED, self_id, seq
+                st.vv = {**st.vv, self_id: st.vv.get(self_id, 0) + 1}
+                seq += 1
+                updates.append((rid, st))
     insert_states(session, kind.name, inserts)
     if updates:
         save_states(session, kind.name, updates)

@@ -488,7 +488,7 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
                         member, _("{w}：附件“{s}”与清单不符").format(w=where(kind_name, rec.line, rec.id), s=slot)
                     )
                 referenced.add(meta["path"])
-        in_bundle[kind.table_name] = seen
+        in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is not None}  # not the tombstones
     for path in sorted(set(files) - referenced):
         problems.add(path, _("附件不属于任何记录"))
     if problems.items:
@@ -498,6 +498,8 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
     for kind_name, recs in parsed.items():
         kind = reg.get(kind_name)
         for rec in recs:
+            if rec.data is None:
+                continue
             for table, fld, ref in kind.references(rec.data):
                 if ref is None:
                     continue
@@ -525,6 +527,6 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
             return
         for kind_name, recs in parsed.items():
             try:
-                reg.get(kind_name).check_against(s, recs)
+                reg.get(kind_name).check_against(s, [rec for rec in recs if rec.data is not None])
             except RecordProblem as exc:
                 problems.add(records_path(kind_name), str(exc))

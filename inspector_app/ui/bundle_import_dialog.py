@@ -22,7 +22,7 @@ from inspector_app.i18n import _
 from inspector_app.ui.sync_common import StatusLabel, TaskDialog
 from inspector_app.ui.tables import RowsModel, make_table
 
-_OUTCOME_COLUMNS = ("added", "updated", "same", "older", "conflict")
+_OUTCOME_COLUMNS = ("added", "updated", "deleted", "same", "older", "conflict")
 
 
 class ImportDialog(TaskDialog):
@@ -47,7 +47,7 @@ class ImportDialog(TaskDialog):
         row.addWidget(browse)
         self.source = StatusLabel()
         self.preview_model = RowsModel(
-            [_("记录类型"), _("新增"), _("更新"), _("相同"), _("较旧（忽略）"), _("冲突")], self
+            [_("记录类型"), _("新增"), _("更新"), _("删除"), _("相同"), _("较旧（忽略）"), _("冲突")], self
         )
         self.preview_view = make_table(self.preview_model, stretch_last=False, single=True)
         self.conflict_model = RowsModel([_("冲突的记录"), _("类型"), _("原因")], self)

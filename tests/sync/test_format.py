@@ -7,7 +7,14 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from inspector_app.sync import crypto
 from inspector_app.sync import state as vv
-from inspector_app.sync.format import FORMAT_VERSION, BundleRefused, b64, canonical_json, parse_manifest
+from inspector_app.sync.format import (
+    FORMAT_VERSION,
+    OLDEST_READ_VERSION,
+    BundleRefused,
+    b64,
+    canonical_json,
+    parse_manifest,
+)
 from inspector_app.sync.hostile import _name_key, name_problem
 
 
@@ -71,7 +78,7 @@ def test_manifest_checks():
         ({"members": [{"path": "records/a.jsonl", "size": 1, "sha256": "xyz"}]}, "manifest"),
         ({"members": [{"path": "records/a.jsonl", "size": 1, "sha256": "0" * 64}] * 2}, "duplicate"),
         ({"format_version": FORMAT_VERSION + 1}, "future_version"),
-        ({"format_version": FORMAT_VERSION - 1}, "old_version"),
+        ({"format_version": OLDEST_READ_VERSION - 1}, "old_version"),
     ):
         with pytest.raises(BundleRefused) as exc:
             parse_manifest(_manifest(**patch))

@@ -519,6 +519,16 @@ def test_invalid_records_named_with_member_and_line(w):
     )
     err = refused(w, forge(w.a.bundles / "i5.ibundle", w.a.identity, w.bureau.id, records=bad), "invalid_record")
     assert "records/template_snapshot.jsonl" in str(err)
+    # Tombstones (format 3): only of a kind whose deletions travel, and without attachments.
+    bad = json.loads(json.dumps(recs))
+    bad["template_snapshot"][0]["data"] = None
+    err = refused(w, forge(w.a.bundles / "i6.ibundle", w.a.identity, w.bureau.id, records=bad), "invalid_record")
+    assert "不能删除" in str(err)
+    bad = json.loads(json.dumps(recs))
+    bad["inspection"][0]["data"] = None
+    bad["inspection"][0]["files"] = {"x": {"path": "files/inspection/x/x", "sha256": "0" * 64, "size": 1, "name": ""}}
+    err = refused(w, forge(w.a.bundles / "i7.ibundle", w.a.identity, w.bureau.id, records=bad), "invalid_record")
+    assert "不能带附件" in str(err)
 
 
 def test_a_line_that_is_not_json(w):

@@ -3,6 +3,7 @@
 import zipfile
 
 import pytest
+from PySide6.QtCore import Qt
 
 from inspector_app.core import inspections
 from tests.sync import conftest as sync_conftest
@@ -95,13 +96,13 @@ def test_export_can_be_cancelled(qtbot, world, worker, monkeypatch):
 def test_import_dialog_previews_then_applies(qtbot, world, worker):
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
-    world.start(world.a, {world.items[0]: "conform"})
+    iid = world.start(world.a, {world.items[0]: "conform"})
     bundle = world.a.export().path
     dialog = ImportDialog(world.bureau.db, worker, path=bundle)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=20000)
     rows = {dialog.preview_model.row(r)[0]: dialog.preview_model.row(r) for r in range(dialog.preview_model.rowCount())}
-    assert rows["检查记录"][1:] == (1, 0, 0, 0, 0)
+    assert rows["检查记录"][1:] == (1, 0, 0, 0, 0, 0)  # added, updated, deleted, same, older, conflict
     assert "张伟" in dialog.source.text() and "已加密" in dialog.source.text()
     # Nothing written by the preview.
     with world.bureau.db.session() as s:
@@ -118,6 +119,19 @@ def test_import_dialog_previews_then_applies(qtbot, world, worker):
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again._task is None, timeout=20000)
     assert "导入过" in again.status.text() and not again.import_button.isEnabled()
+    # The draft deleted on the laptop: the preview counts it under 删除, and applying removes it.
+    inspections.delete_draft(world.a.db, iid)
+    gone = ImportDialog(world.bureau.db, worker, path=world.a.export().path)
+    qtbot.addWidget(gone)
+    qtbot.waitUntil(lambda: gone.import_button.isEnabled(), timeout=20000)
+    headers = [gone.preview_model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    deleted = {gone.preview_model.row(r)[0]: gone.preview_model.row(r) for r in range(gone.preview_model.rowCount())}
+    assert deleted["检查记录"][headers.index("删除")] == 1
+    with qtbot.waitSignal(gone.imported, timeout=20000):
+        gone.import_button.click()
+    assert "删除 1 条" in gone.status.text()
+    with world.bureau.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Inspection)) == 0
 
 
 def test_import_dialog_shows_a_refusal(qtbot, world, worker):
