@@ -13,13 +13,15 @@ from inspector_app.core.models import Enterprise
 from inspector_app.core.sync_models import Conflict, RecordState
 from inspector_app.sync import state as vv
 from inspector_app.sync.importer import import_bundle
+from inspector_app.sync.records import DELETED
 from inspector_app.sync.verify import verify_bundle
 
 from .conftest import bureau_state, copy_db
 
 
 def _bundles(w):
-    """Five bundles from two laptops with concurrent edits of one inspection and of the roster."""
+    """Five bundles from two laptops with concurrent edits of one inspection and of the roster, and a draft
+    that A sends and then deletes (its tombstone in A3)."""
     x = w.start(w.a, {w.items[0]: "conform"})
     a1 = w.a.export("A1.ibundle").path
     pristine = copy_db(w.bureau.path, w.tmp / "pristine.sqlite3")  # the bureau before any of them
@@ -27,12 +29,14 @@ def _bundles(w):
     w.b.import_(w.bureau.export(to="31000002").path)  # B gets X through the bureau
     inspections.save_answer(w.a.db, x, w.items[1], conclusion="conform")
     y = w.start(w.a, {w.items[0]: "nonconform"})
+    d = w.start(w.a, {w.items[0]: "conform"})
     a2 = w.a.export("A2.ibundle").path
     inspections.save_answer(w.b.db, x, w.items[1], conclusion="nonconform", record="B")
     z = w.start(w.b)
     b1 = w.b.export("B1.ibundle").path
     w.answer_all(w.a, y)
     inspections.complete_inspection(w.a.db, y)
+    inspections.delete_draft(w.a.db, d)
     with w.a.db.session() as s:
         s.scalar(select(Enterprise)).phone = "A"
     a3 = w.a.export("A3.ibundle").path
@@ -40,7 +44,7 @@ def _bundles(w):
     with w.b.db.session() as s:
         s.scalar(select(Enterprise)).phone = "B"
     b2 = w.b.export("B2.ibundle").path
-    return pristine, [a1, a2, a3, b1, b2]
+    return pristine, [a1, a2, a3, b1, b2], d
 
 
 def _held(db) -> dict:
@@ -56,7 +60,7 @@ def _held(db) -> dict:
 
 def test_any_order_and_repetition_reaches_the_same_state(world):
     w = world
-    pristine, bundles = _bundles(w)
+    pristine, bundles, deleted = _bundles(w)
     sent = []  # every record version in any bundle
     for path in bundles:
         vb = verify_bundle(w.bureau.db, path)  # the live bureau can read them all (the keys are the same)
@@ -84,14 +88,14 @@ def test_any_order_and_repetition_reaches_the_same_state(world):
         return result
 
     reference, held = run([0, 1, 2, 3, 4])
-    # Nothing lost: every version sent is held, or a held version supersedes it.
+    # Nothing lost: every version sent is held, or a held version (a tombstone, for the deleted draft)
+    # supersedes it.
+    assert ("inspection", deleted) not in reference and any(digest == DELETED for (_k, _i), digest, _v in sent)
     for key, digest, version in sent:
-        assert key in reference, key
-        assert digest in reference[key] or any(vv.vv_compare(version, h) in (vv.OLDER, vv.EQUAL) for h in held[key]), (
-            key,
-            version,
-            held[key],
-        )
+        assert key in reference or key == ("inspection", deleted), key
+        assert digest in reference.get(key, ()) or any(
+            vv.vv_compare(version, h) in (vv.OLDER, vv.EQUAL) for h in held[key]
+        ), (key, version, held[key])
     # Both concurrent edits of X and of the enterprise are kept (two versions each).
     assert sorted(len(v) for v in reference.values()).count(2) == 2
 
