@@ -95,7 +95,8 @@ def _export(args) -> int:
         )
     )
     for kind, n in r.counts.items():
-        print(f"  {_label(kind)}：{n}")
+        gone = r.deleted.get(kind, 0)
+        print(f"  {_label(kind)}：{n}" + (_("（其中删除 {d}）").format(d=gone) if gone else ""))
     if r.files:
         print(_("  附件：{n} 个").format(n=r.files))
     if r.empty:

@@ -25,7 +25,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
@@ -81,6 +81,7 @@ class ExportResult:
     full: bool
     manifest_sha256: str
     created_at: datetime
+    deleted: dict[str, int] = field(default_factory=dict)  # of `counts`: tombstones (records deleted here)
 
     @property
     def records(self) -> int:
@@ -571,6 +572,9 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
         destination_label=_label(dest, dev),
         sequence=seq,
         counts=counts,
+        deleted={
+            k: n for k, sels in chosen.items() if (n := sum(1 for sel in sels if sel.dumped.data is None))
+        },
         # what the user counts as files: a photo's thumbnail and print copy are parts of its record
         files=sum(1 for sel, ref in file_jobs if ref.slot not in sel.kind.inline_slots),
         bytes=out.stat().st_size,

@@ -156,6 +156,9 @@ class ExportDialog(TaskDialog):
                 r=result.records, f=result.files, b=result.bytes / 1e6
             ),
         ]
+        if result.deleted:
+            gone = sum(result.deleted.values())
+            lines.append(_("其中 {n} 条是本机已删除的记录，对方收到后也将删除。").format(n=gone))
         if result.empty:
             lines.append(_("自上次导出以来没有新数据。"))
         self.status.say("\n".join(lines))

@@ -93,6 +93,37 @@ def test_the_whole_exchange(setup, capsys):
     assert code == 1 and "吊销" in err and "遗失" in err and out == ""
 
 
+def test_a_draft_deleted_after_it_was_sent_is_deleted_at_the_bureau(setup, capsys):
+    from sqlalchemy import func, select
+
+    from inspector_app.core import inspections
+    from inspector_app.core.db import open_database
+    from inspector_app.core.models import Inspection
+
+    tmp, bureau, laptop = setup
+    assert run(capsys, "--db", laptop, "bundle", "export", "-o", tmp / "a1.ibundle")[0] == 0
+    assert run(capsys, "--db", bureau, "bundle", "import", tmp / "a1.ibundle")[0] == 0
+    db = open_database(laptop)
+    try:
+        with db.session() as s:
+            iid = s.scalar(select(Inspection.id))
+        inspections.delete_draft(db, iid)
+    finally:
+        db.close()
+    code, out, _ = run(capsys, "--db", laptop, "bundle", "export", "-o", tmp / "a2.ibundle")
+    assert code == 0 and "检查记录：1（其中删除 1）" in out
+    code, out, _ = run(capsys, "--db", bureau, "bundle", "verify", tmp / "a2.ibundle")
+    assert code == 0 and "检查记录：新增 0，更新 0，删除 1" in out
+    code, out, _ = run(capsys, "--db", bureau, "bundle", "import", tmp / "a2.ibundle")
+    assert code == 0 and "删除 1 条" in out
+    db = open_database(bureau)
+    try:
+        with db.session() as s:
+            assert s.scalar(select(func.count()).select_from(Inspection)) == 0
+    finally:
+        db.close()
+
+
 def test_refusals_exit_1_with_the_member_named(setup, capsys):
     tmp, bureau, laptop = setup
     evil = tmp / "evil.ibundle"

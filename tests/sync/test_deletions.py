@@ -53,7 +53,7 @@ def test_a_photo_removed_after_it_was_sent_is_removed_at_the_bureau_too(world):
     assert _count(w.bureau, Photo) == 1
     photos.remove_photo(w.a.db, wrong.id)
     r = w.a.export(encrypt=False)
-    assert r.counts == {"photo": 1}  # only the deletion: nothing else changed
+    assert r.counts == {"photo": 1} and r.deleted == {"photo": 1}  # only the deletion: nothing else changed
     with zipfile.ZipFile(r.path) as zf:
         assert json.loads(zf.read("manifest.json"))["format_version"] == 3
     (tomb,) = _records(r.path)["photo"]

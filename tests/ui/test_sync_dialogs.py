@@ -35,7 +35,7 @@ def _wait_task(qtbot, dialog):
 def test_export_dialog_on_a_laptop(qtbot, world, worker):
     from inspector_app.ui.bundle_export_dialog import ExportDialog
 
-    world.start(world.a, {world.items[0]: "conform"})
+    iid = world.start(world.a, {world.items[0]: "conform"})
     dialog = ExportDialog(world.a.db, worker)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=10000)
@@ -48,6 +48,13 @@ def test_export_dialog_on_a_laptop(qtbot, world, worker):
     assert target.exists() and dialog.result.encrypted
     assert "已导出" in dialog.status.text() and dialog.progress.value() == dialog.progress.maximum()
     assert dialog.cancel_button.text() == "关闭"
+    assert "删除" not in dialog.status.text()
+    # The draft deleted after it was sent: the next export says that its deletion goes along.
+    inspections.delete_draft(world.a.db, iid)
+    dialog.path_edit.setText(str(world.a.bundles / "deletion.ibundle"))
+    with qtbot.waitSignal(dialog.finished_export, timeout=20000):
+        dialog.export_button.click()
+    assert "其中 1 条是本机已删除的记录" in dialog.status.text()
 
 
 def test_export_dialog_offers_broadcast_at_the_bureau(qtbot, world, worker):
