@@ -122,6 +122,8 @@ def _print_preview(p) -> None:
         )
     for c in p.conflicts[:50]:
         print("  " + _("冲突：{k} {t}（{id}）").format(k=c.label, t=c.title, id=c.record_id))
+    for d in p.deletions[:50]:
+        print("  " + _("删除：{k} {t}（{id}）").format(k=d.label, t=d.title, id=d.record_id))
 
 
 def _import(args) -> int:

@@ -75,7 +75,8 @@ def _source_label(s, device_id: str) -> str:
     return dev.inspector_name or dev.name or device_id[:8]
 
 
-def _title(s, kind, data: dict, record_id: str) -> str:
+def record_title(s, kind, data: dict, record_id: str) -> str:
+    """A record as a person knows it: its kind's title, after its enterprise's name if it has one."""
     title = (kind.title(data) if kind else "") or record_id[:8]
     ent_id = data.get("enterprise_id")
     if ent_id:
@@ -93,7 +94,7 @@ def _row(s, c: Conflict, reg: records.Registry) -> ConflictRow:
         kind=c.kind,
         kind_label=kind.label if kind else c.kind,
         record_id=c.record_id,
-        title=_title(s, kind, incoming, c.record_id),
+        title=record_title(s, kind, incoming, c.record_id),
         reason=REASONS.get(c.reason, c.reason),
         source_label=_source_label(s, c.source),
         detected_at=c.detected_at,

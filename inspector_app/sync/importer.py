@@ -29,7 +29,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.models import utcnow
 from inspector_app.core.sync_models import BUREAU, FIELD, BundleLog, Conflict
 from inspector_app.i18n import _
-from inspector_app.sync import crypto, receipts, records, state
+from inspector_app.sync import conflicts, crypto, receipts, records, state
 from inspector_app.sync.format import (
     DEFAULT_LIMITS,
     HEADER,
@@ -84,6 +84,16 @@ class ConflictInfo:
     reason: str  # "concurrent" / "immutable"
 
 
+@dataclass(frozen=True)
+class DeletionInfo:
+    """A local record the import will delete (its tombstone arrived)."""
+
+    kind: str
+    label: str
+    record_id: str
+    title: str
+
+
 @dataclass
 class Preview:
     source: DeviceInfo
@@ -98,6 +108,7 @@ class Preview:
     gaps: list[int]  # sequence numbers of this source's stream still missing once this one is in
     newer_applied: int | None = None  # this roster/assignment bundle is older than that one, applied already
     applied: bool = False
+    deletions: list[DeletionInfo] = field(default_factory=list)
 
     def total(self, outcome: str) -> int:
         return sum(k.counts[outcome] for k in self.kinds)
@@ -138,6 +149,7 @@ class _Decision:
     reason: str = ""  # for conflicts
     duplicate_conflict: bool = False  # the same conflict (same incoming version) is already recorded
     local_id: str | None = None  # for a "duplicate": the local record with the same natural key
+    title: str = ""  # for a deletion: the local record's
 
 
 def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) -> dict[str, list[_Decision]]:
@@ -196,6 +208,10 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
                         d.outcome = "older"
                     else:
                         d.outcome, d.reason = "conflict", "immutable"
+        gone = {d.rec.id: d for d in decisions if d.outcome == "deleted" and d.exists}
+        if gone:  # what a person will see disappear
+            for rid, local_rec in kind.dump(s, list(gone)).items():
+                gone[rid].title = conflicts.record_title(s, kind, local_rec.data, rid)
         # A new record that is an existing one under another id (same USCC, …): kept as a conflict.
         added = [d for d in decisions if d.outcome == "added"]
         if added:
@@ -267,14 +283,16 @@ def _gaps(s: Session, m: Manifest, include: bool) -> list[int]:
 
 
 def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: list[int]) -> Preview:
-    kinds, conflicts = [], []
+    kinds, conflict_list, deletions = [], [], []
     for kind_name, ds in decisions.items():
         kind = reg.get(kind_name)
         ks = KindSummary(kind_name, kind.label)
         for d in ds:
             ks.counts[d.outcome] += 1
             if d.outcome == "conflict":
-                conflicts.append(ConflictInfo(kind_name, kind.label, d.rec.id, kind.title(d.rec.data), d.reason))
+                conflict_list.append(ConflictInfo(kind_name, kind.label, d.rec.id, kind.title(d.rec.data), d.reason))
+            elif d.outcome == "deleted" and d.exists:
+                deletions.append(DeletionInfo(kind_name, kind.label, d.rec.id, d.title or d.rec.id[:8]))
         kinds.append(ks)
     m = vb.manifest
     return Preview(
@@ -286,9 +304,10 @@ def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: li
         full=m.full,
         already_applied=vb.already_applied,
         kinds=kinds,
-        conflicts=conflicts,
+        conflicts=conflict_list,
         gaps=gaps,
         newer_applied=vb.newer_applied,
+        deletions=deletions,
     )
 
 

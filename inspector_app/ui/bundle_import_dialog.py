@@ -53,6 +53,9 @@ class ImportDialog(TaskDialog):
         self.conflict_model = RowsModel([_("冲突的记录"), _("类型"), _("原因")], self)
         self.conflict_view = make_table(self.conflict_model, single=True)
         self.conflict_view.setMaximumHeight(140)
+        self.deletions = QLabel()  # what will disappear here: said before it is applied
+        self.deletions.setWordWrap(True)
+        self.deletions.hide()
 
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton(_("导入"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -67,6 +70,7 @@ class ImportDialog(TaskDialog):
         layout.addWidget(self.preview_view, 1)
         layout.addWidget(QLabel(_("冲突（两个版本都会保留，导入后在“同步冲突”中处理）：")))
         layout.addWidget(self.conflict_view)
+        layout.addWidget(self.deletions)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
@@ -123,6 +127,11 @@ class ImportDialog(TaskDialog):
             [(c.title or c.record_id, c.label, REASONS.get(c.reason, c.reason)) for c in preview.conflicts],
             ids=[c.record_id for c in preview.conflicts],
         )
+        shown = "、".join(_("{k}“{t}”").format(k=d.label, t=d.title) for d in preview.deletions[:10])
+        if len(preview.deletions) > 10:
+            shown += _(" 等共 {n} 条").format(n=len(preview.deletions))
+        self.deletions.setText(_("对方已删除，导入后本机也将删除：") + shown)
+        self.deletions.setVisible(bool(preview.deletions))
 
     def _verified_ok(self, result) -> None:
         vb, preview = result

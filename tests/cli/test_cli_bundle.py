@@ -114,6 +114,7 @@ def test_a_draft_deleted_after_it_was_sent_is_deleted_at_the_bureau(setup, capsy
     assert code == 0 and "检查记录：1（其中删除 1）" in out
     code, out, _ = run(capsys, "--db", bureau, "bundle", "verify", tmp / "a2.ibundle")
     assert code == 0 and "检查记录：新增 0，更新 0，删除 1" in out
+    assert "删除：检查记录 上海申华塑料制品有限公司" in out and iid in out  # which record goes
     code, out, _ = run(capsys, "--db", bureau, "bundle", "import", tmp / "a2.ibundle")
     assert code == 0 and "删除 1 条" in out
     db = open_database(bureau)

@@ -134,6 +134,8 @@ def test_import_dialog_previews_then_applies(qtbot, world, worker):
     headers = [gone.preview_model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
     deleted = {gone.preview_model.row(r)[0]: gone.preview_model.row(r) for r in range(gone.preview_model.rowCount())}
     assert deleted["检查记录"][headers.index("删除")] == 1
+    assert not gone.deletions.isHidden() and "上海申华塑料制品有限公司" in gone.deletions.text()  # which one
+    assert dialog.deletions.isHidden()  # the first bundle deleted nothing
     with qtbot.waitSignal(gone.imported, timeout=20000):
         gone.import_button.click()
     assert "删除 1 条" in gone.status.text()
