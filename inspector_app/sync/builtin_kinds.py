@@ -367,6 +367,7 @@ class DeviceKind(TableKind):
             title=lambda d: d.get("inspector_name") or d.get("name", ""),
             domain=_domain_check({FIELD: 1, BUREAU: 1}, "role", "角色"),
         )
+        self.deletable = False  # revoked, never deleted: the bundles it signed must stay verifiable
 
     def check_against(self, session, recs):
         # A device id is bound to its keys for life: a bundle that changes them is refused.

@@ -109,6 +109,7 @@ class Preview:
     newer_applied: int | None = None  # this roster/assignment bundle is older than that one, applied already
     applied: bool = False
     deletions: list[DeletionInfo] = field(default_factory=list)
+    kept: int = 0  # records deleted there but kept here (edited here, or something here still needs them)
 
     def total(self, outcome: str) -> int:
         return sum(k.counts[outcome] for k in self.kinds)
@@ -132,6 +133,10 @@ class Preview:
             text += _(
                 "该数据包比已导入的第{m}号旧：已有较新版本的记录不会被回退（计入较旧而忽略），其余记录照常导入。"
             ).format(m=self.newer_applied)
+        if self.kept:
+            text += _(
+                "另有 {n} 条记录对方已删除，但本机改过或仍有相关记录，予以保留（计入较旧而忽略），并会发回对方。"
+            ).format(n=self.kept)
         if self.conflicts:
             text += _("冲突的记录两个版本都已保留，请在“同步冲突”中逐条处理。")
         if self.gaps:
@@ -150,6 +155,7 @@ class _Decision:
     duplicate_conflict: bool = False  # the same conflict (same incoming version) is already recorded
     local_id: str | None = None  # for a "duplicate": the local record with the same natural key
     title: str = ""  # for a deletion: the local record's
+    reassert: bool = False  # a deletion ignored for an edit here: the local version supersedes it (travels on)
 
 
 def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) -> dict[str, list[_Decision]]:
@@ -175,6 +181,9 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
         for rec in recs:
             exists = rec.id in present
             st = states.get(rec.id)
+            if rec.refers_to_deleted:  # its parent was deleted (here, or by this bundle): moot
+                decisions.append(_Decision(rec, "older", exists, st))
+                continue
             if rec.data is None or (st is not None and st.hash == DELETED):
                 decisions.append(_deletion(rec, exists, st, kind.authority == source_role))
                 if decisions[-1].outcome == "deleted" and exists:
@@ -197,27 +206,28 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
             else:
                 decisions.append(_Decision(rec, "conflict", True, st, "concurrent"))
         # A newer copy must still not overwrite an immutable local record (e.g. a completed form), nor a
-        # deletion remove one: the signed record stands (a signed form is never deleted where it was signed).
-        if need_local and kind.immutability_rules:
+        # deletion remove an undeletable one: the signed record stands.
+        if need_local:
             local = {**dumped, **kind.dump(s, [i for i in need_local if i not in dumped])}
             for d in decisions:
-                if d.outcome not in ("updated", "deleted") or d.rec.id not in local:
+                if d.rec.id not in local:
                     continue
-                if kind.immutable(s, d.rec.id, local[d.rec.id].data):
-                    if d.outcome == "deleted":
-                        d.outcome = "older"
-                    else:
-                        d.outcome, d.reason = "conflict", "immutable"
+                data = local[d.rec.id].data
+                if d.outcome == "updated" and kind.immutable(s, d.rec.id, data):
+                    d.outcome, d.reason = "conflict", "immutable"
+                elif d.outcome == "deleted" and kind.undeletable(s, d.rec.id, data):
+                    d.outcome = "older"
         gone = {d.rec.id: d for d in decisions if d.outcome == "deleted" and d.exists}
         if gone:  # what a person will see disappear
             for rid, local_rec in kind.dump(s, list(gone)).items():
                 gone[rid].title = conflicts.record_title(s, kind, local_rec.data, rid)
-        # A new record that is an existing one under another id (same USCC, …): kept as a conflict.
+        # A new record that is an existing one under another id (same USCC, …): kept as a conflict — unless
+        # the bundle deletes that one (a plan replaced by a new one).
         added = [d for d in decisions if d.outcome == "added"]
         if added:
             dups = kind.duplicates(s, [d.rec for d in added])
             for d in added:
-                if d.rec.id in dups:
+                if d.rec.id in dups and dups[d.rec.id] not in gone:
                     d.outcome, d.reason, d.local_id = "conflict", "duplicate", dups[d.rec.id]
         # A record that needs one held back (its enterprise kept as a duplicate) is held back too.
         if held_back:
@@ -246,7 +256,38 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
             if not d.exists:
                 held_back[kind.table_name].add(d.rec.id)
         out[kind.name] = decisions
+    _spare_parents(s, reg, out)
     return out
+
+
+def _spare_parents(s: Session, reg: records.Registry, out: dict[str, list[_Decision]]) -> None:
+    """A deletion whose ON DELETE CASCADE would take along a record this import keeps (edited here, or not
+    deleted by the bundle) is ignored: the record stays with what depends on it, and the kept version travels
+    back to the deleter (reassert), where it supersedes the tombstone. Children first, so that a child kept
+    keeps its parent, and that parent its own."""
+    from inspector_app.core.models import Base
+
+    tables = Base.metadata.tables
+    kinds = [k for k in reg.kinds() if not k.stateless and k.table_name in tables]
+    for parent in reversed(kinds):
+        deleting = {d.rec.id: d for d in out.get(parent.name, ()) if d.outcome == "deleted" and d.exists}
+        if not deleting:
+            continue
+        spared: set[str] = set()
+        for child in kinds:
+            ct = tables[child.table_name]
+            doomed = {d.rec.id for d in out.get(child.name, ()) if d.outcome == "deleted"}
+            pk = next(iter(ct.primary_key.columns))
+            for fk in ct.foreign_keys:
+                if child is parent or fk.column.table.name != parent.table_name or fk.ondelete != "CASCADE":
+                    continue
+                for chunk in records._chunks(list(deleting)):
+                    for cid, pid in s.execute(select(pk, fk.parent).where(fk.parent.in_(chunk))):
+                        if str(cid) not in doomed:
+                            spared.add(str(pid))
+        for pid in spared:
+            d = deleting[pid]
+            d.outcome, d.reassert, d.title = "older", True, ""
 
 
 def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bool) -> _Decision:
@@ -262,8 +303,9 @@ def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bo
         return _Decision(rec, "same", exists, st)
     rel = state.vv_compare(rec.vv, st.vv)
     if rec.data is None:
-        wins = rel == state.NEWER or (rel == state.CONCURRENT and authority)
-        return _Decision(rec, "deleted" if wins else "older", exists, st)
+        if rel == state.NEWER or (rel == state.CONCURRENT and authority):
+            return _Decision(rec, "deleted", exists, st)
+        return _Decision(rec, "older", exists, st, reassert=rel == state.CONCURRENT)
     if rel in (state.NEWER, state.CONCURRENT):  # edited there after (or while) it was deleted here: back
         return _Decision(rec, "added", exists, st)
     return _Decision(rec, "older", exists, st)
@@ -308,6 +350,7 @@ def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: li
         gaps=gaps,
         newer_applied=vb.newer_applied,
         deletions=deletions,
+        kept=sum(d.reassert for ds in decisions.values() for d in ds),
     )
 
 
@@ -526,6 +569,12 @@ def apply_bundle(
                         vv = state.vv_merge(st.vv, rec.vv) if st else dict(rec.vv)
                         (updates if st else inserts).append((rec.id, state.State("", vv, DELETED, seq, m.source, None)))
                         seq += 1
+                    elif d.reassert:  # its deletion was ignored: this version supersedes the tombstone
+                        st.vv = state.vv_merge(st.vv, rec.vv)
+                        st.vv[me] = st.vv.get(me, 0) + 1
+                        st.changed_seq, st.source = seq, me
+                        seq += 1
+                        updates.append((rec.id, st))
                     elif d.outcome == "same" and st is not None:
                         merged = state.vv_merge(st.vv, rec.vv)
                         if merged != st.vv:

@@ -7,6 +7,7 @@ A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incom
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
 """
 
+import json
 import os
 import re
 from hashlib import sha256
@@ -55,6 +56,18 @@ class PhotoKind(TableKind):
         )
         self.immutability_rules.append(lambda s, rid, data: _signed(s, data.get("inspection_id")))
         self.inline_slots = frozenset({"thumbnail", "print"})
+
+    def undeletable(self, session, record_id, data):
+        # Only a photo that is part of the signed content: one removed before signing may still be deleted
+        # by its tombstone arriving after the signed record (a late bundle).
+        from inspector_app.core.docs_models import InspectionSignoff
+
+        q = select(InspectionSignoff.canonical).where(InspectionSignoff.inspection_id == data.get("inspection_id"))
+        canonical = session.scalar(q)
+        if canonical is None:
+            return False
+        signed = json.loads(canonical).get("photos", [])
+        return {"item_id": data.get("item_id"), "sha256": data.get("sha256")} in signed
 
     @staticmethod
     def _files(session, row) -> list[FileRef]:
@@ -116,6 +129,7 @@ class IssuedDocumentKind(TableKind):
         )
         # The very bytes given to the enterprise: a different copy under the same id is never an update.
         self.immutability_rules.append(lambda s, rid, data: True)
+        self.deletable = False  # the archive of what was handed out
 
     @staticmethod
     def _title(d: dict) -> str:

@@ -25,7 +25,7 @@ def _check(data: dict) -> None:
 def register(registry) -> None:
     from inspector_app.core.template_store import TemplateRelease
 
-    registry.add(
+    release = registry.add(
         TableKind(
             TemplateRelease,
             "template_release",
@@ -38,3 +38,4 @@ def register(registry) -> None:
             domain=_check,
         )
     )
+    release.deletable = False  # withdrawn by publishing a newer version, never deleted

@@ -92,6 +92,7 @@ class Incoming:
     hash: str
     line: int
     parsed: Any = None  # what the kind's validate() returned
+    refers_to_deleted: bool = False  # needs a record deleted here or by its bundle: moot (verify._validate)
 
 
 def record_hash(kind: RecordKind, data: dict | None, files: dict[str, str], base64: Collection[str] = ()) -> str:
@@ -218,6 +219,10 @@ class RecordKind:
 
     def immutable(self, session: Session, record_id: str, data: dict) -> bool:
         return any(rule(session, record_id, data) for rule in self.immutability_rules)
+
+    def undeletable(self, session: Session, record_id: str, data: dict) -> bool:
+        """A local record that a tombstone must not delete (by default: an immutable one, e.g. a signed form)."""
+        return self.immutable(session, record_id, data)
 
     # -- incoming side
     def validate(self, data: dict, record_id: str) -> dict:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core.db import Database
 from inspector_app.core.models import Base, utcnow
-from inspector_app.core.sync_models import BUREAU, ROLES, BundleLog, Device
+from inspector_app.core.sync_models import BUREAU, ROLES, BundleLog, Device, RecordState
 from inspector_app.i18n import _
 from inspector_app.sync import crypto, records
 from inspector_app.sync.format import (
@@ -306,14 +306,24 @@ _MB = 1024**2
 
 
 def configured_limits(db: Database) -> Limits:
-    """The limits set in this machine's settings (设置 → 数据包; the bureau's values travel to the laptops)."""
+    """The limits set in this machine's settings (设置 → 数据包; the bureau's values travel to the laptops).
+
+    A stored value that is not valid (only a database edited by hand, or a future bureau, can hold one) counts
+    as the default: one bad value must not stop every import, the one that would correct it included."""
     from inspector_app.core import settings
+    from inspector_app.core.errors import ValidationError
+
+    def number(s, key: str) -> int:
+        try:
+            return int(settings.validate(key, settings.read(s, key)))
+        except (ValidationError, ValueError):
+            return int(settings.DEFAULTS[key].default)
 
     with db.session() as s:
         return DEFAULT_LIMITS.with_(
-            max_members=settings.read_int(s, "bundle.max_files"),
-            max_member_bytes=settings.read_int(s, "bundle.max_file_mb") * _MB,
-            max_total_bytes=settings.read_int(s, "bundle.max_total_mb") * _MB,
+            max_members=number(s, "bundle.max_files"),
+            max_member_bytes=number(s, "bundle.max_file_mb") * _MB,
+            max_total_bytes=number(s, "bundle.max_total_mb") * _MB,
         )
 
 
@@ -462,10 +472,22 @@ def open_sealed(arc: SafeArchive, opener, name: str, stream: int, limit: int) ->
         ) from None
 
 
+def _deleted_here(s, kind: str, ids: set[str]) -> set[str]:
+    """Which of these records of `kind` were here and are deleted (their sync state is a tombstone)."""
+    out: set[str] = set()
+    for chunk in records._chunks(list(ids)):
+        q = select(RecordState.record_id).where(
+            RecordState.kind == kind, RecordState.record_id.in_(chunk), RecordState.hash == records.DELETED
+        )
+        out.update(s.scalars(q))
+    return out
+
+
 def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str, list[Incoming]], problems) -> None:
     files = {mem.path: mem for mem in m.members if mem.path.startswith(FILES_DIR)}
     referenced: set[str] = set()
     in_bundle: dict[str, set[str]] = {}
+    deleted_in_bundle: dict[str, set[str]] = {}
     for kind_name, recs in parsed.items():
         kind = reg.get(kind_name)
         member = records_path(kind_name)
@@ -488,13 +510,16 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
                         member, _("{w}：附件“{s}”与清单不符").format(w=where(kind_name, rec.line, rec.id), s=slot)
                     )
                 referenced.add(meta["path"])
-        in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is not None}  # not the tombstones
+        in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is not None}
+        deleted_in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is None}
     for path in sorted(set(files) - referenced):
         problems.add(path, _("附件不属于任何记录"))
     if problems.items:
         return
-    # References: to a record in this bundle or one already here.
-    needed: dict[str, dict[str, tuple[str, Incoming, str]]] = defaultdict(dict)
+    # References: to a record in this bundle or one already here. One to a record deleted (here, or by this
+    # bundle) makes the record moot, not the bundle invalid: a late bundle with a photo of a draft deleted since
+    # is not refused for it; the photo is ignored (importer._classify) and the rest arrives.
+    needed: dict[str, dict[str, list[tuple[str, Incoming, str]]]] = defaultdict(lambda: defaultdict(list))
     for kind_name, recs in parsed.items():
         kind = reg.get(kind_name)
         for rec in recs:
@@ -503,8 +528,10 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
             for table, fld, ref in kind.references(rec.data):
                 if ref is None:
                     continue
-                if not isinstance(ref, str) or ref not in in_bundle.get(table, ()):
-                    needed[table].setdefault(str(ref), (kind_name, rec, fld))
+                if isinstance(ref, str) and ref in deleted_in_bundle.get(table, ()):
+                    rec.refers_to_deleted = True
+                elif not isinstance(ref, str) or ref not in in_bundle.get(table, ()):
+                    needed[table][str(ref)].append((kind_name, rec, fld))
     tables = Base.metadata.tables
     with db.session() as s:
         for table, refs in needed.items():
@@ -515,8 +542,14 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
             present: set[str] = set()
             for chunk in records._chunks(list(refs)):
                 present.update(str(v) for v in s.scalars(select(pk).where(pk.in_(chunk))))
-            for ref in sorted(set(refs) - present):
-                kind_name, rec, fld = refs[ref]
+            missing = set(refs) - present
+            target = reg.for_table(table)
+            for ref in _deleted_here(s, target.name, missing) if target is not None and missing else ():
+                for _kind_name, rec, _fld in refs[ref]:
+                    rec.refers_to_deleted = True
+                missing.discard(ref)
+            for ref in sorted(missing):
+                kind_name, rec, fld = refs[ref][0]
                 problems.add(
                     records_path(kind_name),
                     _("{w}：字段“{f}”引用的记录 {r} 不存在（可先导入更早的数据包，或请对方导出完整数据包）").format(

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
 from inspector_app.core import inspections, photos, settings
@@ -14,11 +15,11 @@ from inspector_app.core.sync_models import RecordState
 from inspector_app.sync.records import DELETED, registry
 
 
-def _jpeg() -> bytes:
+def _jpeg(color=(20, 120, 40)) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("RGB", (64, 48), (20, 120, 40)).save(buf, "JPEG")
+    Image.new("RGB", (64, 48), color).save(buf, "JPEG")
     return buf.getvalue()
 
 
@@ -141,3 +142,124 @@ def test_a_setting_reset_at_the_bureau_is_reset_on_the_laptops(world):
     settings.update(w.bureau.db, {"bundle.max_files": "7000"})  # set once more: it travels as before
     w.a.import_(w.bureau.export().path)
     assert settings.get(w.a.db, "bundle.max_files") == "7000"
+
+
+def test_after_an_edit_wins_over_a_deletion_the_next_edit_is_a_plain_update(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    inspections.save_answer(w.bureau.db, iid, w.items[1], conclusion="conform")
+    inspections.delete_draft(w.a.db, iid)
+    tomb, edit = w.a.export(), w.bureau.export(to=w.a.id)
+    res = w.bureau.import_(tomb.path)
+    assert "另有 1 条记录对方已删除" in res.summary_text()
+    w.a.import_(edit.path)
+    inspections.save_answer(w.bureau.db, iid, w.items[2], conclusion="conform")
+    res = w.a.import_(w.bureau.export(to=w.a.id).path)
+    assert res.preview.total("conflict") == 0 and res.preview.total("updated") == 1, res.summary_text()
+    assert _answered(w.a, iid) == _answered(w.bureau, iid)
+
+
+def test_a_late_bundle_with_a_photo_of_a_deleted_draft_still_brings_the_rest(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    b1 = w.a.export()
+    photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    other = w.start(w.a, {w.items[0]: "nonconform"})  # unrelated work in the same bundle
+    b2 = w.a.export()
+    inspections.delete_draft(w.a.db, iid)
+    b3 = w.a.export()
+    w.bureau.import_(b1.path)
+    w.bureau.import_(b3.path)
+    res = w.bureau.import_(b2.path)  # its photo belongs to a draft deleted since: moot, not a refusal
+    assert res.changed and res.preview.total("older") == 1  # the photo of the deleted draft
+    assert _count(w.bureau, Inspection, id=other) == 1 and _count(w.bureau, Inspection, id=iid) == 0
+    assert _count(w.bureau, Photo) == 0
+
+
+def test_a_photo_edited_at_the_bureau_keeps_its_draft_that_the_laptop_deleted(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    p = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    w.bureau.import_(w.a.export().path)
+    photos.set_caption(w.bureau.db, p.id, "局里补充的说明")
+    inspections.delete_draft(w.a.db, iid)
+    res = w.bureau.import_(w.a.export().path)
+    # The deletion would cascade to the edited photo: the draft and its photo stay, nothing half-deleted.
+    assert res.preview.total("deleted") == 0 and res.preview.kept == 2
+    assert _count(w.bureau, Inspection, id=iid) == 1 and _count(w.bureau, Photo) == 1
+    # They travel back, and the laptop holds them again: both sides agree.
+    w.a.import_(w.bureau.export(to=w.a.id).path)
+    assert _count(w.a, Inspection, id=iid) == 1
+    with w.a.db.session() as s:
+        assert s.scalar(select(Photo.caption)) == "局里补充的说明"
+
+
+def test_a_plan_replaced_at_the_bureau_replaces_it_on_the_laptop(world):
+    from datetime import date
+
+    from inspector_app.core.supervision_models import AnnualPlan
+
+    w = world
+    with w.bureau.db.session() as s:
+        old = AnnualPlan(year=2026, district="奉贤区", created_on=date(2026, 1, 5))
+        s.add(old)
+        s.flush()
+        old_id = old.id
+    w.a.import_(w.bureau.export().path)
+    with w.bureau.db.session() as s:  # what planning.generate_plan(replace=True) does
+        s.delete(s.get(AnnualPlan, old_id))
+        s.flush()
+        new = AnnualPlan(year=2026, district="奉贤区", created_on=date(2026, 2, 1))
+        s.add(new)
+        s.flush()
+        new_id = new.id
+    res = w.a.import_(w.bureau.export().path)
+    assert not res.preview.conflicts  # not a "duplicate" of the plan the same bundle deletes
+    with w.a.db.session() as s:
+        assert list(s.scalars(select(AnnualPlan.id))) == [new_id]
+
+
+def test_a_photo_removed_before_signing_goes_even_when_its_deletion_arrives_after_the_signature(world):
+    from inspector_app.core import signing
+    from tests.documents import factory
+
+    w = world
+    iid = w.start(w.a)
+    w.answer_all(w.a, iid)
+    kept = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="留.jpg")
+    wrong = photos.add_photo(w.a.db, iid, w.items[1], _jpeg((200, 30, 30)), filename="错.jpg")
+    b1 = w.a.export()
+    photos.remove_photo(w.a.db, wrong.id)
+    b2 = w.a.export()
+    inspections.complete_inspection(w.a.db, iid)
+    team = [
+        signing.SignatureInput(
+            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
+        )
+        for n, i in enumerate(w.inspector_ids[:2])
+    ]
+    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    b3 = w.a.export()
+    for b in (b1, b3, b2):  # the deletion last: a late USB stick
+        w.bureau.import_(b.path)
+    with w.bureau.db.session() as s:
+        assert list(s.scalars(select(Photo.id))) == [kept.id]  # what was signed, no more
+    # A photo that was signed is never deleted by a tombstone (only a buggy laptop could send one).
+    with w.a.db.session() as s:
+        s.execute(sa_delete(Photo).where(Photo.id == kept.id))
+    res = w.bureau.import_(w.a.export().path)
+    assert res.preview.total("deleted") == 0 and res.preview.total("older") == 1
+    assert _count(w.bureau, Photo) == 1
+
+
+def test_a_bad_limit_in_the_settings_counts_as_the_default(world):
+    from inspector_app.core.models import Setting
+    from inspector_app.sync.verify import configured_limits
+
+    with world.bureau.db.session() as s:  # as only a hand-edited database or a future bureau could store
+        s.add(Setting(key="bundle.max_files", value="很多"))
+        s.add(Setting(key="bundle.max_file_mb", value=""))
+    limits = configured_limits(world.bureau.db)
+    assert limits.max_members == 200_000 and limits.max_member_bytes == 4096 * 1024**2
+    world.bureau.import_(world.a.export().path)  # imports still work
