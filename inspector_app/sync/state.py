@@ -116,7 +116,7 @@ def refresh(
         st.mark = marks[rid]
         if st.hash != d.hash:  # a real edit here (not a save that changed nothing)
             st.vv = {**st.vv, self_id: st.vv.get(self_id, 0) + 1}
-            st.hash = d.hash
+            st.hash, st.received_hash = d.hash, None
             st.source = self_id
             st.changed_seq = seq
             seq += 1
@@ -126,6 +126,7 @@ def refresh(
             st = states.get(rid)
             if st is not None and rid not in marks and st.hash != DELETED:
                 st.mark, st.hash, st.source, st.changed_seq = "", DELETED, self_id, seq
+                st.received_hash = None  # every tombstone has the same hash: an old receipt must not confirm it
                 st.vv = {**st.vv, self_id: st.vv.get(self_id, 0) + 1}
                 seq += 1
                 updates.append((rid, st))
@@ -136,6 +137,7 @@ def refresh(
 
 
 def save_states(session: Session, kind: str, items: list[tuple[str, State]]) -> None:
+    """Write states; a version the bureau has not confirmed (received_hash None) loses its old confirmation."""
     stmt = (
         sa.update(T)
         .where(T.c.kind == sa.bindparam("k"), T.c.record_id == sa.bindparam("rid"))
@@ -145,10 +147,22 @@ def save_states(session: Session, kind: str, items: list[tuple[str, State]]) -> 
             hash=sa.bindparam("h"),
             changed_seq=sa.bindparam("c"),
             source=sa.bindparam("s"),
+            received_hash=sa.bindparam("r"),
+            received_at=sa.case((sa.bindparam("r2").is_(None), None), else_=T.c.received_at),
         )
     )
     rows = [
-        {"k": kind, "rid": rid, "m": st.mark, "v": vv_dump(st.vv), "h": st.hash, "c": st.changed_seq, "s": st.source}
+        {
+            "k": kind,
+            "rid": rid,
+            "m": st.mark,
+            "v": vv_dump(st.vv),
+            "h": st.hash,
+            "c": st.changed_seq,
+            "s": st.source,
+            "r": st.received_hash,
+            "r2": st.received_hash,
+        }
         for rid, st in items
     ]
     session.connection().execute(stmt, rows)

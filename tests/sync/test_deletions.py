@@ -263,3 +263,22 @@ def test_a_bad_limit_in_the_settings_counts_as_the_default(world):
     limits = configured_limits(world.bureau.db)
     assert limits.max_members == 200_000 and limits.max_member_bytes == 4096 * 1024**2
     world.bureau.import_(world.a.export().path)  # imports still work
+
+
+def test_a_second_deletion_is_not_confirmed_by_the_receipt_of_the_first(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    w.b.import_(w.bureau.export(to=w.b.id).path)  # B gets the draft through the bureau
+    inspections.save_answer(w.b.db, iid, w.items[1], conclusion="conform")  # and edits it
+    inspections.delete_draft(w.a.db, iid)
+    w.bureau.import_(w.a.export().path)  # deleted at the bureau
+    w.a.import_(w.bureau.export(to=w.a.id).path)  # the receipt: the bureau holds A's deletion
+    w.bureau.import_(w.b.export().path)  # B's concurrent edit wins: the draft is back at the bureau
+    w.a.import_(w.bureau.export(to=w.a.id).path)  # and on A
+    assert _count(w.a, Inspection, id=iid) == 1
+    inspections.delete_draft(w.a.db, iid)  # deleted again: a new tombstone, not yet at the bureau
+    w.a.export()
+    with w.a.db.session() as s:
+        st = s.scalar(select(RecordState).where(RecordState.kind == "inspection", RecordState.record_id == iid))
+    assert st.hash == DELETED and st.received_hash is None
