@@ -66,6 +66,7 @@ class ConflictDetail:
     diffs: tuple[FieldDiff, ...]
     local_data: dict | None
     incoming_data: dict
+    local_deleted: bool = False  # deleted here since: keeping "local" keeps it deleted
 
 
 def _source_label(s, device_id: str) -> str:
@@ -140,14 +141,24 @@ def conflict_detail(db: Database, conflict_id: str, registry: records.Registry |
         row = _row(s, c, reg)
         kind = reg.get(c.kind)
         current = kind.dump(s, [c.record_id]).get(c.record_id) if kind else None
-        local = current.data if current else json.loads(c.local_data)["data"]
+        # Synced here once and gone now: deleted since (its tombstone is made at the next exchange).
+        deleted = (
+            current is None
+            and kind is not None
+            and kind.deletable
+            and bool(state.load_states(s, c.kind, [c.record_id]))
+        )
+        local = current.data if current else None if deleted else json.loads(c.local_data)["data"]
         incoming = json.loads(c.incoming_data)["data"]
     view = kind.hash_view if kind else (lambda d: d)
     a, b = _flatten(view(local) if local else {}), _flatten(view(incoming))
+    gone = _("（已删除）")
     diffs = tuple(
-        FieldDiff(k, a.get(k, ""), b.get(k, "")) for k in sorted(set(a) | set(b)) if a.get(k, "") != b.get(k, "")
+        FieldDiff(k, gone if deleted else a.get(k, ""), b.get(k, ""))
+        for k in sorted(set(a) | set(b))
+        if deleted or a.get(k, "") != b.get(k, "")
     )
-    return ConflictDetail(row, diffs, local, incoming)
+    return ConflictDetail(row, diffs, local, incoming, deleted)
 
 
 def _find(s, ref: str) -> Conflict:

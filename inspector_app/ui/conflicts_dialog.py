@@ -93,9 +93,16 @@ class ConflictsDialog(QDialog):
 
     def _detail(self, detail) -> None:
         self.diff_model.set_rows([(d.field, d.local, d.incoming) for d in detail.diffs])
-        self.status.say(
-            _("{k}：{t}，{n} 处不同").format(k=detail.row.kind_label, t=detail.row.title, n=len(detail.diffs))
-        )
+        if detail.local_deleted:
+            self.status.say(
+                _("{k}：{t}，本机已删除该记录；“保留本机版本”即保持删除").format(
+                    k=detail.row.kind_label, t=detail.row.title
+                )
+            )
+        else:
+            self.status.say(
+                _("{k}：{t}，{n} 处不同").format(k=detail.row.kind_label, t=detail.row.title, n=len(detail.diffs))
+            )
         self._enable(True)
 
     def current_conflict(self) -> str | None:

@@ -282,3 +282,21 @@ def test_a_second_deletion_is_not_confirmed_by_the_receipt_of_the_first(world):
     with w.a.db.session() as s:
         st = s.scalar(select(RecordState).where(RecordState.kind == "inspection", RecordState.record_id == iid))
     assert st.hash == DELETED and st.received_hash is None
+
+
+def test_a_conflict_on_a_record_deleted_here_since_says_so_and_keeping_local_keeps_it_deleted(world):
+    from inspector_app.sync import conflicts
+
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    inspections.save_answer(w.a.db, iid, w.items[1], conclusion="conform")
+    inspections.save_answer(w.bureau.db, iid, w.items[1], conclusion="nonconform", record="局里")
+    (cid,) = w.bureau.import_(w.a.export().path).conflict_ids
+    inspections.delete_draft(w.bureau.db, iid)
+    detail = conflicts.conflict_detail(w.bureau.db, cid)
+    assert detail.local_deleted and detail.local_data is None
+    assert detail.diffs and {d.local for d in detail.diffs} == {"（已删除）"}
+    conflicts.resolve_conflict(w.bureau.db, cid, "local")
+    res = w.a.import_(w.bureau.export(to=w.a.id).path)  # the choice travels: deleted on the laptop too
+    assert res.preview.total("deleted") == 1 and _count(w.a, Inspection, id=iid) == 0
