@@ -32,6 +32,7 @@ FORMAT = "inspector-app-bundle"
 # 3: a record deleted after it was synced travels as its tombstone ("data": null). Only a bundle that carries
 # one is written as version 3: the others stay readable by builds of version 2.
 FORMAT_VERSION = 3
+TOMBSTONES_VERSION = 3
 NO_TOMBSTONES_VERSION = 2
 OLDEST_READ_VERSION = 2
 SUFFIX = ".ibundle"

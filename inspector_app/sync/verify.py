@@ -46,6 +46,7 @@ from inspector_app.sync.format import (
     SEALED_MANIFEST,
     SEALED_SIGNATURE,
     SIGNATURE,
+    TOMBSTONES_VERSION,
     BundleRefused,
     Cancelled,
     Header,
@@ -498,6 +499,14 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
             if rec.id in seen:
                 problems.add(member, _("{w}：编号重复").format(w=where(kind_name, rec.line, rec.id)))
             seen.add(rec.id)
+            if rec.data is None and m.format_version < TOMBSTONES_VERSION:
+                problems.add(
+                    member,
+                    _("{w}：格式版本 {v} 的数据包不能含已删除的记录").format(
+                        w=where(kind_name, rec.line, rec.id), v=m.format_version
+                    ),
+                )
+                continue
             try:
                 rec.parsed = validated(kind, rec)
             except RecordProblem as exc:

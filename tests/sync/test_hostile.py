@@ -529,6 +529,10 @@ def test_invalid_records_named_with_member_and_line(w):
     bad["inspection"][0]["files"] = {"x": {"path": "files/inspection/x/x", "sha256": "0" * 64, "size": 1, "name": ""}}
     err = refused(w, forge(w.a.bundles / "i7.ibundle", w.a.identity, w.bureau.id, records=bad), "invalid_record")
     assert "不能带附件" in str(err)
+    bad["inspection"][0]["files"] = {}
+    v2 = {"manifest_patch": {"format_version": 2}, "header": Header(2, None).to_bytes()}
+    p = forge(w.a.bundles / "i8.ibundle", w.a.identity, w.bureau.id, records=bad, **v2)
+    assert "格式版本 2 的数据包不能含已删除的记录" in str(refused(w, p, "invalid_record"))
 
 
 def test_a_line_that_is_not_json(w):
