@@ -9,6 +9,7 @@ Photos can be added and removed until the inspection is signed; they are part of
 
 import hashlib
 import io
+import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -168,6 +169,16 @@ def add_photo(
     return store(db, inspection_id, item_id, prepared, filename=filename, caption=caption)
 
 
+_PHOTO_IDS = uuid.UUID("5b0f4c1e-2d6a-4c8e-9f3b-7a1d2e6c9b40")
+
+
+def stable_id(inspection_id: str, sha256: str) -> str:
+    """The id of a photo is its natural key (one file per inspection): the same file attached again after it
+    was removed is the same record, so that a late bundle carrying its removal is older than the new
+    attachment instead of deleting it, and the two sides never hold one file under two ids (bundle-format.md §4)."""
+    return str(uuid.uuid5(_PHOTO_IDS, f"{inspection_id}/{sha256}"))
+
+
 def store(
     db: Database, inspection_id: str, item_id: str, prepared: Prepared, *, filename: str = "", caption: str = ""
 ) -> PhotoInfo:
@@ -191,6 +202,7 @@ def store(
             tmp.replace(target)
         position = s.scalar(select(func.count()).select_from(Photo).where(Photo.inspection_id == inspection_id))
         row = Photo(
+            id=stable_id(inspection_id, prepared.sha256),
             inspection_id=inspection_id,
             item_id=item_id,
             sha256=prepared.sha256,

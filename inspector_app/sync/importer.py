@@ -257,7 +257,33 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
                 held_back[kind.table_name].add(d.rec.id)
         out[kind.name] = decisions
     _spare_parents(s, reg, out)
+    _spare_children(s, reg, out)
     return out
+
+
+def _tabled(reg: records.Registry) -> list[RecordKind]:
+    """The kinds stored in a table of the schema, in apply order (parents first)."""
+    from inspector_app.core.models import Base
+
+    return [k for k in reg.kinds() if not k.stateless and k.table_name in Base.metadata.tables]
+
+
+def _cascades(s: Session, kinds: list[RecordKind], parent: RecordKind, ids):
+    """(child kind, child id, parent id) of the local records that ON DELETE CASCADE ties to these records."""
+    from inspector_app.core.models import Base
+
+    tables = Base.metadata.tables
+    for child in kinds:
+        if child is parent:
+            continue
+        ct = tables[child.table_name]
+        pk = next(iter(ct.primary_key.columns))
+        for fk in ct.foreign_keys:
+            if fk.column.table.name != parent.table_name or fk.ondelete != "CASCADE":
+                continue
+            for chunk in records._chunks(list(ids)):
+                for cid, pid in s.execute(select(pk, fk.parent).where(fk.parent.in_(chunk))):
+                    yield child, str(cid), str(pid)
 
 
 def _spare_parents(s: Session, reg: records.Registry, out: dict[str, list[_Decision]]) -> None:
@@ -265,29 +291,64 @@ def _spare_parents(s: Session, reg: records.Registry, out: dict[str, list[_Decis
     deleted by the bundle) is ignored: the record stays with what depends on it, and the kept version travels
     back to the deleter (reassert), where it supersedes the tombstone. Children first, so that a child kept
     keeps its parent, and that parent its own."""
-    from inspector_app.core.models import Base
-
-    tables = Base.metadata.tables
-    kinds = [k for k in reg.kinds() if not k.stateless and k.table_name in tables]
+    kinds = _tabled(reg)
     for parent in reversed(kinds):
         deleting = {d.rec.id: d for d in out.get(parent.name, ()) if d.outcome == "deleted" and d.exists}
         if not deleting:
             continue
+        doomed: dict[str, set[str]] = {}
         spared: set[str] = set()
-        for child in kinds:
-            ct = tables[child.table_name]
-            doomed = {d.rec.id for d in out.get(child.name, ()) if d.outcome == "deleted"}
-            pk = next(iter(ct.primary_key.columns))
-            for fk in ct.foreign_keys:
-                if child is parent or fk.column.table.name != parent.table_name or fk.ondelete != "CASCADE":
-                    continue
-                for chunk in records._chunks(list(deleting)):
-                    for cid, pid in s.execute(select(pk, fk.parent).where(fk.parent.in_(chunk))):
-                        if str(cid) not in doomed:
-                            spared.add(str(pid))
+        for child, cid, pid in _cascades(s, kinds, parent, deleting):
+            if child.name not in doomed:
+                doomed[child.name] = {d.rec.id for d in out.get(child.name, ()) if d.outcome == "deleted"}
+            if cid not in doomed[child.name]:
+                spared.add(pid)
         for pid in spared:
             d = deleting[pid]
             d.outcome, d.reassert, d.title = "older", True, ""
+
+
+def _spare_children(s: Session, reg: records.Registry, out: dict[str, list[_Decision]]) -> None:
+    """The other half of "the edit wins": a record whose deletion is ignored keeps what depends on it. The
+    deletions of its children in the same bundle were that deletion's cascade (a draft's photos go with it),
+    so they are ignored too and travel back with it. Parents first, so that a kept child keeps its own."""
+    kinds = _tabled(reg)
+    by_id = {name: {d.rec.id: d for d in ds} for name, ds in out.items()}
+    for parent in kinds:
+        kept = [d.rec.id for d in out.get(parent.name, ()) if d.reassert]
+        if not kept:
+            continue
+        for child, cid, _pid in _cascades(s, kinds, parent, kept):
+            d = by_id.get(child.name, {}).get(cid)
+            if d is not None and d.outcome == "deleted" and d.exists and d.local is not None:
+                d.outcome, d.reassert, d.title = "older", True, ""
+
+
+def _send_along(s: Session, reg: records.Registry, decisions: dict[str, list[_Decision]], me: str, seq: int) -> int:
+    """What depends on a kept record (reassert) and is not in this bundle travels with it: the deleter may never
+    have had it (a photo the bureau added to the draft the laptop deleted), and with its change number already
+    sent it would not go again. A new change number, not a new version. Returns the next change number."""
+    kinds = _tabled(reg)
+    in_bundle = {name: {d.rec.id for d in ds} for name, ds in decisions.items()}
+    kept = {name: {d.rec.id for d in ds if d.reassert} for name, ds in decisions.items()}
+    along: dict[str, set[str]] = defaultdict(set)
+    for parent in kinds:  # parents first: grandchildren follow their parents
+        ids = kept.get(parent.name, set()) | along.get(parent.name, set())
+        if not ids:
+            continue
+        for child, cid, _pid in _cascades(s, kinds, parent, ids):
+            if cid not in in_bundle.get(child.name, ()):
+                along[child.name].add(cid)
+    for kind_name, ids in along.items():
+        items = []
+        for rid, st in state.load_states(s, kind_name, ids).items():
+            if st.hash != DELETED:
+                st.changed_seq, st.source = seq, me
+                seq += 1
+                items.append((rid, st))
+        if items:
+            state.save_states(s, kind_name, items)
+    return seq
 
 
 def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bool) -> _Decision:
@@ -585,6 +646,7 @@ def apply_bundle(
                 state.insert_states(s, kind_name, inserts)
                 if updates:
                     state.save_states(s, kind_name, updates)
+            _send_along(s, reg, decisions, me, seq)
             vb.drop_spool()  # every row that keeps a spooled attachment is written, conflicts included
             summary = {k: _count(ds) for k, ds in decisions.items()}
             log.summary = json.dumps(summary, ensure_ascii=False)
@@ -594,6 +656,7 @@ def apply_bundle(
                     for k, ds in decisions.items()
                     if not reg.get(k).stateless
                     for d in ds
+                    if _held(d)
                 ]
                 receipts.issue_receipt(
                     s,
@@ -617,6 +680,14 @@ def apply_bundle(
         if ctx is not None:
             ctx.undo()
         raise
+
+
+def _held(d: _Decision) -> bool:
+    """Whether the receipt may tell the sender that we hold its version: not for a record ignored because its
+    parent is deleted here, nor for a deletion we did not apply (the record stays and travels back)."""
+    if d.rec.refers_to_deleted:
+        return False
+    return d.rec.data is not None or d.outcome in ("deleted", "same")
 
 
 def _count(ds: list[_Decision]) -> dict[str, int]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from inspector_app.core import inspections, photos, settings
 from inspector_app.core.docs_models import Photo
 from inspector_app.core.models import Inspection, ItemResult
-from inspector_app.core.sync_models import RecordState
+from inspector_app.core.sync_models import Receipt, RecordState
 from inspector_app.sync.records import DELETED, registry
 
 
@@ -300,3 +300,99 @@ def test_a_conflict_on_a_record_deleted_here_since_says_so_and_keeping_local_kee
     conflicts.resolve_conflict(w.bureau.db, cid, "local")
     res = w.a.import_(w.bureau.export(to=w.a.id).path)  # the choice travels: deleted on the laptop too
     assert res.preview.total("deleted") == 1 and _count(w.a, Inspection, id=iid) == 0
+
+
+def _received(node, kind, rid) -> bool:
+    with node.db.session() as s:
+        st = s.scalar(select(RecordState).where(RecordState.kind == kind, RecordState.record_id == rid))
+    return st is not None and st.received_hash == st.hash
+
+
+def test_a_photo_the_bureau_added_to_a_draft_the_laptop_deleted_comes_back_with_the_draft(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    p = photos.add_photo(w.bureau.db, iid, w.items[0], _jpeg(), filename="局里.jpg")
+    inspections.delete_draft(w.a.db, iid)
+    edit, tomb = w.bureau.export(to=w.a.id), w.a.export()
+    res = w.a.import_(edit.path)  # the photo of a draft deleted here: ignored for now
+    assert res.preview.total("older") == 1 and _count(w.a, Photo) == 0
+    w.bureau.import_(tomb.path)  # the bureau keeps the draft: its photo depends on it
+    assert _count(w.bureau, Inspection, id=iid) == 1 and _count(w.bureau, Photo) == 1
+    w.a.import_(w.bureau.export(to=w.a.id).path)  # the kept draft returns to the laptop, with the photo
+    assert _count(w.a, Inspection, id=iid) == 1
+    with w.a.db.session() as s:
+        assert list(s.scalars(select(Photo.id))) == [p.id]
+
+
+def test_a_photo_from_another_laptop_on_a_deleted_draft_is_not_confirmed_until_the_bureau_holds_it(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    w.b.import_(w.bureau.export(to=w.b.id).path)
+    pb = photos.add_photo(w.b.db, iid, w.items[0], _jpeg(), filename="B拍.jpg")
+    inspections.delete_draft(w.a.db, iid)
+    w.bureau.import_(w.a.export().path)  # the deletion first
+    res = w.bureau.import_(w.b.export().path)  # then B's photo of the deleted draft: moot at the bureau
+    assert res.preview.total("older") == 1 and _count(w.bureau, Photo) == 0
+    w.b.import_(w.bureau.export(to=w.b.id).path)  # the receipt and A's deletion reach B
+    assert not _received(w.b, "photo", pb.id)  # the bureau does not hold it, and does not say it does
+    assert _count(w.b, Inspection, id=iid) == 1  # B keeps the draft for its photo ...
+    w.bureau.import_(w.b.export().path)  # ... and sends both again
+    w.a.import_(w.bureau.export(to=w.a.id).path)
+    for node in (w.a, w.b, w.bureau):
+        assert _count(node, Inspection, id=iid) == 1 and _count(node, Photo) == 1, node.name
+    w.b.import_(w.bureau.export(to=w.b.id).path)
+    assert _received(w.b, "photo", pb.id)  # now it does
+
+
+def test_a_draft_kept_for_an_edit_keeps_its_photos(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    p = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    w.bureau.import_(w.a.export().path)
+    inspections.save_answer(w.bureau.db, iid, w.items[1], conclusion="conform")  # the bureau corrects it ...
+    inspections.delete_draft(w.a.db, iid)  # ... while the laptop deletes it with its photo
+    res = w.bureau.import_(w.a.export().path)
+    assert res.preview.total("deleted") == 0 and res.preview.kept == 2  # the draft and its photo
+    assert _count(w.bureau, Photo) == 1
+    # The receipt does not confirm the deletions the bureau did not apply.
+    with w.bureau.db.session() as s:
+        items = json.loads(s.scalars(select(Receipt.items).order_by(Receipt.applied_at.desc())).first())
+    assert [i for i in items if i[2] == DELETED] == []
+    w.a.import_(w.bureau.export(to=w.a.id).path)
+    with w.a.db.session() as s:
+        assert list(s.scalars(select(Photo.id))) == [p.id]
+    assert _answered(w.a, iid) == _answered(w.bureau, iid)
+
+
+def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arriving_late(world):
+    from inspector_app.core import signing
+    from inspector_app.sync.conflicts import list_conflicts
+    from tests.documents import factory
+
+    w = world
+    iid = w.start(w.a)
+    w.answer_all(w.a, iid)
+    first = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    b1 = w.a.export()
+    photos.remove_photo(w.a.db, first.id)
+    b2 = w.a.export()
+    again = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")  # changed their mind
+    assert again.id == first.id  # one file in one inspection is one record
+    inspections.complete_inspection(w.a.db, iid)
+    team = [
+        signing.SignatureInput(
+            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
+        )
+        for n, i in enumerate(w.inspector_ids[:2])
+    ]
+    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    b3 = w.a.export()
+    for b in (b1, b3, b2):  # the removal last: a late USB stick
+        w.bureau.import_(b.path)
+    with w.bureau.db.session() as s:
+        assert list(s.scalars(select(Photo.id))) == [first.id]
+    assert not list_conflicts(w.bureau.db)
+    assert signing.verify_record(w.bureau.db, iid) == []  # the signed record is intact at the bureau
+
