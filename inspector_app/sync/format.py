@@ -89,10 +89,14 @@ def over_limit(what: str, limit: int, actual: int | None = None, unit: str = "by
         if n < 1024**2:
             return _("{n} 字节").format(n=n)
         mb = n / 1024**2
-        return f"{mb:,.0f} MB" if mb >= 10 or mb == int(mb) else f"{mb:.1f} MB"
+        return f"{mb:,.0f} MB" if mb == int(mb) else f"{mb:,.1f} MB"
 
-    seen = _("（实际 {a}）").format(a=amount(actual)) if actual is not None else ""
-    return _("{w}超过上限 {m}{seen}；上限可在“设置 → 数据包”中调整").format(w=what, m=amount(limit), seen=seen)
+    m, a = amount(limit), amount(actual) if actual is not None else None
+    if unit == "bytes" and a is not None and round(actual / 1024**2, 1) == round(limit / 1024**2, 1):
+        # Both round to the same figure ("上限 10 MB（实际 10.0 MB）"): exact bytes tell them apart.
+        m, a = _("{n} 字节").format(n=f"{limit:,}"), _("{n} 字节").format(n=f"{actual:,}")
+    seen = _("（实际 {a}）").format(a=a) if a is not None else ""
+    return _("{w}超过上限 {m}{seen}；上限可在“设置 → 数据包”中调整").format(w=what, m=m, seen=seen)
 
 
 class SyncError(DomainError):

@@ -189,6 +189,7 @@ def register(registry) -> None:
     signature = TableKind(Signature, "signature", "签名", order=330, title=lambda d: d.get("name", ""))
     signature.immutability_rules.append(always)
     numbers = TableKind(DocNumber, "doc_number", "文书编号", order=350, title=lambda d: d.get("number", ""))
+    numbers.deletable = False  # a number handed out is never reused nor deleted (cli/numbers.py)
     for kind in (signoff, amendment, signature, PhotoKind(), numbers, IssuedDocumentKind()):
         registry.add(kind)
     inspection = registry.get("inspection")

@@ -396,3 +396,19 @@ def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arr
     assert not list_conflicts(w.bureau.db)
     assert signing.verify_record(w.bureau.db, iid) == []  # the signed record is intact at the bureau
 
+
+def test_a_document_number_once_sent_is_never_deleted_at_the_bureau(world):
+    from inspector_app.core import docnumbers
+    from inspector_app.core.docs_models import DocNumber
+
+    w = world
+    with w.a.db.session() as s:
+        number = docnumbers.issue(s, "notice").number
+    w.bureau.import_(w.a.export().path)
+    with w.a.db.session() as s:  # only a hand-edited database could lose one
+        s.execute(sa_delete(DocNumber).where(DocNumber.number == number))
+    r = w.a.export()
+    assert "doc_number" not in r.counts  # no tombstone: numbers are never reused nor deleted
+    w.bureau.import_(r.path)
+    with w.bureau.db.session() as s:
+        assert s.scalar(select(DocNumber.number)) == number

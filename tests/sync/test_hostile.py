@@ -251,7 +251,8 @@ def test_the_limits_are_the_settings_and_a_refusal_says_where_to_raise_them(w):
     assert "文件数超过上限 100（实际 120）" in err and "设置 → 数据包" in err
     settings.update(w.bureau.db, {"bundle.max_files": "200000", "bundle.max_file_mb": "1"})
     big = write_zip(w.a.bundles / "big.ibundle", [("files/k/x/s0", b"x" * (1024**2 + 1))])
-    assert "文件大小超过上限 1 MB" in str(refused(w, big, "too_large", "files/k/x/s0"))
+    # One byte over: both round to 1.0 MB, so the message gives the bytes.
+    assert "文件大小超过上限 1,048,576 字节（实际 1,048,577 字节）" in str(refused(w, big, "too_large", "files/k/x/s0"))
     settings.update(w.bureau.db, {"bundle.max_file_mb": "4096", "bundle.max_total_mb": "1"})
     two = write_zip(w.a.bundles / "two.ibundle", [(f"files/k/x/s{i}", b"x" * 700_000) for i in range(2)])
     assert "解压后总大小超过上限 1 MB" in str(refused(w, two, "too_large", "files/k/x/s1"))
