@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -50,6 +51,9 @@ class ImportDialog(TaskDialog):
             [_("记录类型"), _("新增"), _("更新"), _("删除"), _("相同"), _("较旧（忽略）"), _("冲突")], self
         )
         self.preview_view = make_table(self.preview_model, stretch_last=False, single=True)
+        # The kind takes the width left over; the counts keep the width of their headers.
+        self.preview_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.preview_view.horizontalHeader().setMinimumSectionSize(56)
         self.conflict_model = RowsModel([_("冲突的记录"), _("类型"), _("原因")], self)
         self.conflict_view = make_table(self.conflict_model, single=True)
         self.conflict_view.setMaximumHeight(140)
@@ -130,8 +134,15 @@ class ImportDialog(TaskDialog):
         shown = "、".join(_("{k}“{t}”").format(k=d.label, t=d.title) for d in preview.deletions[:10])
         if len(preview.deletions) > 10:
             shown += _(" 等共 {n} 条").format(n=len(preview.deletions))
-        self.deletions.setText(_("对方已删除，导入后本机也将删除：") + shown)
-        self.deletions.setVisible(bool(preview.deletions))
+        lines = [_("对方已删除，导入后本机也将删除：") + shown] if preview.deletions else []
+        if preview.kept:  # the other half: deletions that will not happen here, said before, not after
+            lines.append(
+                _("另有 {n} 条记录对方已删除，但本机改过或仍有相关记录，将予以保留，并发回对方。").format(
+                    n=preview.kept
+                )
+            )
+        self.deletions.setText("\n".join(lines))
+        self.deletions.setVisible(bool(lines))
 
     def _verified_ok(self, result) -> None:
         vb, preview = result

@@ -143,6 +143,22 @@ def test_import_dialog_previews_then_applies(qtbot, world, worker):
         assert s.scalar(select(func.count()).select_from(Inspection)) == 0
 
 
+def test_import_dialog_says_before_applying_which_deletions_it_will_not_apply(qtbot, world, worker):
+    from inspector_app.ui.bundle_import_dialog import ImportDialog
+
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    w.bureau.import_(w.a.export().path)
+    inspections.save_answer(w.bureau.db, iid, w.items[1], conclusion="conform")  # corrected at the bureau
+    inspections.delete_draft(w.a.db, iid)  # while the laptop deletes it
+    dialog = ImportDialog(w.bureau.db, worker, path=w.a.export().path)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=20000)
+    assert not dialog.deletions.isHidden()
+    assert "1 条记录对方已删除" in dialog.deletions.text() and "将予以保留" in dialog.deletions.text()
+    assert "本机也将删除" not in dialog.deletions.text()  # nothing goes
+
+
 def test_import_dialog_shows_a_refusal(qtbot, world, worker):
     from inspector_app.sync.verify import staging_root
     from inspector_app.ui.bundle_import_dialog import ImportDialog
