@@ -246,7 +246,7 @@ def _select(session, identity: Identity, reg: records.Registry, dest: str, full:
         for rid in sorted(ids):
             if rid in dumped:
                 sels.append(_Selected(kind, dumped[rid], states[rid].vv))
-            elif states[rid].hash == records.DELETED:  # deleted here after it was synced: its tombstone travels
+            elif states[rid].hash == records.DELETED and kind.deletable:  # deleted after it was synced: a tombstone
                 sels.append(_Selected(kind, records.Dumped(rid, None, [], None, records.DELETED), states[rid].vv))
         chosen[kind.name] = sels
     # Records that others need to make sense (template snapshots of the inspections sent) go along.
@@ -572,9 +572,7 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
         destination_label=_label(dest, dev),
         sequence=seq,
         counts=counts,
-        deleted={
-            k: n for k, sels in chosen.items() if (n := sum(1 for sel in sels if sel.dumped.data is None))
-        },
+        deleted={k: n for k, sels in chosen.items() if (n := sum(1 for sel in sels if sel.dumped.data is None))},
         # what the user counts as files: a photo's thumbnail and print copy are parts of its record
         files=sum(1 for sel, ref in file_jobs if ref.slot not in sel.kind.inline_slots),
         bytes=out.stat().st_size,

@@ -412,3 +412,23 @@ def test_a_document_number_once_sent_is_never_deleted_at_the_bureau(world):
     w.bureau.import_(r.path)
     with w.bureau.db.session() as s:
         assert s.scalar(select(DocNumber.number)) == number
+    with w.a.db.session() as s:  # a tombstone state left by a build that let numbers be deleted
+        s.execute(RecordState.__table__.update().where(RecordState.kind == "doc_number").values(hash=DELETED, mark=""))
+    r = w.a.export(full=True)  # not sent: the bureau would refuse the whole bundle for it
+    assert "doc_number" not in r.counts
+    assert w.bureau.import_(r.path).changed
+
+
+def test_a_photo_removed_and_attached_again_between_two_exports_travels(world):
+    w = world
+    iid = w.start(w.a, {w.items[0]: "conform"})
+    p = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
+    w.bureau.import_(w.a.export().path)
+    photos.remove_photo(w.a.db, p.id)
+    again = photos.add_photo(w.a.db, iid, w.items[1], _jpeg(), filename="现场.jpg")  # meant for the next item
+    assert again.id == p.id
+    r = w.a.export()
+    assert r.counts.get("photo") == 1  # the same id, a new version: not "no change"
+    w.bureau.import_(r.path)
+    with w.bureau.db.session() as s:
+        assert s.scalar(select(Photo.item_id)) == w.items[1]
