@@ -175,7 +175,7 @@ _PHOTO_IDS = uuid.UUID("5b0f4c1e-2d6a-4c8e-9f3b-7a1d2e6c9b40")
 def stable_id(inspection_id: str, sha256: str) -> str:
     """The id of a photo is its natural key (one file per inspection): the same file attached again after it
     was removed is the same record, so that a late bundle carrying its removal is older than the new
-    attachment instead of deleting it, and the two sides never hold one file under two ids (bundle-format.md §4)."""
+    attachment instead of deleting it (bundle-format.md §4). Photos attached before keep their random ids."""
     return str(uuid.uuid5(_PHOTO_IDS, f"{inspection_id}/{sha256}"))
 
 

@@ -324,10 +324,10 @@ def _spare_children(s: Session, reg: records.Registry, out: dict[str, list[_Deci
                 d.outcome, d.reassert, d.title = "older", True, ""
 
 
-def _send_along(s: Session, reg: records.Registry, decisions: dict[str, list[_Decision]], me: str, seq: int) -> int:
+def _send_along(s: Session, reg: records.Registry, decisions: dict[str, list[_Decision]], me: str, seq: int) -> None:
     """What depends on a kept record (reassert) and is not in this bundle travels with it: the deleter may never
     have had it (a photo the bureau added to the draft the laptop deleted), and with its change number already
-    sent it would not go again. A new change number, not a new version. Returns the next change number."""
+    sent it would not go again. A new change number (from `seq` on), not a new version."""
     kinds = _tabled(reg)
     in_bundle = {name: {d.rec.id for d in ds} for name, ds in decisions.items()}
     kept = {name: {d.rec.id for d in ds if d.reassert} for name, ds in decisions.items()}
@@ -348,7 +348,6 @@ def _send_along(s: Session, reg: records.Registry, decisions: dict[str, list[_De
                 items.append((rid, st))
         if items:
             state.save_states(s, kind_name, items)
-    return seq
 
 
 def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bool) -> _Decision:

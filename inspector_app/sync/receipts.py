@@ -5,10 +5,10 @@ bundle's source, sequence number and hash, and for each record the version hash 
 updated, deleted, same, older, conflict; a conflict does not count as received). Left out: a record ignored
 because its parent is deleted here, and a deletion not applied (importer._held) — the bureau does not hold
 them. The next bundle the bureau addresses to that laptop carries its pending receipts as records of the
-kind "receipt". Importing them on the laptop marks each record whose local
-version is the one the bureau confirmed as received (sync_record_state.received_hash), so the laptop can
-show what is safely at the bureau; it also moves the laptop's sequence counter past the bundle's, so a
-laptop restored from an old backup never reuses a sequence number the bureau has seen.
+kind "receipt". Importing them on the laptop marks each record whose local version is the one the bureau
+confirmed as received (sync_record_state.received_hash), so the laptop can show what is safely at the
+bureau; it also moves the laptop's sequence counter past the bundle's, so a laptop restored from an old
+backup never reuses a sequence number the bureau has seen.
 """
 
 from __future__ import annotations
