@@ -59,12 +59,14 @@ class PhotoKind(TableKind):
 
     def marks(self, session, ids=None):
         # `rev` alone is not enough: a photo removed and attached again (photos.stable_id: the same id) starts
-        # at rev 1 again, and between two exports that looks like no change at all. When it was attached, and
-        # where, tell the two apart; sha256 of the small columns keeps the marker short.
+        # at rev 1 again, and between two exports that looks like no change at all. Where it is attached tells
+        # the two apart; attached again exactly as before, it is the same content but for the time. Only
+        # columns stored before the blobs: reading one after them (added_at) walks every photo's overflow
+        # pages, measured 8× slower (≈ 0.25 s per 5,000 photos, on every export and import).
         from inspector_app.sync.records import _rows
 
         t = self.table
-        q = select(t.c.id, t.c.rev, t.c.added_at, t.c.item_id, t.c.position, t.c.filename, t.c.caption)
+        q = select(t.c.id, t.c.rev, t.c.item_id, t.c.position, t.c.filename, t.c.caption)
         return {
             str(rid): f"{rev}:" + sha256(repr(rest).encode()).hexdigest()[:32]
             for rid, rev, *rest in _rows(session, q, t.c.id, ids)
