@@ -8,7 +8,7 @@ the inspection and at the hash of the state they correct; they are signed in tur
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspector_app.core.models import Base, Synced, utcnow
@@ -73,7 +73,11 @@ class Photo(Synced, Base):
     """An evidence photo of one item (002 三(四): 必要时可拍照). The original file stays byte for byte."""
 
     __tablename__ = "photo"
-    __table_args__ = (UniqueConstraint("inspection_id", "sha256"),)
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "sha256"),
+        # Covers the sync change marker (migration 0710): id and rev sit after the blobs in the row.
+        Index("ix_photo_marks", "id", "rev", "item_id", "position", "filename", "caption"),
+    )
 
     inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str] = mapped_column(String(20))
