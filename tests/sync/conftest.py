@@ -86,6 +86,20 @@ class World:
             if not view.locked(item.id):
                 inspections.save_answer(node.db, iid, item.id, conclusion="conform")
 
+    def complete_and_sign(self, node: Node, iid: str) -> None:
+        """Complete the inspection on `node` and sign it: two team members and the enterprise representative."""
+        from inspector_app.core import inspections, signing
+        from tests.documents import factory
+
+        inspections.complete_inspection(node.db, iid)
+        team = [
+            signing.SignatureInput(
+                role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
+            )
+            for n, i in enumerate(self.inspector_ids[:2])
+        ]
+        signing.sign_inspection(node.db, iid, [*team, factory.representative()])
+
     @property
     def items(self) -> list[str]:
         return [i.id for i in self.template.applicable_items]

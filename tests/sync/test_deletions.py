@@ -221,9 +221,6 @@ def test_a_plan_replaced_at_the_bureau_replaces_it_on_the_laptop(world):
 
 
 def test_a_photo_removed_before_signing_goes_even_when_its_deletion_arrives_after_the_signature(world):
-    from inspector_app.core import signing
-    from tests.documents import factory
-
     w = world
     iid = w.start(w.a)
     w.answer_all(w.a, iid)
@@ -232,14 +229,7 @@ def test_a_photo_removed_before_signing_goes_even_when_its_deletion_arrives_afte
     b1 = w.a.export()
     photos.remove_photo(w.a.db, wrong.id)
     b2 = w.a.export()
-    inspections.complete_inspection(w.a.db, iid)
-    team = [
-        signing.SignatureInput(
-            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
-        )
-        for n, i in enumerate(w.inspector_ids[:2])
-    ]
-    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    w.complete_and_sign(w.a, iid)
     b3 = w.a.export()
     for b in (b1, b3, b2):  # the deletion last: a late USB stick
         w.bureau.import_(b.path)
@@ -369,7 +359,6 @@ def test_a_draft_kept_for_an_edit_keeps_its_photos(world):
 def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arriving_late(world):
     from inspector_app.core import signing
     from inspector_app.sync.conflicts import list_conflicts
-    from tests.documents import factory
 
     w = world
     iid = w.start(w.a)
@@ -380,14 +369,7 @@ def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arr
     b2 = w.a.export()
     again = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")  # changed their mind
     assert again.id == first.id  # one file in one inspection is one record
-    inspections.complete_inspection(w.a.db, iid)
-    team = [
-        signing.SignatureInput(
-            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
-        )
-        for n, i in enumerate(w.inspector_ids[:2])
-    ]
-    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    w.complete_and_sign(w.a, iid)
     b3 = w.a.export()
     for b in (b1, b3, b2):  # the removal last: a late USB stick
         w.bureau.import_(b.path)

@@ -9,12 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from inspector_app.core import inspections, photos, signing
+from inspector_app.core import photos, signing
 from inspector_app.core.docs_models import InspectionSignoff, Photo, Signature
 from inspector_app.core.models import Enterprise
 from inspector_app.core.supervision_models import AnnualPlan, SpotCheck
 from inspector_app.sync.records import registry
-from tests.documents import factory
 
 
 def _jpeg(color=(200, 30, 30)) -> bytes:
@@ -29,14 +28,7 @@ def _signed_inspection(w):
     iid = w.start(w.a)
     w.answer_all(w.a, iid)
     info = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
-    inspections.complete_inspection(w.a.db, iid)
-    team = [
-        signing.SignatureInput(
-            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
-        )
-        for n, i in enumerate(w.inspector_ids[:2])
-    ]
-    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    w.complete_and_sign(w.a, iid)
     return iid, info
 
 

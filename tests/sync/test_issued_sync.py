@@ -13,22 +13,12 @@ from inspector_app.core.docs_models import IssuedDocument
 from inspector_app.core.sync_models import Conflict
 from inspector_app.documents.generate import generate
 from inspector_app.documents.pdfsign import verify_pdf
-from tests.documents import factory
 
 
 def _signed(w) -> str:
     iid = w.start(w.a)
     w.answer_all(w.a, iid)
-    from inspector_app.core import inspections, signing
-
-    inspections.complete_inspection(w.a.db, iid)
-    team = [
-        signing.SignatureInput(
-            role="inspector", inspector_id=i, image=factory.signature_png(n), strokes=factory.strokes(n)
-        )
-        for n, i in enumerate(w.inspector_ids[:2])
-    ]
-    signing.sign_inspection(w.a.db, iid, [*team, factory.representative()])
+    w.complete_and_sign(w.a, iid)
     return iid
 
 
