@@ -29,7 +29,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.models import utcnow
 from inspector_app.core.sync_models import BUREAU, FIELD, BundleLog, Conflict
 from inspector_app.i18n import _
-from inspector_app.sync import conflicts, crypto, receipts, records, state
+from inspector_app.sync import cascade, conflicts, crypto, receipts, records, state
 from inspector_app.sync.format import (
     DEFAULT_LIMITS,
     HEADER,
@@ -256,98 +256,9 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
             if not d.exists:
                 held_back[kind.table_name].add(d.rec.id)
         out[kind.name] = decisions
-    _spare_parents(s, reg, out)
-    _spare_children(s, reg, out)
+    cascade.spare_parents(s, reg, out)
+    cascade.spare_children(s, reg, out)
     return out
-
-
-def _tabled(reg: records.Registry) -> list[RecordKind]:
-    """The kinds stored in a table of the schema, in apply order (parents first)."""
-    from inspector_app.core.models import Base
-
-    return [k for k in reg.kinds() if not k.stateless and k.table_name in Base.metadata.tables]
-
-
-def _cascades(s: Session, kinds: list[RecordKind], parent: RecordKind, ids):
-    """(child kind, child id, parent id) of the local records that ON DELETE CASCADE ties to these records."""
-    from inspector_app.core.models import Base
-
-    tables = Base.metadata.tables
-    for child in kinds:
-        if child is parent:
-            continue
-        ct = tables[child.table_name]
-        pk = next(iter(ct.primary_key.columns))
-        for fk in ct.foreign_keys:
-            if fk.column.table.name != parent.table_name or fk.ondelete != "CASCADE":
-                continue
-            for chunk in records._chunks(list(ids)):
-                for cid, pid in s.execute(select(pk, fk.parent).where(fk.parent.in_(chunk))):
-                    yield child, str(cid), str(pid)
-
-
-def _spare_parents(s: Session, reg: records.Registry, out: dict[str, list[_Decision]]) -> None:
-    """A deletion whose ON DELETE CASCADE would take along a record this import keeps (edited here, or not
-    deleted by the bundle) is ignored: the record stays with what depends on it, and the kept version travels
-    back to the deleter (reassert), where it supersedes the tombstone. Children first, so that a child kept
-    keeps its parent, and that parent its own."""
-    kinds = _tabled(reg)
-    for parent in reversed(kinds):
-        deleting = {d.rec.id: d for d in out.get(parent.name, ()) if d.outcome == "deleted" and d.exists}
-        if not deleting:
-            continue
-        doomed: dict[str, set[str]] = {}
-        spared: set[str] = set()
-        for child, cid, pid in _cascades(s, kinds, parent, deleting):
-            if child.name not in doomed:
-                doomed[child.name] = {d.rec.id for d in out.get(child.name, ()) if d.outcome == "deleted"}
-            if cid not in doomed[child.name]:
-                spared.add(pid)
-        for pid in spared:
-            d = deleting[pid]
-            d.outcome, d.reassert, d.title = "older", True, ""
-
-
-def _spare_children(s: Session, reg: records.Registry, out: dict[str, list[_Decision]]) -> None:
-    """The other half of "the edit wins": a record whose deletion is ignored keeps what depends on it. The
-    deletions of its children in the same bundle were that deletion's cascade (a draft's photos go with it),
-    so they are ignored too and travel back with it. Parents first, so that a kept child keeps its own."""
-    kinds = _tabled(reg)
-    by_id = {name: {d.rec.id: d for d in ds} for name, ds in out.items()}
-    for parent in kinds:
-        kept = [d.rec.id for d in out.get(parent.name, ()) if d.reassert]
-        if not kept:
-            continue
-        for child, cid, _pid in _cascades(s, kinds, parent, kept):
-            d = by_id.get(child.name, {}).get(cid)
-            if d is not None and d.outcome == "deleted" and d.exists and d.local is not None:
-                d.outcome, d.reassert, d.title = "older", True, ""
-
-
-def _send_along(s: Session, reg: records.Registry, decisions: dict[str, list[_Decision]], me: str, seq: int) -> None:
-    """What depends on a kept record (reassert) and is not in this bundle travels with it: the deleter may never
-    have had it (a photo the bureau added to the draft the laptop deleted), and with its change number already
-    sent it would not go again. A new change number (from `seq` on), not a new version."""
-    kinds = _tabled(reg)
-    in_bundle = {name: {d.rec.id for d in ds} for name, ds in decisions.items()}
-    kept = {name: {d.rec.id for d in ds if d.reassert} for name, ds in decisions.items()}
-    along: dict[str, set[str]] = defaultdict(set)
-    for parent in kinds:  # parents first: grandchildren follow their parents
-        ids = kept.get(parent.name, set()) | along.get(parent.name, set())
-        if not ids:
-            continue
-        for child, cid, _pid in _cascades(s, kinds, parent, ids):
-            if cid not in in_bundle.get(child.name, ()):
-                along[child.name].add(cid)
-    for kind_name, ids in along.items():
-        items = []
-        for rid, st in state.load_states(s, kind_name, ids).items():
-            if st.hash != DELETED:
-                st.changed_seq, st.source = seq, me
-                seq += 1
-                items.append((rid, st))
-        if items:
-            state.save_states(s, kind_name, items)
 
 
 def _deletion(rec: Incoming, exists: bool, st: state.State | None, authority: bool) -> _Decision:
@@ -645,7 +556,7 @@ def apply_bundle(
                 state.insert_states(s, kind_name, inserts)
                 if updates:
                     state.save_states(s, kind_name, updates)
-            _send_along(s, reg, decisions, me, seq)
+            cascade.send_along(s, reg, decisions, me, seq)
             vb.drop_spool()  # every row that keeps a spooled attachment is written, conflicts included
             summary = {k: _count(ds) for k, ds in decisions.items()}
             log.summary = json.dumps(summary, ensure_ascii=False)
