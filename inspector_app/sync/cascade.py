@@ -69,6 +69,8 @@ def spare_children(s: Session, reg: records.Registry, out: dict[str, list[Decisi
     """The other half of "the edit wins": a record whose deletion is ignored keeps what depends on it. The
     deletions of its children in the same bundle were that deletion's cascade (a draft's photos go with it),
     so they are ignored too and travel back with it. Parents first, so that a kept child keeps its own."""
+    if not any(d.reassert for ds in out.values() for d in ds):
+        return
     kinds = _tabled(reg)
     by_id = {name: {d.rec.id: d for d in ds} for name, ds in out.items()}
     for parent in kinds:
@@ -85,9 +87,11 @@ def send_along(s: Session, reg: records.Registry, decisions: dict[str, list[Deci
     """What depends on a kept record (reassert) and is not in this bundle travels with it: the deleter may never
     have had it (a photo the bureau added to the draft the laptop deleted), and with its change number already
     sent it would not go again. A new change number (from `seq` on), not a new version."""
+    kept = {name: ids for name, ds in decisions.items() if (ids := {d.rec.id for d in ds if d.reassert})}
+    if not kept:  # the usual import: nothing to do
+        return
     kinds = _tabled(reg)
     in_bundle = {name: {d.rec.id for d in ds} for name, ds in decisions.items()}
-    kept = {name: {d.rec.id for d in ds if d.reassert} for name, ds in decisions.items()}
     along: dict[str, set[str]] = defaultdict(set)
     for parent in kinds:  # parents first: grandchildren follow their parents
         ids = kept.get(parent.name, set()) | along.get(parent.name, set())
