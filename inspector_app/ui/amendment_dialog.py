@@ -6,7 +6,7 @@ made with `inspector-app amend create`) is signed here or deleted.
 The signing half is SignDialog's: this dialog is a SignDialog whose signer widgets, checks and inputs sign
 the correction instead of the record. Each item is edited in the form's own ItemWidget, so only the
 conclusions the form offers (不适用 only where the template allows it) can be chosen. core/signing.py
-validates and writes, through the DbWorker.
+validates and writes, through the serial database lane.
 """
 
 from dataclasses import dataclass, replace
@@ -30,6 +30,7 @@ from inspector_app.i18n import _
 from inspector_app.ui.item_widget import ItemWidget
 from inspector_app.ui.sign_dialog import SignDialog
 from inspector_app.ui.tables import RowsModel, make_table
+from inspector_app.ui.tasks import ARCHIVE
 
 # The wording of the record's 更正记录 (documents/record.py FIELD_LABELS); not imported from there, because
 # that module loads reportlab, which the GUI does not need to open this dialog.
@@ -331,7 +332,13 @@ class AmendmentDialog(SignDialog):
         draft = self.amend_info.draft
         if draft is not None:
             self.worker.submit(
-                signing.sign_amendment, self.db, draft.id, self.inputs(), on_done=self._amended, on_error=self._failed
+                signing.sign_amendment,
+                self.db,
+                draft.id,
+                self.inputs(),
+                on_done=self._amended,
+                on_error=self._failed,
+                changes={ARCHIVE},
             )
             return
         self.worker.submit(
@@ -343,6 +350,7 @@ class AmendmentDialog(SignDialog):
             self.inputs(),
             on_done=self._amended,
             on_error=self._failed,
+            changes={ARCHIVE},
         )
 
     def _amended(self, amendment: signing.AmendmentView) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import tasks
 from inspector_app.ui.sync_common import StatusLabel, TaskDialog
 from inspector_app.ui.tables import RowsModel, make_table
 
@@ -33,7 +34,6 @@ class ImportDialog(TaskDialog):
         super().__init__(parent)
         self._db, self._worker = db, worker
         self._verified = None  # VerifiedBundle, staged, until applied or discarded
-        self._closed = False
         self.preview = None
         self.result = None
         self.setWindowTitle(_("导入同步数据包"))
@@ -108,7 +108,8 @@ class ImportDialog(TaskDialog):
                 raise
 
         self.import_button.setEnabled(False)
-        self.run_task(job, self._verified_ok, _("正在校验数据包…"))
+        # Closed while verifying: nobody takes the staged bundle, its staging folder is removed.
+        self.run_task(job, self._verified_ok, _("正在校验数据包…"), cleanup=_discard_verified)
 
     def _show_preview(self, preview) -> None:
         from inspector_app.sync.conflicts import REASONS
@@ -146,9 +147,6 @@ class ImportDialog(TaskDialog):
 
     def _verified_ok(self, result) -> None:
         vb, preview = result
-        if self._closed:  # closed while verifying: the result arrives after the dialog is gone
-            vb.discard()
-            return
         self._verified = vb
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -179,7 +177,8 @@ class ImportDialog(TaskDialog):
 
         self._verified = None
         self.import_button.setEnabled(False)
-        self.run_task(job, self._applied, _("正在导入…"))
+        # A bundle may bring roster, archive, register, templates and supervision records.
+        self.run_task(job, self._applied, _("正在导入…"), changes=tasks.EVERYTHING)
         self.cancel_button.setEnabled(False)  # one transaction: it commits or not, there is no half-way
 
     def _applied(self, result) -> None:
@@ -203,6 +202,10 @@ class ImportDialog(TaskDialog):
             self._verified = None
 
     def done(self, r: int) -> None:  # closing by any means (reject waits for a running task first)
-        self._closed = True
         self._discard()
         super().done(r)
+
+
+def _discard_verified(result) -> None:
+    vb, _preview = result
+    vb.discard()

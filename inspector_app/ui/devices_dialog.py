@@ -29,6 +29,19 @@ from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import StatusLabel, identity_and_devices
 from inspector_app.ui.tables import RowsModel, make_table
+from inspector_app.ui.tasks import DEVICE
+
+
+def register_key_file(db, path: Path, inspector: str | None):
+    """Register the device whose public key file is at `path` (runs on the database lane)."""
+    from inspector_app.sync.format import SyncError
+    from inspector_app.sync.keys import register_device
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SyncError(_("无法读取“{p}”：{e}").format(p=path, e=exc.strerror or exc)) from None
+    return register_device(db, data, inspector=inspector)
 
 
 class DevicesDialog(QDialog):
@@ -100,25 +113,16 @@ class DevicesDialog(QDialog):
             self.key_edit.setText(path)
 
     def register(self) -> None:
-        from inspector_app.sync.keys import register_device
-
         path = Path(self.key_edit.text().strip())
         inspector = self.inspector_edit.text().strip() or None
-
-        def job():
-            from inspector_app.sync.format import SyncError
-
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise SyncError(_("无法读取“{p}”：{e}").format(p=path, e=exc.strerror or exc)) from None
-            return register_device(self._db, data, inspector=inspector)
 
         def done(info) -> None:
             self.status.say(_("已登记：{d}。请与持有人当面核对公钥指纹 {f}").format(d=info.label, f=info.fingerprint))
             self.reload()
 
-        self._worker.submit(job, on_done=done, on_error=self.status.fail)
+        self._worker.submit(
+            register_key_file, self._db, path, inspector, on_done=done, on_error=self.status.fail, changes={DEVICE}
+        )
 
     def revoke(self) -> None:
         from inspector_app.sync.keys import revoke_device

@@ -7,7 +7,7 @@ Drawings, not PDFs; pdftoppm is not on the inspectors' laptops; and drawing the 
 would show something other than what is printed. Without pypdfium2 the dialog still saves the PDF and says
 that preview and printing need it.
 
-Generation (database read, layout, signing) and page rendering run in the DbWorker, never on the UI thread.
+Generation (database read, layout, signing) and page rendering run on the serial database lane, never on the UI thread.
 
 Saving or printing *issues* the document: the worker archives the exact bytes (core/issued_docs.py), and the
 list 已出具的文书 shows what was issued for the inspection; its 另存为… writes an archived copy out as it was

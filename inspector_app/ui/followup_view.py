@@ -4,7 +4,7 @@ Open problems per enterprise and district with their state (整改期内 / 即�
 pre-filled with an enterprise's open problems (the record form itself opens in the inspection screen, which
 the main window wires to `followup_started`); each problem is marked rectified or not with a record and a
 photo; the proposals raised (停产整改, 移交行政处罚, 降级) are confirmed or dismissed here.
-All database work runs on the DbWorker; the screen only shows plain values.
+All database work runs on the serial database lane; the screen only shows plain values.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +32,7 @@ from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
+from inspector_app.ui.tasks import ARCHIVE, SUPERVISION
 
 STATE_COLORS = {"overdue": "#FDE2E1", "due_soon": "#FFF4D6", "pending": None}
 FLAG_COLORS = {"proposed": "#FFF4D6", "confirmed": None, "dismissed": "#EEEEEE"}
@@ -116,7 +117,6 @@ class MarkDialog(QDialog):
 
 class FollowupView(QWidget):
     followup_started = Signal(str)  # the new 回访 inspection's id: the main window opens its record form
-    changed = Signal()
 
     def __init__(self, db, worker, parent: QWidget | None = None):
         super().__init__(parent)
@@ -302,7 +302,6 @@ class FollowupView(QWidget):
 
         def done(inspection_id):
             self.followup_started.emit(inspection_id)
-            self.changed.emit()
             self.refresh()
 
         self.worker.submit(
@@ -311,6 +310,7 @@ class FollowupView(QWidget):
             enterprise_id,
             team=team,
             site_id=site_id,
+            changes={ARCHIVE, SUPERVISION},
             on_done=done,
             on_error=lambda e: show_error(e, self),
         )
@@ -334,7 +334,8 @@ class FollowupView(QWidget):
             rectified=rectified,
             record=record,
             photo=photo,
-            on_done=lambda _f: (self.changed.emit(), self.refresh()),
+            on_done=lambda _f: self.refresh(),
+            changes={ARCHIVE, SUPERVISION},
             on_error=lambda e: show_error(e, self),
         )
 
@@ -355,7 +356,8 @@ class FollowupView(QWidget):
             flag_id,
             confirm=confirm,
             who=who,
-            on_done=lambda _r: (self.changed.emit(), self.refresh()),
+            on_done=lambda _r: self.refresh(),
+            changes={ARCHIVE, SUPERVISION},
             on_error=lambda e: show_error(e, self),
         )
 

@@ -1,6 +1,6 @@
 """The on-site record form (一企一表, 002 三(四); the form of 002 附件2), filled item by item.
 
-Every change is saved at once through the serial DbWorker: a conclusion or checkbox immediately, a text
+Every change is saved at once through the serial database lane (ui/tasks.py): a conclusion or checkbox at once, a text
 field 250 ms after the last keystroke, when it loses focus and when the screen closes. There is no Save
 button. The screen keeps its own copy of the answers (plain `Answer` values) so that progress and the
 completion blockers follow every keystroke without a database round trip.
@@ -52,6 +52,7 @@ from inspector_app.ui.item_widget import (
     set_text_colour,
 )
 from inspector_app.ui.photo_strip import PhotoStrip, load_photos
+from inspector_app.ui.tasks import ARCHIVE
 
 SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
 # Building an item costs ≈ 1 ms and showing it as much again; a window shows 4–8 of a form's 16 items.
@@ -679,6 +680,7 @@ class InspectionScreen(QWidget):
             self.inspection_id,
             on_done=self._completed,
             on_error=self._complete_failed,
+            changes={ARCHIVE},
         )
 
     def _completed(self, _result) -> None:

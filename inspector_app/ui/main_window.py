@@ -8,7 +8,7 @@ arrives. Everything under inspector_app.core is imported inside methods for that
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -33,7 +32,8 @@ from inspector_app.core.catalog import CLASSES, DISTRICTS, PRODUCT_CATEGORIES
 from inspector_app.i18n import _
 from inspector_app.ui.archive_view import ArchiveLoader, ArchiveView
 from inspector_app.ui.errors import inform, show_error
-from inspector_app.ui.worker import DbWorker
+from inspector_app.ui.progress import ProgressDialogRun
+from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -68,72 +68,6 @@ def _load_templates(db):
         return available_templates(db)  # forms/ and the templates the bureau published
     except TemplateError as exc:  # the app still works (archive, roster); new inspections will say why not
         return exc
-
-
-class Cancelled(Exception):
-    """Raised inside a core job's progress callback when the inspector pressed 取消."""
-
-
-class ProgressJob(QObject):
-    """A long core job on the worker behind a modal progress dialog (architecture rule 4).
-
-    The core function reports `progress(done, total)` from the worker thread; a signal carries it to the
-    dialog. When the job is cancellable, the next progress call after 取消 raises Cancelled inside it.
-    """
-
-    _changed = Signal(int, int)
-
-    def __init__(self, parent: QWidget, worker, label: str, *, cancellable: bool = False):
-        super().__init__(parent)
-        self._parent = parent
-        self._worker = worker
-        self._cancelled = False
-        self.dialog = QProgressDialog(label, _("取消"), 0, 0, parent)
-        self.dialog.setWindowTitle(_("现场检查"))
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(0)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        if cancellable:
-            self.dialog.canceled.connect(self._cancel)
-        else:
-            self.dialog.setCancelButton(None)
-        self._changed.connect(self._show)
-
-    def run(self, fn, *args, on_done, **kwargs) -> None:
-        kwargs["progress"] = self._progress
-        self.dialog.show()
-        self._worker.submit(
-            fn, *args, on_done=lambda r: self._finish(r, None, on_done), on_error=self._failed, **kwargs
-        )
-
-    def _progress(self, done, total, *_rest) -> None:  # worker thread
-        if self._cancelled:
-            raise Cancelled
-        self._changed.emit(int(done), int(total))
-
-    def _cancel(self) -> None:
-        self._cancelled = True
-        self.dialog.setLabelText(_("正在取消…"))
-
-    def _show(self, done: int, total: int) -> None:
-        if total > 0:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(min(done, total))
-
-    def _failed(self, exc: BaseException) -> None:
-        self._finish(None, exc, None)
-
-    def _finish(self, result, error, on_done) -> None:
-        self.dialog.close()
-        self.dialog.deleteLater()
-        self.deleteLater()
-        if isinstance(error, Cancelled):
-            self._parent.statusBar().showMessage(_("已取消，未作任何改动。"), 5000)
-        elif error is not None:
-            show_error(error, self._parent)
-        else:
-            on_done(result)
 
 
 class FilterBar(QWidget):
@@ -197,7 +131,7 @@ class MainWindow(QMainWindow):
         self.templates = None  # dict[str, Template], or the TemplateError explaining why not
         self.model = None  # RosterTableModel once the roster is loaded
         self._demo = demo
-        self._worker: DbWorker | None = None
+        self._worker: TaskManager | None = None
         self._loader: ArchiveLoader | None = None
         self._screens: dict[str, QWidget] = {}  # open inspection windows by inspection id
         self._tools: dict[str, QWidget] = {}  # open supervision windows by name
@@ -318,7 +252,8 @@ class MainWindow(QMainWindow):
     # --- start-up ----------------------------------------------------------------------------------------
     def start(self) -> None:
         """Open the database and load the roster on the worker; the window is already on screen."""
-        self._worker = DbWorker(self)
+        self._worker = TaskManager(self)
+        self._worker.data_changed.connect(self._data_changed)
         self._loader = ArchiveLoader(self._worker, self)
         self._loader.loaded.connect(self.archive.show_detail)
         self._loader.failed.connect(self._archive_failed)
@@ -333,7 +268,7 @@ class MainWindow(QMainWindow):
         self._worker.submit(_open_and_load, self.db_path, fingerprint, on_done=self._opened, on_error=self._open_failed)
 
     @property
-    def worker(self) -> DbWorker | None:
+    def worker(self) -> TaskManager | None:
         return self._worker
 
     def _opened(self, result) -> None:
@@ -351,6 +286,19 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         if self._demo and not self.model.total_count:
             self.load_demo()
+
+    def _data_changed(self, changes: frozenset[str]) -> None:
+        """The one place the main window follows what a job changed (ui/tasks.py data_changed)."""
+        if self.db is None:
+            return
+        if ROSTER in changes:
+            self.reload_roster()  # the archive of the selection too
+        elif ARCHIVE in changes:
+            self.refresh_archive()
+        if TEMPLATES in changes:
+            self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
+        if DEVICE in changes or SETTINGS in changes:
+            self._refresh_title()
 
     def _open_failed(self, exc: BaseException) -> None:
         self.count_label.setText(_("数据库未打开"))
@@ -466,7 +414,6 @@ class MainWindow(QMainWindow):
             self, self.db, self._worker, enterprise_id, self.templates, site_id=site_id or None
         )
         accepted = dialog.exec()
-        self.refresh_archive()
         if accepted and dialog.inspection_id:
             self.open_inspection(dialog.inspection_id)
 
@@ -489,7 +436,6 @@ class MainWindow(QMainWindow):
 
     def _inspection_completed(self, inspection_id: str) -> None:
         """Completing is followed on site by the signatures (001 §26): offer them at once."""
-        self.refresh_archive()
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _("检查已完成"),
@@ -504,7 +450,6 @@ class MainWindow(QMainWindow):
         from inspector_app.ui.sign_dialog import SignDialog
 
         signed = SignDialog(self.db, self._worker, inspection_id, self).exec()
-        self.refresh_archive()
         if signed:
             self.show_documents(inspection_id)
 
@@ -512,7 +457,6 @@ class MainWindow(QMainWindow):
         from inspector_app.ui.amendment_dialog import AmendmentDialog
 
         AmendmentDialog(self.db, self._worker, inspection_id, self).exec()
-        self.refresh_archive()
 
     def show_documents(self, inspection_id: str) -> None:
         from inspector_app.ui.documents_dialog import DocumentsDialog
@@ -546,7 +490,6 @@ class MainWindow(QMainWindow):
 
             view = FollowupView(self.db, self._worker, self)
             view.followup_started.connect(self.open_inspection)
-            view.changed.connect(self.refresh_archive)
             return view
         from inspector_app.ui.statistics_view import StatisticsView
 
@@ -613,10 +556,7 @@ class MainWindow(QMainWindow):
         self._with_identity(run)
 
     def _bundle_imported(self, result) -> None:
-        """A bundle may bring roster, archive, register and template changes: show them; point at conflicts."""
-        self.reload_roster()
-        self._refresh_title()
-        self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
+        """The import job announced what it changed (data_changed); here only the pointer to the conflicts."""
         conflicts = len(result.conflict_ids)
         if conflicts:
             self.statusBar().showMessage(
@@ -661,13 +601,22 @@ class MainWindow(QMainWindow):
 
         def done(report):
             if report.written:
+                self._worker.announce(ROSTER)
                 self._import_written(report)
             elif report.errors and self._ask_skip_invalid(report):
                 self._import_file(path, skip_invalid=True)
 
         # roster_io: an exception raised by the progress callback cancels the import, nothing is written.
-        ProgressJob(self, self._worker, _("正在导入企业名录…"), cancellable=True).run(
-            import_roster, self.db, path, skip_invalid=skip_invalid, on_done=done
+        ProgressDialogRun(
+            self,
+            self._worker,
+            _("正在导入企业名录…"),
+            import_roster,
+            self.db,
+            path,
+            skip_invalid=skip_invalid,
+            on_done=done,
+            cancellable=True,
         )
 
     def _import_written(self, report) -> None:
@@ -676,7 +625,6 @@ class MainWindow(QMainWindow):
         if report.errors or report.warnings:
             box.setDetailedText("\n".join(str(e) for e in [*report.errors, *report.warnings]))
         box.exec()
-        self.reload_roster()
 
     def _ask_skip_invalid(self, report) -> bool:
         """Nothing was written because some rows are wrong: show them, offer to import the others."""
@@ -703,9 +651,7 @@ class MainWindow(QMainWindow):
     def load_demo(self) -> None:
         from inspector_app.core.demo import load_demo
 
-        ProgressJob(self, self._worker, _("正在加载演示数据…")).run(
-            load_demo, self.db, on_done=lambda _result: self.reload_roster()
-        )
+        ProgressDialogRun(self, self._worker, _("正在加载演示数据…"), load_demo, self.db, changes={ROSTER})
 
     def reload_roster(self) -> None:
         self._worker.submit(_load_index, self.db, self.db_path, on_done=self._show_index)

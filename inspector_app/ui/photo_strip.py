@@ -2,7 +2,7 @@
 
 Add from a file dialog or by dragging image files onto the strip; Delete removes the selected photo while
 the inspection is not signed. Decoding, orientation and the downscaled copies (core/photos.py) run in the
-DbWorker; the strip shows the stored upright thumbnails.
+database lane; the strip shows the stored upright thumbnails.
 
 The record form puts a `compact` strip under each item's record: thumbnails only, hidden while the item has
 no photo, fed by the form's one load of the inspection's photos (`load_photos`) so that the numbers shown

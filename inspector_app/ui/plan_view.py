@@ -2,7 +2,7 @@
 
 Shows for one year and district: licensed enterprises, planned and done inspections, coverage, where the
 plan falls short of 001 §30, and every enterprise with its planned months, the inspector responsible and
-how many inspections it is still owed. Database work on the DbWorker.
+how many inspections it is still owed. Database work on the serial database lane.
 """
 
 from datetime import date

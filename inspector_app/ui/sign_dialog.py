@@ -1,7 +1,7 @@
 """Sign a completed inspection: every team member, then the enterprise representative — or the note that the
 representative refused or was absent, with the reason and a witness (002 三(四): 拒绝签字的予以注明).
 
-The dialog only collects; core/signing.py validates and finalises in one transaction through the DbWorker.
+The dialog only collects; core/signing.py validates and finalises in one transaction through the serial database lane.
 """
 
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core import signing
 from inspector_app.i18n import _
 from inspector_app.ui.signature_pad import SignatureField
+from inspector_app.ui.tasks import ARCHIVE
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ class SignDialog(QDialog):
             rectification_days=self.days.value(),
             on_done=self._signed,
             on_error=self._failed,
+            changes={ARCHIVE},
         )
 
     def _signed(self, state: signing.SignedState) -> None:

@@ -29,6 +29,7 @@ from inspector_app.core.templates import Template, TemplateError, template_for_c
 from inspector_app.i18n import _
 from inspector_app.ui.inspection_screen import show_error
 from inspector_app.ui.item_widget import RED, set_text_colour
+from inspector_app.ui.tasks import ARCHIVE
 
 DEFAULT_KIND = "scheduled"
 
@@ -266,6 +267,7 @@ class StartInspectionDialog(QDialog):
             team=self.team_ids(),
             inspected_on=date(qd.year(), qd.month(), qd.day()),
             license_id=self.license.currentData(),
+            changes={ARCHIVE},
             on_done=self._started,
             on_error=self._failed,
         )

@@ -1,70 +1,27 @@
-"""What the sync dialogs share: a background task with progress and cancel, a dialog that runs one, a status
-line, and the query that fills their device choices.
+"""What the sync dialogs share: a dialog that runs one long job with progress and cancel, a status line, and
+the query that fills their device choices.
 
-Bundles are long jobs (hundreds of megabytes of photos): they run on a thread of their own, not on the
-serial database worker, so that the inspector's saves never wait behind an export (architecture rule 3).
-The core functions report progress through a callback and check a cancel flag; `BackgroundTask` only
-carries those to a progress bar and a 取消 button (rule 4). Short queries go through the database worker.
+Bundles are long jobs (hundreds of megabytes of photos): they run on a thread of their own through the
+TaskManager (ui/tasks.py), not on the serial database lane, so that the inspector's saves never wait behind
+an export (architecture rule 3). The core functions report progress through a callback and check a cancel
+flag; `TaskDialog` only carries those to a progress bar and a 取消 button (rule 4).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidget
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.tasks import BackgroundJob, TaskManager
 
 log = logging.getLogger(__name__)
-
-
-class BackgroundTask(QObject):
-    """Runs `fn(progress=..., cancelled=...)` on its own thread; results come back as signals."""
-
-    progress = Signal(int, int, str)
-    done = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[..., Any], parent: QObject | None = None):
-        super().__init__(parent)
-        self._fn = fn
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="bundle-task", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            result = self._fn(progress=self._report, cancelled=self._cancel.is_set)
-        except BaseException as exc:  # delivered to the UI, never lost in the thread
-            if not isinstance(exc, Exception):
-                log.exception("bundle task failed")
-            self.failed.emit(exc)
-        else:
-            self.done.emit(result)
-
-    def _report(self, done: int, total: int, text: str = "") -> None:
-        self.progress.emit(int(done), int(total), text)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wait(self, timeout: float = 30.0) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
 
 
 class StatusLabel(QLabel):
@@ -92,12 +49,14 @@ class StatusLabel(QLabel):
 
 
 class TaskDialog(QDialog):
-    """A dialog whose action runs as a BackgroundTask behind a progress bar; its 取消 button cancels the task
-    while one runs and closes the dialog otherwise."""
+    """A dialog whose action runs as a long job behind a progress bar; its 取消 button cancels the job while
+    one runs and closes the dialog otherwise. Subclasses set `self._worker` (the TaskManager)."""
+
+    _worker: TaskManager
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._task: BackgroundTask | None = None
+        self._task: BackgroundJob | None = None
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -105,17 +64,29 @@ class TaskDialog(QDialog):
         self.cancel_button = QPushButton(_("取消"))
         self.cancel_button.clicked.connect(self.cancel_or_close)
 
-    def run_task(self, job, on_done, text: str) -> None:
-        self._task = BackgroundTask(job, self)
-        self._task.progress.connect(self._progress)
-        self._task.done.connect(lambda result: self._finished(on_done, result))
-        self._task.failed.connect(lambda exc: self._finished(self.task_failed, exc))
+    def run_task(
+        self,
+        job: Callable[..., Any],
+        on_done: Callable[[Any], None],
+        text: str,
+        *,
+        changes: Iterable[str] = (),
+        cleanup: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run `job(progress, cancelled)`; `cleanup(result)` releases a result that arrives after closing."""
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.cancel_button.setText(_("取消"))
         self.status.say(text)
-        self._task.start()
+        self._task = self._worker.run_in_background(
+            job,
+            on_done=lambda result: self._finished(on_done, result),
+            on_error=lambda exc: self._finished(self.task_failed, exc),
+            on_progress=self._progress,
+            changes=changes,
+            cleanup=cleanup,
+        )
 
-    def _finished(self, handler, value) -> None:
+    def _finished(self, handler: Callable[[Any], None], value: Any) -> None:
         self._task = None
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(_("关闭"))

@@ -132,9 +132,9 @@ def start_window(qtbot, db_path, request):
 @pytest.fixture
 def db_worker(qtbot):
     """The serial database worker the screens use, stopped after the test."""
-    from inspector_app.ui.worker import DbWorker
+    from inspector_app.ui.tasks import TaskManager
 
-    worker = DbWorker()
+    worker = TaskManager()
     yield worker
     worker.stop()
 

@@ -328,7 +328,7 @@ def test_an_unexpected_error_offers_its_details_and_the_log_file(qtbot, tmp_path
 def test_a_long_job_shows_progress_and_can_be_cancelled(qtbot, start_window, roster_ids):
     import threading
 
-    from inspector_app.ui.main_window import ProgressJob
+    from inspector_app.ui.progress import ProgressDialogRun
 
     window = start_window()
     reached, release, steps = threading.Event(), threading.Event(), []
@@ -341,8 +341,15 @@ def test_a_long_job_shows_progress_and_can_be_cancelled(qtbot, start_window, ros
             progress(n, 4)
             steps.append(n)
 
-    job = ProgressJob(window, window.worker, "正在导入企业名录…", cancellable=True)
-    job.run(slow_job, window.db, on_done=lambda _r: steps.append("done"))
+    job = ProgressDialogRun(
+        window,
+        window.worker,
+        "正在导入企业名录…",
+        slow_job,
+        window.db,
+        cancellable=True,
+        on_done=lambda _r: steps.append("done"),
+    )
     assert reached.wait(5)
     qtbot.waitUntil(lambda: job.dialog.maximum() == 4 and job.dialog.value() == 1)
     [cancel] = job.dialog.findChildren(QPushButton)
@@ -406,3 +413,19 @@ def test_completing_offers_signing_and_the_archive_gates_sign_and_documents(
     assert not window.archive.documents_button.isEnabled()  # nothing to print before the signatures
     qtbot.mouseClick(window.archive.sign_button, Qt.MouseButton.LeftButton)
     assert opened == [iid]
+
+
+def test_the_start_after_a_crash_says_the_data_is_safe_and_where_the_log_is(qtbot, start_window, tmp_path):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from inspector_app.crashlog import AbnormalEnd
+    from inspector_app.ui.app import _tell_abnormal_end
+
+    window = start_window()
+    log = tmp_path / "logs" / "crash-20261207-101500-4242.log"
+    _tell_abnormal_end(window, AbnormalEnd("2026-12-07 10:15:00", log))
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
+    [box] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert "2026-12-07 10:15:00" in box.text() and "没有正常退出" in box.text()
+    assert "不受影响" in box.text() and str(log) in box.text()
+    box.accept()

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QPlainTextEdit
 from inspector_app.core import settings
 from inspector_app.core.models import Setting
 from inspector_app.ui.settings_dialog import SettingsDialog
-from inspector_app.ui.worker import DbWorker
+from inspector_app.ui.tasks import TaskManager
 
 pytestmark = pytest.mark.usefixtures("no_blocking_dialogs")  # an unexpected message box fails the test
 
@@ -16,7 +16,7 @@ BUREAU = "上海市奉贤区市场监督管理局"
 
 @pytest.fixture
 def worker(qtbot):
-    w = DbWorker()
+    w = TaskManager()
     yield w
     w.stop()
 

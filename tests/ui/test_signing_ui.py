@@ -15,7 +15,7 @@ from inspector_app.ui.documents_dialog import DocumentsDialog, have_renderer
 from inspector_app.ui.photo_strip import PhotoStrip
 from inspector_app.ui.sign_dialog import SignDialog
 from inspector_app.ui.signature_pad import SignaturePad
-from inspector_app.ui.worker import DbWorker
+from inspector_app.ui.tasks import TaskManager
 from tests.core.test_photos import jpeg
 from tests.documents import factory
 from tests.documents.factory import pdf_pages, pdf_text
@@ -23,7 +23,7 @@ from tests.documents.factory import pdf_pages, pdf_text
 
 @pytest.fixture
 def worker(qtbot):
-    w = DbWorker()
+    w = TaskManager()
     yield w
     w.stop()
 

@@ -8,12 +8,12 @@ from PySide6.QtWidgets import QApplication
 
 from inspector_app.core import inspections
 from inspector_app.ui.start_inspection_dialog import StartInspectionDialog
-from inspector_app.ui.worker import DbWorker
+from inspector_app.ui.tasks import TaskManager
 
 
 @pytest.fixture
 def db_worker(qtbot):
-    worker = DbWorker()
+    worker = TaskManager()
     yield worker
     worker.stop()
 

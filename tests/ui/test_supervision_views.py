@@ -1,5 +1,5 @@
 """The supervision screens: statistics (tables, charts, exports), follow-up, plan, draw — offscreen, with a
-real database and the serial DbWorker. Dialogs are bypassed through the screens' public methods."""
+real database and the serial database lane (ui/tasks.py). Dialogs are bypassed through the screens' public methods."""
 
 from datetime import date
 

@@ -21,9 +21,9 @@ def world(tmp_path, templates, _world_templates):
 
 @pytest.fixture
 def worker(qtbot):
-    from inspector_app.ui.worker import DbWorker
+    from inspector_app.ui.tasks import TaskManager
 
-    w = DbWorker()
+    w = TaskManager()
     yield w
     w.stop()
 
