@@ -7,10 +7,15 @@ Start-up order (measured: the window must appear about as fast as an empty Qt wi
    import), while the database worker opens the database — importing SQLAlchemy and Alembic on its
    thread — and checks the cache against the tables, reloading the roster if it is stale or missing.
 
-Python's garbage collector is off until the list shows rows: what start-up makes (modules, classes, the
+Python's automatic garbage collection is off for the whole session: once the list shows rows, the
+GarbageCollector of ui/tasks.py collects on the GUI thread only, so that no worker thread ever frees a Qt
+object (architecture rule 11). Until then nothing is collected: what start-up makes (modules, classes, the
 window's widgets) lives as long as the program, so collecting among it is wasted work (≈ 6 % of the
 instructions to the first paint, ≈ 60 collections). That is why Qt and the window's modules are imported
 in run() and not here: importing this module changes nothing.
+
+A crash (SIGSEGV, an abort) leaves faulthandler's report in `logs/`, and the next start says so
+(inspector_app/crashlog.py).
 """
 
 import gc
@@ -51,13 +56,9 @@ def parse_args(argv: list[str]) -> tuple[Path | None, bool]:
     return db, demo
 
 
-def setup_logging() -> Path:
+def setup_logging(folder: Path) -> Path:
     import logging.handlers
 
-    from inspector_app.paths import data_dir
-
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "inspector_app.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
@@ -72,13 +73,13 @@ def run(argv: list[str]) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(argv, collecting)
+        return _run(argv)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(argv: list[str], collecting: bool) -> int:
+def _run(argv: list[str]) -> int:
     try:
         db_arg, demo = parse_args(argv)
     except UsageError as exc:
@@ -97,25 +98,59 @@ def _run(argv: list[str], collecting: bool) -> int:
 
     install_qt_translations(app, language())
     errors.install_excepthook()
-
-    from inspector_app.paths import default_db_path
+    from inspector_app.paths import data_dir, default_db_path
 
     window = MainWindow(db_arg or default_db_path(), demo=demo)
     window.show()
     shown_at = time.time()
-    # The log file (logging.handlers, the data folder) is set up once the window is on screen.
-    errors.set_log_file(setup_logging())
+    # The crash log and the log file (logging.handlers, the data folder) are set up once the window is on screen.
+    from inspector_app import crashlog
+
+    logs = data_dir() / "logs"
+    session, abnormal = crashlog.begin(logs)
+    errors.set_log_file(setup_logging(logs))
+    if abnormal is not None:
+        QTimer.singleShot(0, lambda: _tell_abnormal_end(window, abnormal))
     log.info("%s %s: window shown after %.3f s", APP_NAME, __version__, time.perf_counter() - _T0)
     times = {"window_shown_at": shown_at}
-    if collecting:  # start-up is over once the list shows rows, or the database failed to open
-        window.roster_visible.connect(gc.enable)
-        window.database_failed.connect(gc.enable)
+    # Start-up is over once the list shows rows, or the database failed to open: from then on the GUI
+    # thread collects garbage (automatic collection stays off, see above).
+    collector = []
+
+    def start_collecting(*_args) -> None:
+        if not collector:
+            from inspector_app.ui.tasks import GarbageCollector
+
+            collector.append(GarbageCollector(app))
+
+    window.roster_visible.connect(start_collecting)
+    window.database_failed.connect(start_collecting)
     window.roster_visible.connect(lambda: _mark(times, "roster_visible_at"))
     window.roster_shown.connect(lambda: _roster_shown(window, times))
     QTimer.singleShot(0, window.start)  # after the first paint
     code = app.exec()
     window.shutdown()
+    if collector:
+        collector[0].stop()
+    session.end()
     return code
+
+
+def _tell_abnormal_end(window, abnormal) -> None:
+    """Say that the last session ended abnormally, that the data is safe, and where its crash log is."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from inspector_app.i18n import _
+
+    text = _("上次运行（{t} 开始）没有正常退出：程序崩溃、被强制关闭或断电。").format(t=abnormal.started)
+    text += "\n" + _("已保存的检查记录都在数据库中，不受影响：每项填写在输入时即已保存。")
+    if abnormal.crash_log is not None:
+        text += "\n" + _("崩溃记录：{p}\n如需报告问题，请将此文件交技术支持。").format(p=abnormal.crash_log)
+    box = QMessageBox(QMessageBox.Icon.Information, _("上次运行异常结束"), text, QMessageBox.StandardButton.Ok, window)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.open()  # not modal to the program: the inspector can carry on
 
 
 def _mark(times: dict, key: str) -> None:
