@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run the whole test suite offscreen: ./test.sh [pytest arguments ...]
+# Run the whole test suite: ./test.sh [pytest arguments ...] — offscreen, plus one real-window soak under Xvfb.
 # Creates .venv with the test and build extras when it is missing or pyproject.toml changed, and installs the
-# few Debian/Ubuntu packages offscreen Qt and PyInstaller need when they are missing and we may (root or sudo).
+# few Debian/Ubuntu packages offscreen Qt, the Xvfb soak and PyInstaller need when they are missing and we may
+# (root or sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -74,6 +75,17 @@ missing=()
 for pair in libegl1:libEGL.so.1 libgl1:libGL.so.1 libx11-6:libX11.so.6 libdbus-1-3:libdbus-1.so.3 \
     libfontconfig1:libfontconfig.so.1 libfreetype6:libfreetype.so.6 libglib2.0-0:libglib-2.0.so.0 \
     libxkbcommon0:libxkbcommon.so.0; do
+    pkg=${pair%%:*} lib=${pair#*:}
+    has_lib "$lib" || have_pkg "$pkg" || missing+=("$pkg")
+done
+# The real-window soak (tests/ui/test_soak.py): an X server and the libraries of Qt's xcb platform.
+for pair in xvfb:/usr/bin/Xvfb xauth:/usr/bin/xauth; do
+    pkg=${pair%%:*} file=${pair#*:}
+    [ -x "$file" ] || have_pkg "$pkg" || missing+=("$pkg")
+done
+for pair in libxcb-cursor0:libxcb-cursor.so.0 libxcb-icccm4:libxcb-icccm.so.4 libxcb-keysyms1:libxcb-keysyms.so.1 \
+    libxcb-image0:libxcb-image.so.0 libxcb-render-util0:libxcb-render-util.so.0 libxcb-shape0:libxcb-shape.so.0 \
+    libxkbcommon-x11-0:libxkbcommon-x11.so.0; do
     pkg=${pair%%:*} lib=${pair#*:}
     has_lib "$lib" || have_pkg "$pkg" || missing+=("$pkg")
 done
