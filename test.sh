@@ -106,6 +106,17 @@ if ! have_pkg fonts-wqy-microhei && [ ! -e /usr/share/fonts/truetype/wqy/wqy-mic
     apt_install fonts-wqy-microhei || say "fonts-wqy-microhei not installed (optional: Chinese glyphs in screenshots)"
 fi
 
-# --- the tests ----------------------------------------------------------------------------------------------
+# --- lint, then the tests ------------------------------------------------------------------------------------
+# ./test.sh --fast: the inner loop, without the tests marked slow (the Xvfb soak, the build, the kill tests).
+# A full run (no arguments, as CI calls it) first checks the code with ruff.
+args=()
+for arg in "$@"; do
+    if [ "$arg" = --fast ]; then args+=(-m "not slow"); else args+=("$arg"); fi
+done
+if [ $# -eq 0 ]; then
+    "$VENV/bin/ruff" check inspector_app tests benchmarks scripts
+    "$VENV/bin/ruff" format --check --quiet inspector_app tests benchmarks scripts \
+        || { say "ruff format would change the files above: run .venv/bin/ruff format"; exit 1; }
+fi
 export QT_QPA_PLATFORM=offscreen
-exec "$VENV/bin/python" -m pytest "$@"
+exec "$VENV/bin/python" -m pytest ${args[@]+"${args[@]}"}

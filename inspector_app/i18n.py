@@ -14,9 +14,7 @@ LANG_ENV = "INSPECTOR_APP_LANG"
 
 def _load() -> gettext.NullTranslations:
     lang = os.environ.get(LANG_ENV, "zh_CN")
-    return gettext.translation(
-        "inspector_app", localedir=str(resource_path("i18n")), languages=[lang], fallback=True
-    )
+    return gettext.translation("inspector_app", localedir=str(resource_path("i18n")), languages=[lang], fallback=True)
 
 
 _translations = _load()

@@ -26,10 +26,26 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "test.sqlite3"
 
 
-@pytest.fixture
-def db(db_path):
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """A database file migrated once per test session: copying it (≈ 9 ms) replaces migrating a new file
+    (≈ 200 ms) for every test that only needs an empty database of the current schema."""
     from inspector_app.core.db import open_database
 
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = open_database(path)
+    database.close()  # the last connection closed: SQLite checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture
+def db(db_path, migrated_template):
+    import shutil
+
+    from inspector_app.core.db import open_database
+
+    shutil.copyfile(migrated_template, db_path)
     database = open_database(db_path)
     yield database
     database.close()

@@ -24,8 +24,9 @@ def load_roster(db: Database, cache: Path | None = None) -> RosterIndex:
         # Per enterprise: [numbers, categories, earliest expiry], grown in place (few objects per row).
         licenses: dict[str, list[str]] = {}
         for ent_id, number, category, expiry in conn.execute(
-            select(License.enterprise_id, License.number, License.category, cast(License.expiry_date, String))
-            .order_by(License.number)
+            select(License.enterprise_id, License.number, License.category, cast(License.expiry_date, String)).order_by(
+                License.number
+            )
         ):
             entry = licenses.get(ent_id)
             if entry is None:
@@ -35,8 +36,9 @@ def load_roster(db: Database, cache: Path | None = None) -> RosterIndex:
                 entry[1] += "|" + category
                 entry[2] = min(entry[2], expiry)
         ents = conn.execute(
-            select(Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.district, Enterprise.classification)
-            .order_by(Enterprise.district, Enterprise.name)
+            select(
+                Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.district, Enterprise.classification
+            ).order_by(Enterprise.district, Enterprise.name)
         )
         index = RosterIndex(_records(ents, licenses))
     if cache is not None:
