@@ -319,6 +319,10 @@ class TaskManager(QObject):
         self.data_changed.emit(frozenset(changes))
 
     # --- waiting and stopping -----------------------------------------------------------------------------
+    def settled(self) -> bool:
+        """Every job submitted so far has run and its outcome was delivered (tests wait on this)."""
+        return not self._pending
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every serial job has run (its callbacks follow from the event loop)."""
         with self._idle:

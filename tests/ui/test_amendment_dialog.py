@@ -92,8 +92,7 @@ def test_a_missing_reason_is_refused_and_nothing_is_written(qtbot, db, db_worker
     assert "请填写更正原因" in dialog.problem_label.text()
     qtbot.waitUntil(dialog.problem_label.isVisible)  # a widget added to a shown layout appears a turn later
     dialog.submit()  # Enter in the dialog, or a script: refused the same way
-    db_worker.wait_idle()
-    qtbot.wait(50)
+    qtbot.waitUntil(db_worker.settled)  # every job ran and its callback was delivered
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert amendment_count(db) == 0 and record_of(db, "4.1") == factory.PROBLEMS["4.1"]
     assert captured_boxes == []  # refused in the dialog itself, before the database is asked

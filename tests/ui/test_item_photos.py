@@ -187,8 +187,7 @@ def test_a_file_that_is_not_a_photo_is_refused(
     assert "照片“损坏.jpg”：不是可识别的图片文件" in captured_boxes[1]
     assert "照片“已删除.jpg”：无法读取" in captured_boxes[1]
 
-    db_worker.wait_idle()
-    qtbot.wait(50)
+    qtbot.waitUntil(db_worker.settled)  # every job ran and its callback was delivered
     assert photos.list_photos(db, inspection_id) == []
     assert w.photo_strip is None or w.photo_strip.isHidden()
     assert w.record.toPlainText() == ""

@@ -237,8 +237,7 @@ def test_bureau_work_is_disabled_on_a_laptop(qtbot, db, db_worker, role):
     plan, draw, followup = PlanView(db, db_worker), DrawView(db, db_worker), FollowupView(db, db_worker)
     for view in (plan, draw, followup):
         qtbot.addWidget(view)
-    db_worker.wait_idle()
-    qtbot.wait(50)  # the role's callback
+    qtbot.waitUntil(db_worker.settled)  # every job ran and its callback was delivered
     controls = [plan.generate_button, draw.run_button, *followup.decide_buttons]
     assert [c.isEnabled() for c in controls] == [role == "bureau"] * len(controls)
     if role == "field":

@@ -112,7 +112,7 @@ def test_a_destroyed_owner_gets_nothing(qtbot, manager):
     release.set()
     assert manager.wait_idle(5)
     # The delivery ran, and did not touch the deleted label (that would raise RuntimeError in the event loop).
-    qtbot.waitUntil(lambda: not manager._pending)
+    qtbot.waitUntil(manager.settled)
 
 
 def test_data_changed_follows_a_successful_job_only(qtbot, manager, captured_boxes):
