@@ -275,10 +275,11 @@ def resolve_conflict(
                     )
             else:
                 ctx = _resolve_versions(s, kind, c, keep, me)
+            waiting = _followers(s, reg).get(c.id, ()) if keep == LOCAL else ()
             c.status, c.resolution, c.resolved_at = "resolved", keep, utcnow()
             dirs = [c.files_dir]
-            if keep == LOCAL:  # what waited behind a record kept out stays out with it
-                for fid in _followers(s, reg).get(c.id, ()):
+            if waiting:  # what waited behind a record kept out stays out with it
+                for fid in waiting:
                     f = s.get(Conflict, fid)
                     f.status, f.resolution, f.resolved_at = "resolved", LOCAL, utcnow()
                     dirs.append(f.files_dir)
