@@ -927,9 +927,7 @@ class _Plan:
     class_changes: list[dict] = field(default_factory=list)  # the classification archive (001 §18)
 
 
-def _class_change(
-    ids: Allocator, enterprise_id: str, old: str | None, new: str, given: bool, now: datetime
-) -> dict:
+def _class_change(ids: Allocator, enterprise_id: str, old: str | None, new: str, given: bool, now: datetime) -> dict:
     """The history row of a class the roster sets: the archive must say where every class came from."""
     row = {
         "rev": 1,

@@ -19,8 +19,13 @@ from inspector_app.sync import records
 
 def followers(s, reg: records.Registry) -> dict[str, list[str]]:
     """Open conflict id → the open "blocked" conflicts that wait for it (directly or through another)."""
-    rows = list(s.execute(select(Conflict.id, Conflict.kind, Conflict.record_id, Conflict.reason,
-                                 Conflict.incoming_data).where(Conflict.status == "open")))
+    rows = list(
+        s.execute(
+            select(Conflict.id, Conflict.kind, Conflict.record_id, Conflict.reason, Conflict.incoming_data).where(
+                Conflict.status == "open"
+            )
+        )
+    )
     if not any(r.reason == "blocked" for r in rows):
         return {}
     by_record: dict[tuple[str, str], str] = {}

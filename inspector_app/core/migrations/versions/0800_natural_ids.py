@@ -133,7 +133,7 @@ def upgrade() -> None:
             continue
         cols = [c for c, _n in rule]
         refs = {col: ref for t, col, ref in fks if t == table}
-        rows = conn.execute(sa.text(f"SELECT id, {', '.join(cols)} FROM {table}")).mappings().all()  # noqa: S608
+        rows = conn.execute(sa.text(f"SELECT id, {', '.join(cols)} FROM {table}")).mappings().all()
         taken, mapping = {r["id"] for r in rows}, {}
         for r in rows:
             row = dict(r)
@@ -173,7 +173,7 @@ def upgrade() -> None:
 
 def _rewrite(conn, table, col, mapping, where=""):
     extra = f" AND {where}" if where else ""
-    stmt = sa.text(f"UPDATE {table} SET {col} = :new WHERE {col} = :old{extra}")  # noqa: S608
+    stmt = sa.text(f"UPDATE {table} SET {col} = :new WHERE {col} = :old{extra}")
     conn.execute(stmt, [{"old": o, "new": n} for o, n in mapping.items()])
 
 
@@ -216,7 +216,7 @@ def _rehash(conn, tables):
             sa.text(
                 "UPDATE sync_record_state SET mark = '', "
                 "received_hash = CASE WHEN received_hash = hash THEN :r ELSE received_hash END, hash = :r "
-                f"WHERE kind = :k AND hash != 'deleted' AND record_id IN (SELECT id FROM {kind})"  # noqa: S608
+                f"WHERE kind = :k AND hash != 'deleted' AND record_id IN (SELECT id FROM {kind})"
             ),
             {"r": REHASH, "k": kind},
         )
