@@ -118,9 +118,9 @@ def test_concurrent_edits_keep_both_revisions_and_a_person_resolves(world):
     [row] = conflicts.list_conflicts(world.bureau.db)
     assert row.reason == conflicts.REASONS["concurrent"] and row.source_label == "刘洋"
     detail = conflicts.conflict_detail(world.bureau.db, row.id)
-    assert {d.field for d in detail.diffs} == {
-        f"answers.{world.items[1]}.conclusion",
-        f"answers.{world.items[1]}.record",
+    assert {d.field for d in detail.diffs} == {  # labels, not answers.<item>.conclusion
+        f"检查项 {world.items[1]} 结论",
+        f"检查项 {world.items[1]} 检查记录",
     }
     with world.bureau.db.session() as s:
         c = s.get(Conflict, row.id)
