@@ -121,7 +121,9 @@ def _print_preview(p) -> None:
             )
         )
     for c in p.conflicts[:50]:
-        print("  " + _("冲突：{k} {t}（{id}）").format(k=c.label, t=c.title, id=c.record_id))
+        print("  " + _("冲突：{k} {t}").format(k=c.label, t=c.title))
+    if len(p.conflicts) > 50:
+        print("  " + _("……另有 {n} 条冲突").format(n=len(p.conflicts) - 50))
     for d in p.deletions[:50]:
         print("  " + _("删除：{k} {t}（{id}）").format(k=d.label, t=d.title, id=d.record_id))
 
@@ -251,8 +253,9 @@ def _conflicts(args) -> int:
         print(_("没有待处理的同步冲突。"))
         return 0
     for r in rows:
-        state = _("待处理") if r.status == "open" else _("已处理（{k}）").format(k=r.resolution)
-        print(f"{r.id}　{r.kind_label}　{r.title}　{r.reason}　{_('来自')}{r.source_label}　{state}")
+        state = _("待处理") if r.status == "open" else _("已处理（{k}）").format(k=r.resolution_label)
+        waiting = _("，另有 {n} 条相关记录随之处理").format(n=r.waiting) if r.waiting else ""
+        print(f"{r.id[:8]}　{r.kind_label}　{r.title}　{r.reason}{waiting}　{_('来自')}{r.source_label}　{state}")
     return 0
 
 

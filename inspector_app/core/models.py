@@ -21,8 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from inspector_app.core import identity
+
 
 def new_id() -> str:
+    """A random id: for records without a natural key (core/identity.py derives the others)."""
     return str(uuid.uuid4())
 
 
@@ -37,7 +40,8 @@ class Base(DeclarativeBase):
 class Synced:
     """Identity and revision of a record that travels between machines."""
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # Derived from the record's natural key where its table has one (core/identity.py), random otherwise.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=identity.column_default)
     rev: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -36,7 +36,8 @@ from inspector_app.core import catalog, clock
 from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
-from inspector_app.core.models import Enterprise, License, Site, new_id, utcnow
+from inspector_app.core.identity import Allocator
+from inspector_app.core.models import Enterprise, License, Site, utcnow
 from inspector_app.i18n import _
 
 Progress = Callable[[int, int], object]
@@ -926,10 +927,9 @@ class _Plan:
     class_changes: list[dict] = field(default_factory=list)  # the classification archive (001 §18)
 
 
-def _class_change(enterprise_id: str, old: str | None, new: str, given: bool, now: datetime) -> dict:
+def _class_change(ids: Allocator, enterprise_id: str, old: str | None, new: str, given: bool, now: datetime) -> dict:
     """The history row of a class the roster sets: the archive must say where every class came from."""
-    return {
-        "id": new_id(),
+    row = {
         "rev": 1,
         "updated_at": now,
         "enterprise_id": enterprise_id,
@@ -945,6 +945,8 @@ def _class_change(enterprise_id: str, old: str | None, new: str, given: bool, no
         "commitment": "",
         "created_at": now,
     }
+    row["id"] = ids.make("classification_change", row)  # enterprise + date + rule + classes (core/identity.py)
+    return row
 
 
 def _plan(
@@ -952,12 +954,15 @@ def _plan(
 ) -> _Plan:
     plan = _Plan()
     now = utcnow()
+    # Ids from natural keys (core/identity.py): the same roster loaded anywhere makes the same records. A new
+    # site's id may only meet one of its enterprise's existing sites (an address that differs in spaces).
+    ids = Allocator({s["id"] for s in existing.sites.values()})
     ent_id: dict[str, str] = {}
     skipped: set[str] = set()
     for uscc, ent in ents.items():
         old = existing.enterprises.get(uscc)
         if old is None:
-            eid = new_id()
+            eid = ids.make("enterprise", {"uscc": uscc})
             plan.ent_inserts.append(
                 {
                     "id": eid,
@@ -976,7 +981,7 @@ def _plan(
                 }
             )
             plan.class_changes.append(
-                _class_change(eid, None, ent.classification or "B", bool(ent.classification), now)
+                _class_change(ids, eid, None, ent.classification or "B", bool(ent.classification), now)
             )
             ent_id[uscc] = eid
             continue
@@ -993,7 +998,7 @@ def _plan(
             plan.ent_updates.append({"b_id": old["id"], **new})
             if new["classification"] != old["classification"]:
                 plan.class_changes.append(
-                    _class_change(old["id"], old["classification"], new["classification"], True, now)
+                    _class_change(ids, old["id"], old["classification"], new["classification"], True, now)
                 )
         else:
             report.enterprises_unchanged += 1
@@ -1013,7 +1018,7 @@ def _plan(
         if old_site is not None:
             site_id[key] = old_site["id"]
             continue
-        sid = new_id()
+        sid = ids.make("site", {"enterprise_id": eid, "address": rec.site_address})
         site_id[key] = sid
         plan.site_inserts.append(
             {
@@ -1038,7 +1043,7 @@ def _plan(
         if old is None:
             plan.lic_inserts.append(
                 {
-                    "id": new_id(),
+                    "id": ids.make("license", {"number": rec.number}),
                     "rev": 1,
                     "updated_at": now,
                     "enterprise_id": eid,
@@ -1068,7 +1073,18 @@ def _plan(
 
 
 def _write(session, plan: _Plan) -> None:
+    from inspector_app.core.supervision_models import ClassificationChange
+
     now = utcnow()
+    Allocator.settle(
+        session,
+        [
+            (Enterprise.__table__, plan.ent_inserts, ()),
+            (Site.__table__, plan.site_inserts, ("enterprise_id",)),
+            (License.__table__, plan.lic_inserts, ("enterprise_id", "site_id")),
+            (ClassificationChange.__table__, plan.class_changes, ("enterprise_id",)),
+        ],
+    )
     if plan.ent_inserts:
         session.execute(insert(Enterprise.__table__), plan.ent_inserts)
     if plan.ent_updates:
@@ -1092,8 +1108,6 @@ def _write(session, plan: _Plan) -> None:
         )
         session.execute(stmt, plan.lic_updates)
     if plan.class_changes:
-        from inspector_app.core.supervision_models import ClassificationChange
-
         session.execute(insert(ClassificationChange.__table__), plan.class_changes)
 
 

@@ -791,7 +791,7 @@ def verify_record(db: Database, inspection_id: str) -> list[str]:
             "template": _("检查表版本"),
         }
         for key, label in labels.items():
-            if now[key] != then[key]:
+            if _without_ids(now[key]) != _without_ids(then[key]):
                 problems.append(_("{what}在签字后被改动").format(what=label))
         for sig in sigs:
             if sig.image is not None and hashlib.sha256(sig.image).hexdigest() != sig.image_sha256:
@@ -802,6 +802,14 @@ def verify_record(db: Database, inspection_id: str) -> list[str]:
             if am.canonical is None or sha256_hex(am.canonical) != am.content_hash:
                 problems.append(_("第{n}次更正的内容与其哈希值不符").format(n=am.seq))
     return problems
+
+
+def _without_ids(value):
+    """Team and signatures compared by who (执法证号, name), not by record id: migration 0800 moved inspectors'
+    ids to ones derived from their 执法证号 after some records were signed (the signed text keeps the old)."""
+    if isinstance(value, list):
+        return [{k: v for k, v in x.items() if k != "inspector_id"} if isinstance(x, dict) else x for x in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------------------- amendments

@@ -26,6 +26,7 @@ from inspector_app.core.errors import NotFound
 from inspector_app.core.models import Enterprise, utcnow
 from inspector_app.core.sync_models import Conflict, Device
 from inspector_app.i18n import _
+from inspector_app.sync import conflict_labels as labels
 from inspector_app.sync import records, state
 from inspector_app.sync.format import SyncError
 from inspector_app.sync.keys import load_identity
@@ -37,6 +38,7 @@ REASONS = {
     "duplicate": "两处分别建立了同一记录（编号不同）",
 }
 LOCAL, INCOMING = "local", "incoming"
+RESOLUTIONS = {LOCAL: "保留本机版本", INCOMING: "采用对方版本", "superseded": "已由按编号统一的记录取代"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ class ConflictRow:
     detected_at: datetime
     status: str
     resolution: str
+    enterprise_id: str = ""  # the enterprise it is (or belongs to), for "select all of one enterprise"
+    enterprise: str = ""  # its name and credit code
+    waiting: int = 0  # records of the same bundle that wait for this one ("blocked" behind it)
+
+    @property
+    def resolution_label(self) -> str:
+        return _(RESOLUTIONS.get(self.resolution, self.resolution))
 
 
 @dataclass(frozen=True)
@@ -76,20 +85,39 @@ def _source_label(s, device_id: str) -> str:
     return dev.inspector_name or dev.name or device_id[:8]
 
 
-def record_title(s, kind, data: dict, record_id: str) -> str:
-    """A record as a person knows it: its kind's title, after its enterprise's name if it has one."""
-    title = (kind.title(data) if kind else "") or record_id[:8]
-    ent_id = data.get("enterprise_id")
-    if ent_id:
-        name = s.scalar(select(Enterprise.name).where(Enterprise.id == ent_id))
-        if name:
-            title = f"{name} {title}"
-    return title
+def _enterprise(s, kind, data: dict | None, record_id: str) -> tuple[str, str]:
+    """(id, "name（credit code）") of the enterprise a record is or belongs to, or ("", "")."""
+    data = data or {}
+    if kind is not None and kind.name == "enterprise":
+        if data.get("uscc"):
+            return record_id, f"{data.get('name', '')}（{data['uscc']}）"
+        ent_id = record_id
+    else:
+        ent_id = data.get("enterprise_id")
+    if not ent_id:
+        return "", ""
+    row = s.execute(select(Enterprise.name, Enterprise.uscc).where(Enterprise.id == ent_id)).first()
+    return (ent_id, f"{row[0]}（{row[1]}）") if row else (ent_id, "")
 
 
-def _row(s, c: Conflict, reg: records.Registry) -> ConflictRow:
+def record_title(s, kind, data: dict | None, record_id: str) -> str:
+    """A record as a person knows it, never by its id: an enterprise by name and 统一社会信用代码, another record
+    by its kind's title after its enterprise's name and code (or the kind's name)."""
+    _eid, ent = _enterprise(s, kind, data, record_id)
+    if kind is not None and kind.name == "enterprise" and ent:
+        return ent
+    title = kind.title(data or {}) if kind else ""
+    if ent:
+        return f"{ent} {title}".strip()
+    return title or (kind.label if kind else "") or _("（无标题）")
+
+
+def _row(s, c: Conflict, reg: records.Registry, waiting: int = 0) -> ConflictRow:
     kind = reg.get(c.kind)
     incoming = json.loads(c.incoming_data)["data"]
+    ent_id, ent = _enterprise(s, kind, incoming, c.record_id)
+    if c.reason == "duplicate" and kind is not None and kind.name == "enterprise":
+        ent_id = json.loads(c.local_data).get("id") or ent_id  # the local one of the two
     return ConflictRow(
         id=c.id,
         kind=c.kind,
@@ -101,23 +129,40 @@ def _row(s, c: Conflict, reg: records.Registry) -> ConflictRow:
         detected_at=c.detected_at,
         status=c.status,
         resolution=c.resolution,
+        enterprise_id=ent_id or "",
+        enterprise=ent,
+        waiting=waiting,
     )
 
 
+def _followers(s, reg: records.Registry) -> dict[str, list[str]]:
+    """Open "blocked" conflicts by the open conflict they wait for, the root (conflict id → follower ids): a
+    record whose parent is kept out as a duplicate is not a conflict of its own, it follows its parent."""
+    from inspector_app.sync import conflict_groups
+
+    return conflict_groups.followers(s, reg)
+
+
 def list_conflicts(db: Database, open_only: bool = True, registry: records.Registry | None = None) -> list[ConflictRow]:
+    """Conflicts for a person: one row per record in conflict; what waits behind it is counted in its row."""
     reg = registry or records.registry()
     with db.session() as s:
+        follow = _followers(s, reg)
+        hidden = {f for fs in follow.values() for f in fs}
         q = select(Conflict).order_by(Conflict.detected_at.desc())
         if open_only:
             q = q.where(Conflict.status == "open")
-        return [_row(s, c, reg) for c in s.scalars(q)]
+        return [_row(s, c, reg, len(follow.get(c.id, ()))) for c in s.scalars(q) if c.id not in hidden]
 
 
-def open_conflict_count(db: Database) -> int:
+def open_conflict_count(db: Database, registry: records.Registry | None = None) -> int:
+    """Open conflicts as a person counts them: records that wait behind another are not counted."""
     from sqlalchemy import func
 
+    reg = registry or records.registry()
     with db.session() as s:
-        return s.scalar(select(func.count()).select_from(Conflict).where(Conflict.status == "open")) or 0
+        n = s.scalar(select(func.count()).select_from(Conflict).where(Conflict.status == "open")) or 0
+        return n - sum(len(f) for f in _followers(s, reg).values())
 
 
 def _flatten(value, prefix: str = "") -> dict[str, str]:
@@ -150,15 +195,25 @@ def conflict_detail(db: Database, conflict_id: str, registry: records.Registry |
         )
         local = current.data if current else None if deleted else json.loads(c.local_data)["data"]
         incoming = json.loads(c.incoming_data)["data"]
-    view = kind.hash_view if kind else (lambda d: d)
-    a, b = _flatten(view(local) if local else {}), _flatten(view(incoming))
+        view = kind.hash_view if kind else (lambda d: d)
+        a, b = _flatten(view(local) if local else {}), _flatten(view(incoming))
+        keys = [k for k in sorted(set(a) | set(b)) if deleted or a.get(k, "") != b.get(k, "")]
+        refs = {v for k in keys if _is_ref(k) for side in (a, b) for v in side.get(k, "").split("、")}
+        names = labels.reference_titles(s, refs)
     gone = _("（已删除）")
+
+    def shown(k: str, v: str) -> str:
+        return "、".join(names.get(x, x) for x in v.split("、")) if _is_ref(k) else v
+
     diffs = tuple(
-        FieldDiff(k, gone if deleted else a.get(k, ""), b.get(k, ""))
-        for k in sorted(set(a) | set(b))
-        if deleted or a.get(k, "") != b.get(k, "")
+        FieldDiff(labels.field_label(c.kind, k), gone if deleted else shown(k, a.get(k, "")), shown(k, b.get(k, "")))
+        for k in keys
     )
     return ConflictDetail(row, diffs, local, incoming, deleted)
+
+
+def _is_ref(key: str) -> bool:
+    return key.endswith("_id") or key == "team"
 
 
 def _find(s, ref: str) -> Conflict:
@@ -220,14 +275,21 @@ def resolve_conflict(
                     )
             else:
                 ctx = _resolve_versions(s, kind, c, keep, me)
+            waiting = _followers(s, reg).get(c.id, ()) if keep == LOCAL else ()
             c.status, c.resolution, c.resolved_at = "resolved", keep, utcnow()
-            files_dir = c.files_dir
+            dirs = [c.files_dir]
+            if waiting:  # what waited behind a record kept out stays out with it
+                for fid in waiting:
+                    f = s.get(Conflict, fid)
+                    f.status, f.resolution, f.resolved_at = "resolved", LOCAL, utcnow()
+                    dirs.append(f.files_dir)
     except BaseException:
         if ctx is not None:
             ctx.undo()
         raise
-    if files_dir:
-        shutil.rmtree(files_dir, ignore_errors=True)
+    for files_dir in dirs:
+        if files_dir:
+            shutil.rmtree(files_dir, ignore_errors=True)
 
 
 def _resolve_versions(s, kind: records.RecordKind, c: Conflict, keep: str, me: str):

@@ -110,6 +110,7 @@ class Preview:
     applied: bool = False
     deletions: list[DeletionInfo] = field(default_factory=list)
     kept: int = 0  # records deleted there but kept here (edited here, or something here still needs them)
+    waiting: int = 0  # records held back behind a conflict (their parent is kept out): not conflicts of their own
 
     def total(self, outcome: str) -> int:
         return sum(k.counts[outcome] for k in self.kinds)
@@ -137,8 +138,10 @@ class Preview:
             text += _(
                 "另有 {n} 条记录对方已删除，但本机改过或仍有相关记录，予以保留（计入较旧而忽略），并会发回对方。"
             ).format(n=self.kept)
+        if self.waiting:
+            text += _("另有 {n} 条相关记录随冲突的记录暂缓，处理该冲突时一并处理。").format(n=self.waiting)
         if self.conflicts:
-            text += _("冲突的记录两个版本都已保留，请在“同步冲突”中逐条处理。")
+            text += _("冲突的记录两个版本都已保留，请在“同步冲突”中处理。")
         if self.gaps:
             text += _("注意：尚未收到该设备的第 {g} 号数据包。").format(g="、".join(map(str, self.gaps[:20])))
         return text
@@ -255,6 +258,8 @@ def _classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) ->
                     d.outcome = "older"  # a person already decided about this very version
             if not d.exists:
                 held_back[kind.table_name].add(d.rec.id)
+            if d.reason != "blocked":  # as a person knows it: an enterprise by name and credit code
+                d.title = conflicts.record_title(s, kind, d.rec.data, d.rec.id)
         out[kind.name] = decisions
     cascade.spare_parents(s, reg, out)
     cascade.spare_children(s, reg, out)
@@ -297,13 +302,18 @@ def _gaps(s: Session, m: Manifest, include: bool) -> list[int]:
 
 def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: list[int]) -> Preview:
     kinds, conflict_list, deletions = [], [], []
+    waiting = 0
     for kind_name, ds in decisions.items():
         kind = reg.get(kind_name)
         ks = KindSummary(kind_name, kind.label)
         for d in ds:
+            if d.outcome == "conflict" and d.reason == "blocked":
+                waiting += 1  # follows the record it needs (sync/conflict_groups.py)
+                continue
             ks.counts[d.outcome] += 1
             if d.outcome == "conflict":
-                conflict_list.append(ConflictInfo(kind_name, kind.label, d.rec.id, kind.title(d.rec.data), d.reason))
+                title = d.title or kind.title(d.rec.data)
+                conflict_list.append(ConflictInfo(kind_name, kind.label, d.rec.id, title, d.reason))
             elif d.outcome == "deleted" and d.exists:
                 deletions.append(DeletionInfo(kind_name, kind.label, d.rec.id, d.title or d.rec.id[:8]))
         kinds.append(ks)
@@ -322,6 +332,7 @@ def _preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: li
         newer_applied=vb.newer_applied,
         deletions=deletions,
         kept=sum(d.reassert for ds in decisions.values() for d in ds),
+        waiting=waiting,
     )
 
 
@@ -603,6 +614,9 @@ def _held(d: _Decision) -> bool:
 def _count(ds: list[_Decision]) -> dict[str, int]:
     c = dict.fromkeys(OUTCOMES, 0)
     for d in ds:
+        if d.outcome == "conflict" and d.reason == "blocked":
+            c["waiting"] = c.get("waiting", 0) + 1
+            continue
         c[d.outcome] += 1
     return c
 

@@ -458,6 +458,11 @@ class TableKind(RecordKind):
         return q.where(self._where(self.table)) if self._where is not None else q
 
     def marks(self, session, ids=None):
+        if self.has_rev and self.has_updated:
+            # The time as well as `rev`: an id derived from a natural key (core/identity.py) comes back with
+            # rev 1 when its record is deleted and made again (a plan replaced), which `rev` alone misses.
+            q = self._base_query(self.pk, self.table.c.rev, self.table.c.updated_at)
+            return {str(k): f"{v}:{t.isoformat() if t else ''}" for k, v, t in _rows(session, q, self.pk, ids)}
         if self.has_rev:
             q = self._base_query(self.pk, self.table.c.rev)
             return {str(k): str(v) for k, v in _rows(session, q, self.pk, ids)}

@@ -26,6 +26,9 @@ from inspector_app.core.sync_models import RecordState
 from inspector_app.sync.records import DELETED, Dumped, RecordKind, _chunks
 
 T = RecordState.__table__
+# The hash of a state whose record's ids were rewritten by migration 0800 (core/identity.py): computed again
+# at the next refresh, as the same version (no edit counted). A confirmation of the old hash carries over.
+REHASH = "rehash"
 EQUAL, OLDER, NEWER, CONCURRENT = "equal", "older", "newer", "concurrent"
 
 
@@ -114,7 +117,11 @@ def refresh(
             seq += 1
             continue
         st.mark = marks[rid]
-        if st.hash != d.hash:  # a real edit here (not a save that changed nothing)
+        if st.hash == REHASH:  # ids moved under it (migration 0800): the same version, hashed anew
+            if st.received_hash == REHASH:
+                st.received_hash = d.hash
+            st.hash = d.hash
+        elif st.hash != d.hash:  # a real edit here (not a save that changed nothing)
             st.vv = {**st.vv, self_id: st.vv.get(self_id, 0) + 1}
             st.hash, st.received_hash = d.hash, None
             st.source = self_id

@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
         self._refresh_title()
         if self._demo and not self.model.total_count:
-            self.load_demo()
+            self.load_demo(confirm=False)  # asked for on the command line (--demo)
 
     def _data_changed(self, changes: frozenset[str]) -> None:
         """The one place the main window follows what a job changed (ui/tasks.py data_changed)."""
@@ -324,8 +324,14 @@ class MainWindow(QMainWindow):
             self.model.set_index(index)
             self._update_count()
         if not len(index):
+            # A field laptop starts from the bureau's bundle: a roster of its own would be a second copy.
             self.archive.show_placeholder(
-                _("数据库中还没有企业。\n请通过“文件 → 导入名录…”导入企业名录，或“文件 → 加载演示数据”试用。")
+                _(
+                    "数据库中还没有企业。\n\n"
+                    "现场检查终端：请先通过“同步 → 导入同步数据包…”导入局里的同步数据包，"
+                    "企业名录、检查人员和设置随之而来。\n\n"
+                    "区局或单机使用：通过“文件 → 导入名录…”导入企业名录，或“文件 → 加载演示数据”试用。"
+                )
             )
         elif self.archive.detail is None:
             self.archive.show_placeholder(_("在左侧列表中选择一家企业，查看其档案（一企一档）。"))
@@ -648,9 +654,21 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.clickedButton() is skip
 
-    def load_demo(self) -> None:
+    def load_demo(self, confirm: bool = True) -> None:
         from inspector_app.core.demo import load_demo
 
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                _("加载演示数据"),
+                _(
+                    "将向本机数据库加入演示用的企业名录（646 家企业）和 8 名检查人员。\n\n"
+                    "准备与区局同步的现场检查终端不必加载：请从局里的同步数据包开始"
+                    "（“同步 → 导入同步数据包…”），名录随之而来。\n\n确定加载演示数据吗？"
+                ),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         ProgressDialogRun(self, self._worker, _("正在加载演示数据…"), load_demo, self.db, changes={ROSTER})
 
     def reload_roster(self) -> None:

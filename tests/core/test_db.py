@@ -176,14 +176,22 @@ def test_an_older_database_is_backed_up_then_migrated_with_its_data(db_path, tem
     db = open_database(db_path)
     try:
         assert _revisions(db_path) == _heads()
+        from inspector_app.core.identity import derive_id
+        from inspector_app.core.models import Inspector
+
         with db.session() as s:
-            ent = s.get(Enterprise, "e1")
+            assert s.get(Enterprise, "e1") is None  # migration 0800: the id comes from the USCC now
+            ent = s.get(Enterprise, derive_id("enterprise", {"uscc": "91310120MA1H000001"}))
             assert (ent.name, ent.uscc, ent.rev) == ("上海奉贤化工有限公司", "91310120MA1H000001", 1)
             assert [site.address for site in ent.sites] == ["上海市奉贤区南桥镇江海路88号"]
             assert [lic.expiry_date for lic in ent.licenses] == [date(2027, 2, 28)]
+            site_id, license_id = ent.sites[0].id, ent.licenses[0].id
+            assert ent.licenses[0].site_id == site_id  # references followed their records
+            team = list(s.scalars(select(Inspector.id).order_by(Inspector.badge_no)))
+            assert team == [derive_id("inspector", {"badge_no": b}) for b in ("31000001", "31000002")]
         template = template_for_category(templates, "危险化学品")
         inspection_id = start_inspection(
-            db, site_id="s1", template=template, kind="scheduled", team=["i1", "i2"], license_id="l1"
+            db, site_id=site_id, template=template, kind="scheduled", team=team, license_id=license_id
         )
         view = load_inspection(db, inspection_id)
         assert view.enterprise_name == "上海奉贤化工有限公司"

@@ -118,9 +118,9 @@ def test_concurrent_edits_keep_both_revisions_and_a_person_resolves(world):
     [row] = conflicts.list_conflicts(world.bureau.db)
     assert row.reason == conflicts.REASONS["concurrent"] and row.source_label == "刘洋"
     detail = conflicts.conflict_detail(world.bureau.db, row.id)
-    assert {d.field for d in detail.diffs} == {
-        f"answers.{world.items[1]}.conclusion",
-        f"answers.{world.items[1]}.record",
+    assert {d.field for d in detail.diffs} == {  # labels, not answers.<item>.conclusion
+        f"检查项 {world.items[1]} 结论",
+        f"检查项 {world.items[1]} 检查记录",
     }
     with world.bureau.db.session() as s:
         c = s.get(Conflict, row.id)
@@ -333,8 +333,9 @@ def test_three_nodes_converge(world):
     assert all(len(v) == 1 for v in state.values())
 
 
-def test_the_same_enterprise_created_in_two_places_is_a_conflict_not_a_failure(bare_world):
-    """A laptop that imported the ledger itself has the bureau's enterprises under other ids (same USCC)."""
+def test_the_same_enterprise_created_in_two_places_is_one_record(bare_world):
+    """A laptop that entered the enterprise itself (other name) has it under the same id (its USCC's): one
+    conflict for the enterprise, which either side may settle (issue 12 §2)."""
     from inspector_app.core.models import Site
 
     w = bare_world
@@ -342,15 +343,35 @@ def test_the_same_enterprise_created_in_two_places_is_a_conflict_not_a_failure(b
         ent = Enterprise(uscc="91350100M000100Y43", name="本机录入的企业", district="奉贤区")
         s.add_all([ent, Site(enterprise=ent, address="本机地址", district="奉贤区")])
     res = w.a.import_(w.bureau.export().path)
-    assert res.preview.total("conflict") >= 1
-    [c] = [c for c in conflicts.list_conflicts(w.a.db) if c.kind == "enterprise"]
-    assert c.reason == conflicts.REASONS["duplicate"]
+    assert res.preview.total("conflict") == 1
+    [c] = conflicts.list_conflicts(w.a.db)
+    assert c.kind == "enterprise" and c.reason == conflicts.REASONS["concurrent"]
+    assert c.title == "上海申华塑料制品有限公司（91350100M000100Y43）"  # by name and credit code
     with w.a.db.session() as s:
         assert s.scalar(select(Enterprise.name)) == "本机录入的企业"  # nothing overwritten
+        assert s.scalar(select(func.count()).select_from(Site)) == 2  # the bureau's site arrived beside it
+    conflicts.resolve_conflict(w.a.db, c.id, conflicts.INCOMING)
+    with w.a.db.session() as s:
+        assert s.scalar(select(Enterprise.name)) == "上海申华塑料制品有限公司"
+    again = w.a.import_(w.bureau.export(full=True).path)
+    assert again.preview.total("conflict") == 0
+
+
+def test_a_duplicate_under_an_old_random_id_is_one_conflict_and_its_dependants_wait_with_it(bare_world):
+    """An enterprise made before ids were derived (or by an older program) keeps a random id: the bureau's
+    copy is a duplicate, and what needs it waits behind that one conflict instead of being one each."""
+    w = bare_world
+    with w.a.db.session() as s:
+        s.add(Enterprise(id="legacy-0001", uscc="91350100M000100Y43", name="本机录入的企业", district="奉贤区"))
+    res = w.a.import_(w.bureau.export().path)
+    assert res.preview.total("conflict") == 1 and res.preview.waiting == 2  # its site and license wait
+    assert "另有 2 条相关记录" in res.summary_text()
+    [c] = conflicts.list_conflicts(w.a.db)
+    assert c.kind == "enterprise" and c.reason == conflicts.REASONS["duplicate"] and c.waiting == 2
+    assert conflicts.open_conflict_count(w.a.db) == 1
     from inspector_app.sync.format import SyncError
 
     with pytest.raises(SyncError):
         conflicts.resolve_conflict(w.a.db, c.id, conflicts.INCOMING)
     conflicts.resolve_conflict(w.a.db, c.id, conflicts.LOCAL)
-    again = w.a.import_(w.bureau.export(full=True).path)
-    assert again.preview.total("conflict") == 0 or all(x.kind != "enterprise" for x in again.preview.conflicts)
+    assert conflicts.open_conflict_count(w.a.db) == 0 and conflicts.list_conflicts(w.a.db) == []

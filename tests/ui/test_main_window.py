@@ -258,6 +258,22 @@ def test_demo_flag_fills_an_empty_database(qtbot, start_window, monkeypatch):
     assert window.count_label.text() == "共 1 家，显示 1 家"
 
 
+def test_an_empty_database_offers_the_bureau_bundle_first_and_demo_data_asks(qtbot, start_window, monkeypatch):
+    window = start_window()
+    hint = window.archive._placeholder.text()
+    assert "导入局里的同步数据包" in hint and hint.index("同步数据包") < hint.index("导入名录")
+    asked = []
+
+    def answer_no(parent, title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer_no)
+    window.demo_action.trigger()
+    assert len(asked) == 1 and "现场检查终端" in asked[0] and "同步数据包" in asked[0]
+    assert window.model.total_count == 0  # declined: nothing loaded
+
+
 def _d():
     from datetime import date
 

@@ -199,17 +199,51 @@ def test_conflicts_dialog_resolves(qtbot, world, worker):
     world.bureau.import_(world.b.export().path)
     dialog = ConflictsDialog(world.bureau.db, worker)
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.take_incoming.isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: dialog.take_incoming.isEnabled() and dialog.diff_model.rowCount() > 0, timeout=10000)
     assert dialog.list_model.rowCount() == 1
     assert dialog.list_model.row(0)[3] == "刘洋"
     diffs = {dialog.diff_model.row(r)[0]: dialog.diff_model.row(r)[1:] for r in range(dialog.diff_model.rowCount())}
-    assert diffs[f"answers.{world.items[1]}.record"] == ("", "B的记录")
+    assert diffs[f"检查项 {world.items[1]} 检查记录"] == ("", "B的记录")  # a label, not answers.<item>.record
     with qtbot.waitSignal(dialog.resolved, timeout=10000):
         dialog.take_incoming.click()
     qtbot.waitUntil(lambda: dialog.list_model.rowCount() == 0, timeout=10000)
     assert "没有待处理" in dialog.status.text()
     view = inspections.load_inspection(world.bureau.db, iid)
     assert view.answer(world.items[1]).record == "B的记录"
+
+
+def test_conflicts_dialog_names_the_enterprise_and_resolves_all_of_it_at_once(qtbot, world, worker):
+    from sqlalchemy import select
+
+    from inspector_app.core.models import Enterprise, License, Site
+    from inspector_app.ui.conflicts_dialog import ConflictsDialog
+
+    # The same enterprise, its site and license corrected differently on the laptop and at the bureau.
+    for node, who in ((world.a, "笔记本"), (world.bureau, "区局")):
+        with node.db.session() as s:
+            s.scalar(select(Enterprise)).legal_rep = f"{who}改的法人"
+            s.scalar(select(Site)).district = f"{who}区"
+            s.scalar(select(License)).products = f"{who}的产品"
+    world.bureau.import_(world.a.export().path)
+    dialog = ConflictsDialog(world.bureau.db, worker)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.list_model.rowCount() == 3 and dialog.diff_model.rowCount() > 0, timeout=10000)
+    titles = [dialog.list_model.row(r)[0] for r in range(3)]
+    assert all("上海申华塑料制品有限公司（91350100M000100Y43）" in t for t in titles)  # name and credit code
+    assert not any("-" in t and len(t) == 36 for t in titles)
+    assert dialog.remaining.text() == "待处理 3 条"
+    fields = {dialog.diff_model.row(r)[0] for r in range(dialog.diff_model.rowCount())}
+    assert fields <= {"法定代表人", "所在区", "获证产品"} and fields  # labels, not column names
+    assert dialog.select_where(lambda r: r.kind == "license") == 1
+    dialog.select_enterprise.click()
+    assert len(dialog.selected_ids()) == 3 and dialog.keep_local.text() == "保留本机版本（3 条）"
+    with qtbot.waitSignal(dialog.resolved, timeout=10000):
+        dialog.keep_local.click()
+    qtbot.waitUntil(lambda: dialog.list_model.rowCount() == 0, timeout=10000)
+    assert "已处理 3 条" in dialog.status.text() and "没有待处理" in dialog.status.text()
+    assert dialog.remaining.text() == "待处理 0 条"
+    with world.bureau.db.session() as s:
+        assert s.scalar(select(Enterprise.legal_rep)) == "区局改的法人"
 
 
 def test_history_dialog_reports_gaps(qtbot, world, worker):
