@@ -402,6 +402,7 @@ def test_completing_offers_signing_and_the_archive_gates_sign_and_documents(
     from inspector_app.core.archive import get_enterprise, list_inspectors
     from inspector_app.core.inspections import complete_inspection, save_answer, start_inspection
     from inspector_app.ui.sign_dialog import SignDialog
+    from inspector_app.ui.tasks import ARCHIVE
 
     ent_id = roster_ids["上海浦江电线电缆有限公司"]
     detail = get_enterprise(db, ent_id)
@@ -419,6 +420,7 @@ def test_completing_offers_signing_and_the_archive_gates_sign_and_documents(
     assert not window.archive.sign_button.isEnabled()  # a draft cannot be signed
 
     complete_inspection(db, iid)
+    window.worker.announce(ARCHIVE)  # what the inspection screen's completing job announces
     window._inspection_completed(iid)  # what the inspection screen's `completed` signal triggers
     assert any("现在请检查组成员和企业代表签字确认吗" in t for t in captured_boxes)
     assert opened == []  # the fake box answered Ok, not Yes: nothing opened
