@@ -262,7 +262,9 @@ def generate_roster_rows(n: int = 646, seed: int = DEMO_SEED, today: date | None
     With n = 646 the districts, categories and classes match 000 表1–表3 exactly; other n scale them.
     """
     rng = random.Random(seed)
-    today = today or clock.today()
+    # Dates count from the first of the month: a laptop and the bureau that load the demo in the same month
+    # hold the same licenses, so their first sync has nothing to reconcile.
+    today = today or clock.today().replace(day=1)
     n_licenses = round(n * sum(CATEGORY_COUNTS.values()) / sum(DISTRICT_COUNTS.values()))
     districts = _shuffled(rng, apportion(n, DISTRICT_COUNTS))
     categories = _shuffled(rng, apportion(n_licenses, CATEGORY_COUNTS))
