@@ -237,10 +237,12 @@ def draw_mark(
     inspection_id: str,
     content_hash: str,
     size: float = 17 * mm,
+    payload: str = "",
 ) -> str:
-    """Draw the QR code with its lower-left corner at (x, y) and the code to its right; returns the code."""
+    """Draw the QR code with its lower-left corner at (x, y) and the code to its right; returns the code.
+    `payload`: the signed QR text (documents/qrsig.py); without it the unsigned version 1."""
     code = verification_code(inspection_id, content_hash)
-    draw_qr(canvas, qr_payload(doc_type, inspection_id, content_hash), x, y, size)
+    draw_qr(canvas, payload or qr_payload(doc_type, inspection_id, content_hash), x, y, size)
     canvas.saveState()
     canvas.setFont(fonts.BODY, 7.5)
     canvas.drawString(x + size + 2 * mm, y + size - 5 * mm, f"{LABEL}：{code}")
