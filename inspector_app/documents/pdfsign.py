@@ -61,6 +61,7 @@ class Verification:
     own_device: bool = False
     spki: bytes = b""  # the signing public key (SubjectPublicKeyInfo, DER): fingerprint = its SHA-256
     binding: object = None  # device_binding.Binding the certificate carries, if any
+    damaged: bool = False  # the file could not be read as a PDF at all
 
 
 def signing_dir() -> Path:
@@ -419,7 +420,9 @@ def verify_pdf(data: bytes) -> Verification:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
     except Exception as exc:
-        return Verification(False, False, _("文件已损坏或不是PDF文件，无法核验（{e}）").format(e=type(exc).__name__))
+        return Verification(
+            False, False, _("文件已损坏或不是PDF文件，无法核验（{e}）").format(e=type(exc).__name__), damaged=True
+        )
     meta = _metadata(reader)
     if not sigs:
         return Verification(False, False, _("该文件没有电子签名，无法证明未被改动。"), **meta)

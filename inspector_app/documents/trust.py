@@ -61,7 +61,9 @@ def assess(data: bytes, db=None) -> Verdict:
     who the signer is. Never raises for a bad file."""
     v = verify_pdf(data)
     if not v.intact:
-        if not v.inspection_id and b"XCJC:" not in data:
+        ours = v.inspection_id or b"XCJC:" in data
+        damaged_pdf = v.damaged and data[:1024].lstrip().startswith(b"%PDF-")  # e.g. a truncated copy
+        if not ours and not damaged_pdf:
             return Verdict(NOT_OURS, _("不是本程序出具的文书：{m}").format(m=v.message), v)
         return Verdict(ALTERED, _("已改动：{m}").format(m=v.message), v)
     if not v.inspection_id:
