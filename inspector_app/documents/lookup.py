@@ -65,6 +65,14 @@ def lookup(db: Database, text: str) -> Found:
     return _by_code(db, text)
 
 
+def lookup_image(db: Database, path: str) -> tuple[str, Found]:
+    """Read the QR code of a photo or scan of the page, then look it up: (the code's text, what was found)."""
+    from inspector_app.documents import qrread
+
+    text = qrread.read_file(path)
+    return text, lookup(db, text)
+
+
 # ------------------------------------------------------------------------------------------------ typed code
 def _by_code(db: Database, code: str) -> Found:
     bad = code_typos.bad_characters(code)
