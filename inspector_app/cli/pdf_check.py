@@ -107,6 +107,10 @@ def _archive_lines(db, data: bytes, verdict) -> None:
         )
     elif verdict.verification.inspection_id:
         print(_("存档：已出具文书存档中没有与此文件完全相同的文书。"))
+    result = verdict.verification
+    devices = issued_docs.devices_of_key(db, result.fingerprint) if result.signed else []
+    if devices:
+        print(_("签名公钥属于设备：{d}（据已出具文书存档）").format(d="、".join(devices)))
 
 
 def _lookup(args) -> int:
