@@ -93,8 +93,9 @@ def _by_code(db: Database, code: str) -> Found:
     except (ValidationError, NotFound) as exc:
         fixes = code_typos.corrections(db, clean)
         if len(fixes) == 1:
+            said = _("校验不符") if isinstance(exc, ValidationError) else _("本存档中没有这个核验码")
             raise ValidationError(
-                _("核验码"), _("校验不符，可能抄错了一位：{e}。").format(e=code_typos.explain(fixes[0]))
+                _("核验码"), _("{s}，可能抄错了一位：{e}。").format(s=said, e=code_typos.explain(fixes[0]))
             ) from None
         if isinstance(exc, ValidationError):
             raise ValidationError(

@@ -17,7 +17,7 @@ register, which every laptop receives with the revocations), so anyone holding t
 the network that the code was made by a registered device that was not revoked on that day. A code made up
 or altered by a forger fails; a genuine code copied onto a forged paper leads to the genuine record, which
 the lookup shows for comparison (lookup.py). Base45 (RFC 9285) keeps every character in QR's alphanumeric
-mode: 169 characters, a version-9 symbol (53 modules) at level M, decoded from a page rendered at 300 dpi
+mode: 169 characters, a version-7 symbol (45 modules) at level M, decoded from a page rendered at 300 dpi
 (tests/documents/test_lookup_qr.py).
 
 Version 1 (`XCJC:1:<DOC>:<ID>:<HASH>`, core/signing.qr_payload) is still read: it is printed by an
