@@ -3,7 +3,8 @@
     inspector-app pdf summary INSPECTION -o FILE       问题汇总表 (002 附件1)
     inspector-app pdf record  INSPECTION -o FILE [--photos]   监督检查记录表 (002 附件2)
     inspector-app pdf notice  INSPECTION -o FILE       责令整改通知书
-    inspector-app pdf verify  FILE                     exit 0 intact, 1 altered or unsigned
+    inspector-app pdf verify  FILE                     exit 0 intact and known signer, 1 otherwise (pdf_check.py)
+    inspector-app pdf lookup  CODE | --image SCAN      the issued document behind a paper's code (pdf_check.py)
     inspector-app pdf issued  INSPECTION [--export N -o FILE]   the documents issued (archive), one written out
 
 Writing a document to -o FILE issues it: the exact signed bytes are archived (core/issued_docs.py) before the
@@ -15,7 +16,8 @@ INSPECTION is the inspection's id (see `inspection list`) or an unambiguous begi
 import sys
 from pathlib import Path
 
-from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, Refused
+from inspector_app.cli import pdf_check
+from inspector_app.cli.main import EXIT_OK, Refused
 from inspector_app.i18n import _
 
 ORDER = 50
@@ -48,9 +50,7 @@ def register(subparsers) -> None:
         if doc == "record":
             p.add_argument("--photos", action="store_true", help=_("附现场照片（缩小后附在记录表后）"))
         p.set_defaults(func=_generate, doc_type=doc)
-    p = sub.add_parser("verify", help=_("核验PDF文书的电子签名：完整还是被改动、由谁签名"))
-    p.add_argument("file", type=Path, metavar=_("文件"))
-    p.set_defaults(func=_verify)
+    pdf_check.register_commands(sub)  # verify, lookup (cli/pdf_check.py)
     label = _("列出某检查记录已出具的文书（存档），或把其中一份按原样另存")
     p = sub.add_parser("issued", help=label, description=label)
     p.add_argument("inspection", metavar=_("检查记录"), help=_("检查记录编号，或其开头至少8位"))
@@ -104,71 +104,6 @@ def _generate(args) -> int:
         line += _("，文号 {n}").format(n=doc.number)
     print(line + "）")
     return EXIT_OK
-
-
-def _verify(args) -> int:
-    from inspector_app.documents.pdfsign import verify_file
-
-    result = verify_file(args.file)
-    print(("完整" if result.intact else "已改动或无有效签名") + "：" + result.message)
-    if result.signer:
-        print(_("签名人：{s}").format(s=result.signer))
-    if result.fingerprint:
-        own = _("（本机）") if result.own_device else ""
-        print(_("签名公钥指纹（SHA-256）：{f}{o}").format(f=result.fingerprint, o=own))
-    if result.signed_at:
-        print(_("签名时间：{t:%Y-%m-%d %H:%M:%S %Z}").format(t=result.signed_at))
-    if result.inspection_id:
-        from inspector_app.core.signing import verification_code
-
-        print(_("检查记录：{i}").format(i=result.inspection_id))
-        print(_("内容哈希：{h}").format(h=result.content_hash))
-        try:
-            print(_("核验码：{c}").format(c=verification_code(result.inspection_id, result.content_hash)))
-        except ValueError:
-            pass
-    if result.number:
-        print(_("文号：{n}").format(n=result.number))
-    _archive_lines(args, result)
-    return EXIT_OK if result.intact else EXIT_REFUSED
-
-
-def _archive_lines(args, result) -> None:
-    """What this database's archive of issued documents says about the file: the bureau holds every laptop's
-    documents, so it can tell an exact copy of one handed out, and whose key a signature is."""
-    from inspector_app.core.errors import DomainError
-    from inspector_app.paths import default_db_path
-
-    path = args.db or default_db_path()
-    if not Path(path).exists():
-        return  # verify needs no database; do not create one
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError:
-        return
-    from inspector_app.cli.main import open_db
-    from inspector_app.core import issued_docs
-
-    try:
-        db = open_db(args)
-    except DomainError as exc:
-        print(_("未能核对已出具文书存档：{e}").format(e=exc), file=sys.stderr)
-        return
-    try:
-        copy = issued_docs.find_copy(db, data)
-        devices = issued_docs.devices_of_key(db, result.fingerprint) if result.signed else []
-    finally:
-        db.close()
-    if copy is not None:
-        print(
-            _("存档：与已出具文书存档一致（{d}，{t:%Y-%m-%d %H:%M}，{h}，设备 {v}）").format(
-                d=copy.title, t=copy.issued_at, h=copy.how_label, v=copy.device or copy.device_id or "—"
-            )
-        )
-    elif result.inspection_id:
-        print(_("存档：已出具文书存档中没有与此文件完全相同的文书。"))
-    if devices:
-        print(_("签名公钥属于设备：{d}（据已出具文书存档）").format(d="、".join(devices)))
 
 
 def _issued(args) -> int:

@@ -278,6 +278,7 @@ def _amendment_content(am: Amendment, signatures: list[Signature], on: date) -> 
 # ---------------------------------------------------------------------------------------------- verification code
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_ALPHABET = _CROCKFORD  # public: core/code_typos.py names a mistyped character
 
 
 def _b32(data: bytes) -> str:

@@ -40,6 +40,7 @@ class DocData:
     number: str = ""
     photos: list = field(default_factory=list)  # [(PhotoInfo, JPEG bytes)]
     printed_on: date | None = None
+    qr_text: str = ""  # the signed QR payload every page prints (documents/qrsig.py), set by generate
 
     # -- the signed snapshot --------------------------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import ValidationError
 from inspector_app.core.signing import verification_code
 from inspector_app.documents import data as docdata
-from inspector_app.documents import notice, pdfsign, record, summary
+from inspector_app.documents import device_binding, notice, pdfsign, qrsig, record, summary
 from inspector_app.i18n import _
 
 BUILDERS = {docdata.SUMMARY: summary.build, docdata.RECORD: record.build, docdata.NOTICE: notice.build}
@@ -67,6 +68,10 @@ def generate(
             _("文书类型"), _("“{t}”不是已知的文书，可选：{all}").format(t=doc_type, all="、".join(BUILDERS))
         )
     d = docdata.load(db, inspection_id, doc_type, with_photos=with_photos and doc_type == docdata.RECORD)
+    device_key = device_binding.own_device_key(db) if sign else None
+    if device_key is not None:  # the QR code signed by this device (documents/qrsig.py)
+        qr_text = qrsig.make(doc_type, inspection_id, d.state.current_hash, device_key, d.printed_on)
+        d = dataclasses.replace(d, qr_text=qr_text)
     pdf, warnings = BUILDERS[doc_type](d, strict=strict)
     if sign:
         pdf = pdfsign.sign_pdf(
@@ -75,6 +80,7 @@ def generate(
             location=d.setting("bureau.name"),
             device=d.setting("device.name"),
             inspector=device_user(db, d.setting("device.inspector")),
+            device_key=device_key,
         )
     return Generated(
         doc_type=doc_type,

@@ -8,6 +8,7 @@ page count is known.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import threading
@@ -294,6 +295,7 @@ class Furniture:
     seal_strip: bool = False
     seal_text: str = "骑缝章"
     footer_note: str = ""
+    qr_text: str = ""  # the signed QR payload (documents/qrsig.py); "" prints the unsigned version 1
 
 
 def draw_seal_strip(canvas, text: str) -> None:
@@ -322,7 +324,7 @@ def _decorate(f: Furniture, canvas, page: int, pages: int) -> None:
     canvas.drawCentredString(width / 2, 12 * mm, f"第 {page} 页  共 {pages} 页")
     qr.draw_mark(
         canvas, 16 * mm, 7 * mm, doc_type=f.doc_type, inspection_id=f.inspection_id, content_hash=f.content_hash,
-        size=15 * mm,
+        size=15 * mm, payload=f.qr_text,
     )  # fmt: skip
     canvas.setFont(fonts.BODY, 6.5)
     canvas.setFillColor(LIGHT)
@@ -392,6 +394,8 @@ def render(
         # The initial font must be ours: reportlab's default Helvetica would be referenced and never embedded.
         initialFontName=fonts.BODY,
     )
+    if data.qr_text and not furniture.qr_text:
+        furniture = dataclasses.replace(furniture, qr_text=data.qr_text)
     maker = partial(_NumberedCanvas, decorate=partial(_decorate, furniture))
     kwargs = {"canvasmaker": maker}
     if on_page is not None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector_app import paths
+from inspector_app.documents import pdfguard
 from inspector_app.i18n import _
 
 KEY_FILE = "device-key.pem"
@@ -58,6 +59,9 @@ class Verification:
     content_hash: str = ""
     number: str = ""
     own_device: bool = False
+    spki: bytes = b""  # the signing public key (SubjectPublicKeyInfo, DER): fingerprint = its SHA-256
+    binding: object = None  # device_binding.Binding the certificate carries, if any
+    damaged: bool = False  # the file could not be read as a PDF at all
 
 
 def signing_dir() -> Path:
@@ -93,8 +97,11 @@ def _subject(device: str, inspector: str):
     )
 
 
-def ensure_identity(device: str | None = None, inspector: str | None = None) -> Identity:
-    """This laptop's key and a certificate naming `device` and `inspector` (made on first use)."""
+def ensure_identity(device: str | None = None, inspector: str | None = None, device_key=None) -> Identity:
+    """This laptop's key and a certificate naming `device` and `inspector` (made on first use). With
+    `device_key` = (device id, Ed25519 private key) the certificate carries the device key's statement that
+    this PDF key is the device's (documents/device_binding.py), by which a verifier holding the bureau's
+    device register recognises the signer."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -105,7 +112,8 @@ def ensure_identity(device: str | None = None, inspector: str | None = None) -> 
     with _lock:
         # Reading and parsing both files for every document cost ≈ 0.6 ms; unchanged files (same inode, time
         # and size: a new file is written beside and renamed over) and names give the same identity.
-        stamp = _files_stamp(device, inspector, key_path, cert_path)
+        bound_to = device_key[0] if device_key else ""
+        stamp = _files_stamp(device, inspector, bound_to, key_path, cert_path)
         if stamp is not None and stamp in _identity_cache:
             return _identity_cache[stamp]
         if key_path.exists():
@@ -117,15 +125,23 @@ def ensure_identity(device: str | None = None, inspector: str | None = None) -> 
             )
             _write_private(key_path, pem)
         subject = _subject(device, inspector)
+        spki = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        binding = None
+        if device_key:
+            from inspector_app.documents import device_binding
+
+            binding = device_binding.encode(device_binding.make(device_key[0], device_key[1], spki))
         cert = None
         if cert_path.exists():
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
             same_key = cert.public_key().public_numbers() == key.public_key().public_numbers()
-            if cert.subject != subject or not same_key:
+            if cert.subject != subject or not same_key or _binding_of(cert) != binding:
                 cert = None
         if cert is None:
             now = dt.datetime.now(dt.UTC)
-            cert = (
+            builder = (
                 x509.CertificateBuilder()
                 .subject_name(subject)
                 .issuer_name(subject)
@@ -149,21 +165,39 @@ def ensure_identity(device: str | None = None, inspector: str | None = None) -> 
                     critical=True,
                 )
                 .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                .sign(key, hashes.SHA256())
             )
+            if binding is not None:
+                from inspector_app.documents import device_binding
+
+                extension = x509.UnrecognizedExtension(x509.ObjectIdentifier(device_binding.OID), binding)
+                builder = builder.add_extension(extension, critical=False)
+            cert = builder.sign(key, hashes.SHA256())
             _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         der = cert.public_bytes(serialization.Encoding.DER)
         identity = Identity(device, inspector, key_path, cert_path, hashlib.sha256(der).hexdigest())
         _identity_cache.clear()
-        stamp = _files_stamp(device, inspector, key_path, cert_path)
+        stamp = _files_stamp(device, inspector, bound_to, key_path, cert_path)
         if stamp is not None:
             _identity_cache[stamp] = identity
     return identity
 
 
-def _files_stamp(device: str, inspector: str, *files: Path) -> tuple | None:
+def _binding_of(cert) -> bytes | None:
+    """The device binding extension's value in a cryptography certificate, or None."""
+    from cryptography import x509
+
+    from inspector_app.documents import device_binding
+
     try:
-        return (device, inspector, *((str(f), *_stat(f)) for f in files))
+        ext = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(device_binding.OID))
+    except x509.ExtensionNotFound:
+        return None
+    return ext.value.value
+
+
+def _files_stamp(device: str, inspector: str, bound_to: str, *files: Path) -> tuple | None:
+    try:
+        return (device, inspector, bound_to, *((str(f), *_stat(f)) for f in files))
     except OSError:
         return None
 
@@ -328,13 +362,21 @@ def _signer(identity: Identity):
 
 
 def sign_pdf(
-    pdf: bytes, *, reason: str, location: str = "", device: str | None = None, inspector: str | None = None
+    pdf: bytes,
+    *,
+    reason: str,
+    location: str = "",
+    device: str | None = None,
+    inspector: str | None = None,
+    device_key=None,
 ) -> bytes:
-    """PAdES B-B signature (invisible) over the whole document with this laptop's key."""
+    """PAdES B-B signature (invisible) over the whole document with this laptop's key (certified by
+    `device_key`, see ensure_identity)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    identity = ensure_identity(device, inspector)
+    pdfguard.quiet_pyhanko_logging()
+    identity = ensure_identity(device, inspector, device_key)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD,
         md_algorithm="sha256",
@@ -373,21 +415,29 @@ def verify_pdf(data: bytes) -> Verification:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
+    pdfguard.quiet_pyhanko_logging()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
     except Exception as exc:
-        return Verification(False, False, _("文件已损坏或不是PDF文件，无法核验（{e}）").format(e=type(exc).__name__))
+        return Verification(
+            False, False, _("文件已损坏或不是PDF文件，无法核验（{e}）").format(e=type(exc).__name__), damaged=True
+        )
     meta = _metadata(reader)
     if not sigs:
         return Verification(False, False, _("该文件没有电子签名，无法证明未被改动。"), **meta)
     sig = sigs[-1]
+    spki, binding = b"", None
     try:
+        from inspector_app.documents import device_binding
+
         cert = sig.signer_cert
         subject = cert.subject.native
         signer = subject.get("common_name", "")
         device = subject.get("organizational_unit_name", "")
-        fingerprint = hashlib.sha256(cert.public_key.dump()).hexdigest()  # SubjectPublicKeyInfo, DER
+        spki = cert.public_key.dump()  # SubjectPublicKeyInfo, DER
+        fingerprint = hashlib.sha256(spki).hexdigest()
+        binding = device_binding.from_certificate(cert)
     except Exception:
         signer = device = fingerprint = ""
     own = False
@@ -404,7 +454,9 @@ def verify_pdf(data: bytes) -> Verification:
             own = hashlib.sha256(own_key).hexdigest() == fingerprint
     except Exception:
         own = False
-    common = dict(signer=signer, device=device, fingerprint=fingerprint, own_device=own, **meta)
+    common = dict(
+        signer=signer, device=device, fingerprint=fingerprint, own_device=own, spki=spki, binding=binding, **meta
+    )
     try:
         # Integrity, not identity: the signer's own (self-signed) certificate is the trust root here, so that
         # no path building is attempted; whose certificate it is comes from the fingerprint (own_device).
@@ -423,6 +475,9 @@ def verify_pdf(data: bytes) -> Verification:
         return Verification(False, True, _("文件内容在签名后被改动，签名无效。"), **common)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(sigs) > 1:
         return Verification(False, True, _("签名本身有效，但签名后文件又被追加修改，请以出具机关存档为准。"), **common)
+    if not pdfguard.padding_untouched(data, sig):
+        # The unused room after the signature in /Contents is covered neither by /ByteRange nor by the CMS.
+        return Verification(False, True, _("签名区中的预留部分被改动，文件不是出具时的原样。"), **common)
     return Verification(True, True, _("文件完整，签名有效，签名后未被改动。"), **common)
 
 

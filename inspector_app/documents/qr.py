@@ -1,7 +1,8 @@
 """The verification mark every document carries: a QR code and the short verification code beside it.
 
-The QR code holds `XCJC:1:<DOCUMENT>:<INSPECTION ID>:<CONTENT HASH>` (the full SHA-256, upper case for
-QR's alphanumeric mode; core/signing.qr_payload); the printed code (core/signing.verification_code) holds
+The QR code holds the payload signed by the issuing device (documents/qrsig.py, `XCJC:2:` + Base45, QR's
+alphanumeric mode), or on an installation never set up the unsigned `XCJC:1:<DOCUMENT>:<INSPECTION ID>:<CONTENT
+HASH>` (core/signing.qr_payload); the printed code (core/signing.verification_code) holds
 the first 40 bits of the inspection id and of the content hash with a check character, short enough to read
 over the phone. Either lets the bureau find the signed record and compare the paper with it (signing.find_by_code).
 
@@ -237,10 +238,12 @@ def draw_mark(
     inspection_id: str,
     content_hash: str,
     size: float = 17 * mm,
+    payload: str = "",
 ) -> str:
-    """Draw the QR code with its lower-left corner at (x, y) and the code to its right; returns the code."""
+    """Draw the QR code with its lower-left corner at (x, y) and the code to its right; returns the code.
+    `payload`: the signed QR text (documents/qrsig.py); without it the unsigned version 1."""
     code = verification_code(inspection_id, content_hash)
-    draw_qr(canvas, qr_payload(doc_type, inspection_id, content_hash), x, y, size)
+    draw_qr(canvas, payload or qr_payload(doc_type, inspection_id, content_hash), x, y, size)
     canvas.saveState()
     canvas.setFont(fonts.BODY, 7.5)
     canvas.drawString(x + size + 2 * mm, y + size - 5 * mm, f"{LABEL}：{code}")

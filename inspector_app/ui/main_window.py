@@ -217,6 +217,8 @@ class MainWindow(QMainWindow):
         people = bar.addMenu(_("检查人员(&P)"))
         self.inspectors_action = self._action(people, _("管理检查人员…"), self.manage_inspectors)
         help_menu = bar.addMenu(_("帮助(&H)"))
+        from inspector_app.ui import verify_document_dialog  # 核验文书: paper → issued document (issue 13 §2)
+        self._action(help_menu, _("核验文书…"), lambda: verify_document_dialog.open_dialog(self))
         self._action(help_menu, _("关于"), self.about)
 
         find = QAction(self)
