@@ -217,8 +217,7 @@ class MainWindow(QMainWindow):
         people = bar.addMenu(_("检查人员(&P)"))
         self.inspectors_action = self._action(people, _("管理检查人员…"), self.manage_inspectors)
         help_menu = bar.addMenu(_("帮助(&H)"))
-        from inspector_app.ui import verify_document_dialog  # 核验文书: paper → issued document (issue 13 §2)
-        self._action(help_menu, _("核验文书…"), lambda: verify_document_dialog.open_dialog(self))
+        self._action(help_menu, _("核验文书…"), self.verify_document)  # a paper document → the issued one
         self._action(help_menu, _("关于"), self.about)
 
         find = QAction(self)
@@ -586,6 +585,11 @@ class MainWindow(QMainWindow):
 
             dialog = DevicesDialog(self.db, self._worker, self)
         dialog.exec()
+
+    def verify_document(self) -> None:
+        from inspector_app.ui import verify_document_dialog
+
+        verify_document_dialog.open_dialog(self)
 
     def manage_inspectors(self) -> None:
         from inspector_app.ui.inspectors_dialog import InspectorsDialog

@@ -4,8 +4,8 @@ Type the 核验码 printed beside the QR code (a mistyped character is named), p
 read from the QR code, or open a photo or scan of the page and let the program read its QR code. The dialog
 shows the verdict first (a forged QR code is refused here), then the record from the archive — enterprise,
 inspection, problems, signatures, corrections, a voided number — and the archived PDFs issued for it, which
-can be opened or saved to compare with the paper. Lookups, image reading and saving run in the DbWorker with
-module-level functions (documents/lookup.py, core/issued_docs.py); only the callbacks touch widgets.
+can be opened or saved to compare with the paper. Lookups, image reading and saving run on the serial
+database lane with module-level functions (documents/lookup.py, core/issued_docs.py); only the callbacks touch widgets.
 """
 
 from __future__ import annotations

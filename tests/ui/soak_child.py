@@ -250,6 +250,7 @@ class Soak:
             yield from self.step("StartInspectionDialog", lambda: w.new_inspection_for(d["enterprise"], ""), how)
             yield from self.step("AmendmentDialog", lambda: w.amend_inspection(d["signed"]), how)
             yield from self.step("QMessageBox", w.about, how)
+            yield from self.step("VerifyDocumentDialog", w.verify_document, how)
             yield from self.step("QFileDialog", w.import_roster, "esc" if how == "button" else how, settle=False)
             for name in ("plan", "draw", "followup", "statistics"):
                 yield from self.window_step(lambda n=name: w.open_tool(n))

@@ -8,14 +8,14 @@ from PySide6.QtCore import Qt
 from inspector_app.core import issued_docs
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys
+from inspector_app.ui.tasks import TaskManager
 from inspector_app.ui.verify_document_dialog import VerifyDocumentDialog
-from inspector_app.ui.worker import DbWorker
 from tests.documents import factory
 
 
 @pytest.fixture
 def worker(qtbot):
-    w = DbWorker()
+    w = TaskManager()
     yield w
     w.stop()
 
