@@ -29,7 +29,9 @@ def register(subparsers) -> None:
     p.add_argument(
         "--number-prefix",
         metavar=_("前缀"),
-        help=_("本机文书编号前缀：2–5 个英文字母或数字，如检查组代号 FX03，各台电脑不能相同（已设置过的本机也可用此项补填）"),
+        help=_(
+            "本机文书编号前缀：2–5 个英文字母或数字，如检查组代号 FX03，各台电脑不同（已设置过的本机也可用此项补填）"
+        ),
     )
     p.set_defaults(func=_init)
 
@@ -77,10 +79,9 @@ def _init(args) -> int:
     if not needed:
         print(_("文书编号前缀：{p}").format(p=prefix or "—"))
     else:
+        how = _("inspector-app settings set {k} {e}").format(k=number_prefix.KEY, e=number_prefix.EXAMPLE)
         print(
-            _("尚未选定本机文书编号前缀，出具责令整改通知书前请用 --number-prefix 或 inspector-app settings set {k} {e} 选定。").format(
-                k=number_prefix.KEY, e=number_prefix.EXAMPLE
-            ),
+            _("尚未选定本机文书编号前缀，出具责令整改通知书前请用 --number-prefix 或 {h} 选定。").format(h=how),
             file=sys.stderr,
         )
     return 0

@@ -27,7 +27,7 @@ from inspector_app.i18n import _
 KEY = "device.docnumber_prefix"
 MIN_CHARS, MAX_CHARS = 2, 5
 EXAMPLE = "FX03"
-_SHAPE = re.compile(r"[A-Z0-9]{%d,%d}-?" % (MIN_CHARS, MAX_CHARS))
+_SHAPE = re.compile(rf"[A-Z0-9]{{{MIN_CHARS},{MAX_CHARS}}}-?")
 _LEGACY_RANDOM = re.compile(r"[0-9A-F]{6}-")
 # The hint shown where a prefix is asked for.
 HINT = _("2–5 个英文字母或数字，如检查组代号“FX03”或局里分配的“03”；各台电脑不能相同")
@@ -46,6 +46,7 @@ class PrefixNeeded(DomainError):
             ).format(p=legacy, h=HINT)
         else:
             text = _("本机还没有选定文书编号前缀，编不出文书编号。请选定本机编号前缀（{h}）。").format(h=HINT)
+        self.reason = text  # without the ways to set it: the GUI asks right away
         text += _("在“文件 → 设置… → 文书编号”中填写，或用命令 inspector-app settings set {k} {e}").format(
             k=KEY, e=EXAMPLE
         )
