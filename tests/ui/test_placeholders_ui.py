@@ -188,8 +188,9 @@ def test_setup_dialog_of_an_earlier_installation_asks_for_the_prefix(qtbot, db, 
         s.merge(Setting(key="device.docnumber_prefix", value="3F9A2C-"))
     dialog = DeviceSetupDialog(db, db_worker)
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.identity is not None and dialog.prefix.isEnabled(), timeout=10000)
-    assert not dialog.prefix_button.isHidden()
+    # the stored prefix is read on the worker: then the field and 保存编号前缀 are offered
+    qtbot.waitUntil(lambda: dialog.identity is not None and not dialog.prefix_button.isHidden(), timeout=10000)
+    assert dialog.prefix.isEnabled() and dialog.prefix.edit.text() == ""
     dialog.prefix.edit.setText("JD2")
     dialog.prefix_button.click()
     qtbot.waitUntil(lambda: settings.get(db, "device.docnumber_prefix") == "JD2-", timeout=10000)
