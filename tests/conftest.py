@@ -81,8 +81,13 @@ class Sample:
 
 @pytest.fixture
 def sample(db) -> Sample:
-    """One enterprise with two sites, an industrial and a food-related license, and three inspectors."""
+    """One enterprise with two sites, an industrial and a food-related license, and three inspectors — on a
+    laptop that chose its document-number prefix at setup (core/number_prefix.py; tests of an unset prefix
+    clear it)."""
+    from inspector_app.core import settings
     from inspector_app.core.models import Enterprise, Inspector, License, Site
+
+    settings.set_value(db, "device.docnumber_prefix", "T1")
 
     with db.session() as s:
         ent = Enterprise(

@@ -1,6 +1,6 @@
 """`inspector-app keys init|show|export`: this installation's identity for sync bundles.
 
-inspector-app keys init --role field|bureau [--name NAME]   first setup (once)
+inspector-app keys init --role field|bureau [--name NAME] [--number-prefix FX03]   first setup (once)
 inspector-app keys show                                      device id, role, key fingerprint
 inspector-app keys export -o FILE                            the public key file (.ibkey) to register
 """
@@ -26,6 +26,13 @@ def register(subparsers) -> None:
     )
     p.add_argument("--role", choices=("field", "bureau"), required=True, help=_("field：现场检查终端；bureau：区局"))
     p.add_argument("--name", help=_("本机名称（默认：计算机名）"))
+    p.add_argument(
+        "--number-prefix",
+        metavar=_("前缀"),
+        help=_(
+            "本机文书编号前缀：2–5 个英文字母或数字，如检查组代号 FX03，各台电脑不同（已设置过的本机也可用此项补填）"
+        ),
+    )
     p.set_defaults(func=_init)
 
     p = sub.add_parser("show", help=_("显示本机设备编号、角色和公钥指纹"))
@@ -56,14 +63,27 @@ def _print_identity(identity) -> None:
 
 
 def _init(args) -> int:
+    from inspector_app.core import number_prefix
     from inspector_app.sync.keys import setup_device
 
+    wanted = number_prefix.normalise(args.number_prefix) if args.number_prefix else ""  # refused before any key
     db = _open(args)
     try:
         identity = setup_device(db, args.role, args.name)
+        if wanted:
+            number_prefix.choose(db, wanted)
+        prefix, needed = number_prefix.current(db)
     finally:
         db.close()
     _print_identity(identity)
+    if not needed:
+        print(_("文书编号前缀：{p}").format(p=prefix or "—"))
+    else:
+        how = _("inspector-app settings set {k} {e}").format(k=number_prefix.KEY, e=number_prefix.EXAMPLE)
+        print(
+            _("尚未选定本机文书编号前缀，出具责令整改通知书前请用 --number-prefix 或 {h} 选定。").format(h=how),
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -7,6 +7,7 @@
     inspector-app pdf lookup  CODE | --image SCAN      the issued document behind a paper's code (pdf_check.py)
     inspector-app pdf issued  INSPECTION [--export N -o FILE]   the documents issued (archive), one written out
 
+Unset bureau settings (××区市场监督管理局 …) refuse a document unless --allow-placeholders (cli/placeholders.py).
 Writing a document to -o FILE issues it: the exact signed bytes are archived (core/issued_docs.py) before the
 file appears, and travel to the bureau with the next bundle.
 
@@ -17,7 +18,8 @@ import sys
 from pathlib import Path
 
 from inspector_app.cli import pdf_check
-from inspector_app.cli.main import EXIT_OK, Refused
+from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, Refused
+from inspector_app.cli.placeholders import add_flag, refuse_placeholders, warn_placeholders
 from inspector_app.i18n import _
 
 ORDER = 50
@@ -47,6 +49,7 @@ def register(subparsers) -> None:
             action="store_true",
             help=_("字体中没有的字用〓代替并照常出具（默认拒绝并列出这些字）"),
         )
+        add_flag(p)
         if doc == "record":
             p.add_argument("--photos", action="store_true", help=_("附现场照片（缩小后附在记录表后）"))
         p.set_defaults(func=_generate, doc_type=doc)
@@ -87,6 +90,7 @@ def _generate(args) -> int:
     db = open_db(args)
     try:
         iid = resolve_inspection(db, args.inspection)
+        placeholders = refuse_placeholders(db, args, args.doc_type)  # before a number is issued
         doc = generate(
             db,
             iid,
@@ -97,6 +101,7 @@ def _generate(args) -> int:
         save_issued(db, doc, out)  # archived, then the file appears; refused: neither
     finally:
         db.close()
+    warn_placeholders(placeholders)
     for warning in doc.warnings:
         print(_("注意：字体缺字，已用〓代替：{w}").format(w=warning), file=sys.stderr)
     line = _("已出具{doc}：{p}（核验码 {c}").format(doc=DOCS[args.doc_type], p=out, c=doc.verification_code)

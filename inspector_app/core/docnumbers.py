@@ -2,21 +2,21 @@
 
 Two laptops never see each other's numbers before they sync, so uniqueness comes from the number itself:
 each laptop has its own prefix (`device.docnumber_prefix`, e.g. "03-") or its own block of serials
-(`device.docnumber_block_start`/`_end`, e.g. 3001–3999), both assigned by the bureau. A laptop that has
-neither gets a random six-character prefix on first use, shown in its settings, which the bureau may replace.
+(`device.docnumber_block_start`/`_end`, e.g. 3001–3999). The prefix is a short name chosen at device setup
+(core/number_prefix.py); a laptop that has neither, or still the random prefix of an earlier version, gets
+no number made up for it: `issue` raises number_prefix.PrefixNeeded, and the GUI and CLI ask for a prefix.
 Every number issued is recorded in `doc_number`; a misprinted one is voided (作废) with a reason, never reused
 and never deleted, so the bureau's register has no gaps it cannot explain.
 """
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inspector_app.core import clock, settings
+from inspector_app.core import clock, number_prefix, settings
 from inspector_app.core.db import Database
 from inspector_app.core.docs_models import DocNumber
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
@@ -75,7 +75,7 @@ def check_pattern(pattern: str) -> None:
 
 
 def _device_scheme(session: Session) -> tuple[str, tuple[int, int] | None]:
-    """This laptop's (prefix, block); gives a laptop that has neither a random prefix, stored in its settings."""
+    """This laptop's (prefix, block); PrefixNeeded when it has neither or an earlier version's random prefix."""
     prefix = settings.read(session, "device.docnumber_prefix").strip()
     start = settings.read_int(session, "device.docnumber_block_start")
     end = settings.read_int(session, "device.docnumber_block_end")
@@ -86,9 +86,10 @@ def _device_scheme(session: Session) -> tuple[str, tuple[int, int] | None]:
                 _("本机编号段"), _("起止号不完整或起号大于止号（{a}–{b}），请在设置中改正").format(a=start, b=end)
             )
         block = (start, end)
-    if not prefix and block is None:
-        prefix = secrets.token_hex(3).upper() + "-"
-        settings.write(session, "device.docnumber_prefix", prefix)
+    if block is None:
+        missing = number_prefix.needed(session)
+        if missing is not None:
+            raise missing
     return prefix, block
 
 

@@ -65,8 +65,12 @@ DEFAULTS: dict[str, SettingSpec] = {
         required=True,
         max_length=60,
     ),
+    # core/number_prefix.py has the rules; chosen at device setup, asked for at the first number otherwise.
     "device.docnumber_prefix": SettingSpec(
-        "", "本机编号前缀", "由局统一分配，各台电脑互不相同，如“03-”；空则首次编号时随机生成", max_length=12
+        "",
+        "本机编号前缀",
+        "2–5 个英文字母或数字，如检查组代号“FX03-”或局里分配的“03-”，各台电脑互不相同；未选定时出具新编号前会询问",
+        max_length=12,
     ),
     "device.docnumber_block_start": SettingSpec(
         "", "本机编号段起", "由局分配的流水号段（与前缀二选一），如 3001", "int", minimum=1, maximum=99_999_999
@@ -209,15 +213,9 @@ def _check_phone(value: str) -> None:
         )
 
 
-def _check_prefix(value: str) -> None:
-    if any(c.isspace() for c in value):
-        raise ValidationError(_("本机编号前缀"), _("不能含空格，如“03-”"))
-
-
 _CHECKS: dict[str, Callable[[str], None]] = {
     "docnumber.pattern": _check_pattern,
     "bureau.contact_phone": _check_phone,
-    "device.docnumber_prefix": _check_prefix,
 }
 
 
@@ -254,6 +252,10 @@ def validate(key: str, value: str) -> str:
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValidationError(name, _("应为{r}，现在是 {v}").format(r=_range_text(spec), v=number))
         return str(number)
+    if key == "device.docnumber_prefix":
+        from inspector_app.core.number_prefix import normalise
+
+        return normalise(value)  # "fx03" → "FX03-"
     if spec.max_length and len(value) > spec.max_length:
         raise ValidationError(name, _("最多 {m} 个字，现在有 {n} 个字").format(m=spec.max_length, n=len(value)))
     check = _CHECKS.get(key)
@@ -369,6 +371,13 @@ def update(db: Database, changes: Mapping[str, str]) -> dict[str, str]:
     with db.session() as s:
         merged = {key: read(s, key) for key in DEFAULTS} | clean
         errors = _check_together(merged, set(clean))
+        if clean.get("device.docnumber_prefix"):
+            from inspector_app.core.number_prefix import check_unused
+
+            try:
+                check_unused(s, clean["device.docnumber_prefix"])
+            except ValidationError as exc:
+                errors["device.docnumber_prefix"] = exc
         if errors:
             raise SettingsRefused(errors)
         for key, value in clean.items():
@@ -395,7 +404,7 @@ def reset(db: Database, key: str) -> None:
 @dataclass(frozen=True)
 class NumberPreview:
     number: str  # the next new number of a 责令整改通知书 on this laptop
-    note: str = ""  # e.g. that the prefix will be chosen at random on first use
+    note: str = ""
 
 
 class _Preview(Exception):
@@ -403,13 +412,11 @@ class _Preview(Exception):
         self.number = number
 
 
-_PLACEHOLDER_PREFIX = "××××××-"
-
-
 def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on: date | None = None) -> NumberPreview:
     """The number the next new notice would get with `changes` applied (ValidationError / DomainError if it
-    could not be issued). Runs docnumbers.issue itself in a transaction that is always rolled back, so the
-    preview is exactly what printing will give, and nothing is written."""
+    could not be issued, e.g. number_prefix.PrefixNeeded while this laptop has not chosen its prefix). Runs
+    docnumbers.issue itself in a transaction that is always rolled back, so the preview is exactly what
+    printing will give, and nothing is written."""
     from inspector_app.core import docnumbers
 
     changes = dict(changes or {})
@@ -430,9 +437,6 @@ def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on
             errors = _check_together(merged, _NUMBER_KEYS)
             if errors:
                 raise SettingsRefused(errors)
-            if not merged["device.docnumber_prefix"] and not merged[_BLOCK_START]:
-                _store(s, "device.docnumber_prefix", _PLACEHOLDER_PREFIX)
-                note = _("本机还没有编号前缀：首次编号时将随机生成六位前缀（如“3F9A2C-”），也可填写局里分配的前缀。")
             raise _Preview(docnumbers.issue(s, docnumbers.NOTICE, on=on).number)
     except _Preview as preview:
         return NumberPreview(preview.number, note)

@@ -3,7 +3,9 @@
 The device register: at the bureau, register a laptop's public-key file for an inspector and revoke a
 device; on a laptop, register the bureau's key file once (the rest arrives in the bureau's bundles). First
 setup chooses whether this installation is a field laptop or the bureau, makes its keys and saves the
-public-key file to hand over (docs/bundle-format.md §1).
+public-key file to hand over (docs/bundle-format.md §1), and chooses the laptop's document-number prefix
+(core/number_prefix.py; required for a field laptop, shown with the number it gives). An installation set up
+before the prefix was asked for, or with an earlier version's random one, chooses it here too.
 """
 
 from pathlib import Path
@@ -149,7 +151,7 @@ class DevicesDialog(QDialog):
 
 class DeviceSetupDialog(QDialog):
     """First setup: is this installation a field laptop or the bureau? Makes the keys; shows the fingerprint
-    and saves the public key file to hand over for registration."""
+    and saves the public key file to hand over for registration; chooses the document-number prefix."""
 
     setup_done = Signal(object)  # Identity
 
@@ -157,6 +159,7 @@ class DeviceSetupDialog(QDialog):
         super().__init__(parent)
         self._db, self._worker = db, worker
         self.identity = None
+        self._prefix_wanted = ""  # typed at setup, saved once the keys exist
         self.setWindowTitle(_("本机初始设置"))
         self.resize(520, 300)
         self.field = QRadioButton(_("现场检查终端（检查人员的笔记本电脑）"))
@@ -167,6 +170,12 @@ class DeviceSetupDialog(QDialog):
         group.addButton(self.bureau)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(_("本机名称，例如：张伟的笔记本"))
+        from inspector_app.ui.number_prefix_dialog import PrefixEdit
+
+        self.prefix = PrefixEdit(db, worker, self)
+        self.prefix_button = QPushButton(_("保存编号前缀"))
+        self.prefix_button.clicked.connect(self.save_prefix)
+        self.prefix_button.hide()  # shown for an installation set up without a chosen prefix
         self.status = StatusLabel()
         self.setup_button = QPushButton(_("完成设置"))
         self.setup_button.clicked.connect(self.run_setup)
@@ -177,6 +186,8 @@ class DeviceSetupDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow(_("本机名称："), self.name_edit)
+        form.addRow(_("文书编号前缀："), self.prefix)
+        form.addRow("", self.prefix_button)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(_("本机用作（设置后不能更改）：")))
         layout.addWidget(self.field)
@@ -196,10 +207,29 @@ class DeviceSetupDialog(QDialog):
         if identity is not None:
             self._show(identity)
 
+    def _wanted_prefix(self, required: bool) -> str | None:
+        """The prefix typed, as stored; None (and the reason shown) when it cannot be used."""
+        from inspector_app.core.errors import DomainError
+        from inspector_app.core.number_prefix import HINT
+
+        try:
+            value = self.prefix.value()
+        except DomainError as exc:
+            self.status.say(str(exc), error=True)
+            return None
+        if required and not value:
+            self.status.say(_("请填写本机文书编号前缀：{h}").format(h=HINT), error=True)
+            return None
+        return value
+
     def run_setup(self) -> None:
         from inspector_app.sync.keys import setup_device
 
         role = "bureau" if self.bureau.isChecked() else "field"
+        wanted = self._wanted_prefix(required=role == "field")  # refused before any key is made
+        if wanted is None:
+            return
+        self._prefix_wanted = wanted
         self.setup_button.setEnabled(False)
         self._worker.submit(
             setup_device,
@@ -213,6 +243,39 @@ class DeviceSetupDialog(QDialog):
     def _done(self, identity) -> None:
         self._show(identity)
         self.setup_done.emit(identity)
+        if self._prefix_wanted:
+            self._submit_prefix(self._prefix_wanted)
+
+    def save_prefix(self) -> None:
+        wanted = self._wanted_prefix(required=True)
+        if wanted:
+            self._submit_prefix(wanted)
+
+    def _submit_prefix(self, value: str) -> None:
+        from inspector_app.core.number_prefix import choose
+
+        self.prefix_button.setEnabled(False)
+        self._worker.submit(choose, self._db, value, on_done=self._prefix_saved, on_error=self._prefix_failed)
+
+    def _prefix_saved(self, value: str) -> None:
+        self._prefix_wanted = ""
+        self._prefix_shown((value, False))
+        self.status.say(self.status.text() + "\n" + _("文书编号前缀：{p}").format(p=value))
+
+    def _prefix_failed(self, exc) -> None:
+        self.prefix_button.setEnabled(True)
+        self.prefix_button.show()
+        self.prefix.setEnabled(True)
+        self.status.fail(exc)
+
+    def _prefix_shown(self, current) -> None:
+        """(stored prefix, whether one must still be chosen): a chosen one is changed in 设置 → 文书编号."""
+        prefix, needed = current
+        if not needed:
+            self.prefix.edit.setText(prefix)
+        self.prefix.setEnabled(needed)
+        self.prefix_button.setVisible(needed)
+        self.prefix_button.setEnabled(needed)
 
     def _show(self, identity) -> None:
         from inspector_app.core.sync_models import ROLES
@@ -221,6 +284,10 @@ class DeviceSetupDialog(QDialog):
         (self.bureau if identity.role == "bureau" else self.field).setChecked(True)
         for w in (self.field, self.bureau, self.name_edit, self.setup_button):
             w.setEnabled(False)
+        if not self._prefix_wanted:
+            from inspector_app.core.number_prefix import current
+
+            self._worker.submit(current, self._db, on_done=self._prefix_shown, on_error=self.status.fail)
         self.name_edit.setText(identity.name)
         self.export_button.setEnabled(True)
         self.status.say(

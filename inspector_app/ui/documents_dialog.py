@@ -12,6 +12,12 @@ Generation (database read, layout, signing) and page rendering run on the serial
 Saving or printing *issues* the document: the worker archives the exact bytes (core/issued_docs.py), and the
 list 已出具的文书 shows what was issued for the inspection; its 另存为… writes an archived copy out as it was
 handed over. A preview is not an issue.
+
+Before issuing, the bureau's settings the document prints are checked (core/print_check.py, in the worker
+with the preview): while one is unset or still ××, the preview says so and 打印 / 另存为PDF ask first, naming
+what is missing and where it comes from (the bureau's bundle, or 设置, which the question can open). A notice
+that needs a new number on a laptop without a chosen number prefix asks for the prefix
+(ui/number_prefix_dialog.py) instead of printing a made-up one.
 """
 
 from __future__ import annotations
@@ -104,15 +110,17 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
 class Prepared:
     doc: object  # documents.generate.Generated
     pages: list[PageImage]
+    check: object = None  # core.print_check.PrintCheck: the bureau settings still unset or ××
 
 
 def prepare(db, inspection_id: str, doc_type: str, with_photos: bool, strict: bool) -> Prepared:
     """Generate and sign the document, then render the preview pages (in the worker)."""
+    from inspector_app.core.print_check import check
     from inspector_app.documents.generate import generate
 
     doc = generate(db, inspection_id, doc_type, with_photos=with_photos, strict=strict)
     pages = render_pages(doc.pdf, PREVIEW_SCALE) if have_renderer() else []
-    return Prepared(doc, pages)
+    return Prepared(doc, pages, check(db, doc_type))
 
 
 class DocumentsDialog(QDialog):
@@ -232,6 +240,10 @@ class DocumentsDialog(QDialog):
             text += _("　文号 {n}").format(n=doc.number)
         if doc.warnings:
             text += "\n" + _("注意：以下文字字体中没有，已用〓代替，请在纸面上手写补正：") + "；".join(doc.warnings)
+        if result.check is not None and not result.check.ok:
+            text += "\n" + _("注意：{k}还没有设置，文书上印的是占位内容；打印或另存前会再次询问。").format(
+                k=result.check.labels()
+            )
         if not have_renderer():
             text += "\n" + _("本机缺少 pypdfium2 组件，无法预览和打印；可另存为PDF后用其他程序打开。")
         self.status.setText(text)
@@ -243,12 +255,16 @@ class DocumentsDialog(QDialog):
         self._set_ready(True)
 
     def _failed(self, doc_type: str, exc: BaseException) -> None:
+        from inspector_app.core.number_prefix import PrefixNeeded
         from inspector_app.documents.fonts import MissingGlyphs
 
         if doc_type != self.doc_type():
             return
         self._busy = False
         self.status.setText(str(exc))
+        if isinstance(exc, PrefixNeeded):
+            self.ask_prefix(exc)
+            return
         if isinstance(exc, MissingGlyphs):
             box = QMessageBox(QMessageBox.Icon.Warning, _("文书缺字"), str(exc), parent=self)
             go = box.addButton(_("用〓代替并出具"), QMessageBox.ButtonRole.AcceptRole)
@@ -261,9 +277,42 @@ class DocumentsDialog(QDialog):
 
         show_error(exc, self)
 
+    def ask_prefix(self, exc: BaseException) -> None:
+        """A new number is needed and this laptop has not chosen its prefix: ask for it, then number."""
+        from inspector_app.ui.number_prefix_dialog import PrefixDialog
+
+        dialog = PrefixDialog(self.db, self.worker, getattr(exc, "reason", str(exc)), self)
+        dialog.chosen.connect(self._reload)
+        dialog.exec()
+
     # -- output -----------------------------------------------------------------------------------------------
+    def confirm_placeholders(self) -> bool:
+        """True to go on issuing. While bureau settings the document prints are unset or ××, ask first."""
+        check = self.current.check if self.current is not None else None
+        if check is None or check.ok:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, _("文书上有占位内容"), check.message(), parent=self)
+        box.setObjectName("placeholderQuestion")
+        box.setInformativeText(_("仍要照此出具吗？"))
+        go = box.addButton(_("仍然出具"), QMessageBox.ButtonRole.AcceptRole)
+        settings_button = box.addButton(_("打开设置…"), QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(_("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.exec()
+        if box.clickedButton() is settings_button:
+            self.open_settings()
+        return box.clickedButton() is go
+
+    def open_settings(self) -> None:
+        """设置, from the question; what is saved shows in a new preview."""
+        from inspector_app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.db, self.worker, self)
+        dialog.saved.connect(self._reload)
+        dialog.exec()
+
     def save_document(self) -> Path | None:
-        if self.current is None:
+        if self.current is None or not self.confirm_placeholders():
             return None
         name, _filter = QFileDialog.getSaveFileName(
             self, _("另存为PDF"), str(Path.home() / self.current.doc.filename), _("PDF 文件 (*.pdf)")
@@ -289,7 +338,7 @@ class DocumentsDialog(QDialog):
         return printer
 
     def print_document(self) -> bool:
-        if self.current is None or not have_renderer():
+        if self.current is None or not have_renderer() or not self.confirm_placeholders():
             return False
         printer = self.make_printer()
         dialog = QPrintDialog(printer, self)

@@ -7,6 +7,12 @@ from tests.documents import factory
 from tests.documents.factory import pdf_text
 
 
+@pytest.fixture(autouse=True)
+def bureau_settings(db):
+    """The bureau's settings have arrived (tests of placeholders: tests/cli/test_cli_placeholders.py)."""
+    factory.configure_bureau(db)
+
+
 @pytest.fixture
 def signed_id(db, sample, templates, fixed_today):
     return factory.signed(db, sample, templates)

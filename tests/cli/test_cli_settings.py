@@ -33,7 +33,9 @@ def test_show_lists_every_setting_with_its_value_and_meaning(db, capsys):
         assert spec.help in out
     assert "××区市场监督管理局" in out
     assert "要求：必填，1到365之间的整数" in out  # rectification.default_days
-    assert "本机下一个文书编号：××市监责改〔" in out
+    # A fresh laptop has not chosen its number prefix: no number is made up, the way to choose one is named.
+    assert "本机现在无法编出文书编号：本机还没有选定文书编号前缀" in out
+    assert "settings set device.docnumber_prefix FX03" in out
 
 
 def test_set_then_show(db, capsys):
@@ -72,6 +74,8 @@ def test_the_documents_print_the_new_settings(db, sample, templates, fixed_today
             "奉市监",
             "bureau.seal_text",
             BUREAU,
+            "bureau.contact_phone",
+            "021-67100000",
             "device.docnumber_prefix",
             "03-",
             "notice.legal_basis",

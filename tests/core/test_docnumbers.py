@@ -52,12 +52,14 @@ def test_two_laptops_with_number_blocks_never_collide(laptops):
     assert not set(numbers_a) & set(numbers_b)
 
 
-def test_unconfigured_laptops_get_distinct_random_prefixes(laptops):
-    a, b = laptops
-    na, nb = issue(a)[0], issue(b)[0]
-    pa, pb = settings.get(a, "device.docnumber_prefix"), settings.get(b, "device.docnumber_prefix")
-    assert pa and pb and pa != pb and pa in na and pb in nb
-    assert issue(a)[0].replace("0002", "0001") == na  # the prefix stays
+def test_a_laptop_without_a_prefix_gets_no_number_made_up(laptops):
+    from inspector_app.core.number_prefix import PrefixNeeded
+
+    a, _b = laptops
+    with pytest.raises(PrefixNeeded, match="还没有选定文书编号前缀") as refused:
+        issue(a)
+    assert "settings set device.docnumber_prefix FX03" in str(refused.value)
+    assert settings.get(a, "device.docnumber_prefix") == "" and docnumbers.list_numbers(a) == []
 
 
 def test_an_exhausted_block_is_refused(db):

@@ -140,3 +140,18 @@ def font_report(pdf: bytes) -> list[tuple[str, str, bool]]:
             embedded = desc is not None and any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             seen[base] = (base, subtype, embedded)
     return list(seen.values())
+
+
+BUREAU_SETTINGS = {
+    "bureau.name": "上海市奉贤区市场监督管理局",
+    "bureau.short_name": "奉市监",
+    "bureau.seal_text": "上海市奉贤区市场监督管理局",
+    "bureau.contact_phone": "021-67100000",
+}
+
+
+def configure_bureau(db) -> None:
+    """The bureau's settings as its bundle brings them: no placeholder left on the documents."""
+    from inspector_app.core import settings
+
+    settings.update(db, BUREAU_SETTINGS)

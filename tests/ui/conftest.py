@@ -157,7 +157,9 @@ def inspection_id(db, sample, templates, fixed_today):
 
 @pytest.fixture
 def signed_id(db, sample, templates, fixed_today):
-    """A completed inspection signed by its team and the representative (tests/documents/factory.py)."""
+    """A completed inspection signed by its team and the representative (tests/documents/factory.py), on a
+    laptop that has the bureau's settings (no placeholder question when issuing)."""
     from tests.documents import factory
 
+    factory.configure_bureau(db)
     return factory.signed(db, sample, templates)
