@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from inspector_app.cli import pdf_check
-from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, Refused
+from inspector_app.cli.main import EXIT_OK, Refused
 from inspector_app.cli.placeholders import add_flag, refuse_placeholders, warn_placeholders
 from inspector_app.i18n import _
 
