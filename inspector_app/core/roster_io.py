@@ -37,6 +37,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.models import Enterprise, License, Site, new_id, utcnow
+from inspector_app.core.spreadsheet_text import csv_row, unquote, xlsx_cell
 from inspector_app.i18n import _
 
 Progress = Callable[[int, int], object]
@@ -392,6 +393,8 @@ def _text(value: object) -> str:
         return ""
     if type(value) is str:  # the common case, kept fast for 100,000-row files
         text = value.strip()
+        if text[:1] == "'":  # our CSV export's guard against formulas (core/spreadsheet_text.py)
+            text = unquote(text)
         if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u3000" in text:
             text = _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
         return text
@@ -1301,7 +1304,7 @@ def _write_csv(path: Path, rows: list[list[object]]) -> None:
         writer = csv.writer(f)
         writer.writerow(HEADERS)
         for row in rows:
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+            writer.writerow(csv_row(row))
 
 
 _WIDTHS = {
@@ -1345,6 +1348,6 @@ def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             else:
-                cells.append(value if value != "" else None)
+                cells.append(xlsx_cell(ws, value) if value != "" else None)
         ws.append(cells)
     wb.save(path)
