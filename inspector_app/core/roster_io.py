@@ -37,6 +37,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.models import Enterprise, License, Site, new_id, utcnow
+from inspector_app.core.safe_input import check_date
 from inspector_app.core.spreadsheet_text import csv_row, unquote, xlsx_cell
 from inspector_app.i18n import _
 
@@ -416,7 +417,11 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def parse_date(value: object) -> date:
-    """A date as a ledger writes it; raise ValueError with the reason in Chinese."""
+    """A date as a ledger writes it, within 1949–2100; raise ValueError with the reason in Chinese."""
+    return check_date(_parse_date(value))
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -15,6 +15,7 @@ from hashlib import sha256
 from sqlalchemy import select
 
 from inspector_app.i18n import _
+from inspector_app.core.safe_input import load_json
 from inspector_app.sync.records import FileRef, RecordProblem, TableKind
 
 _EXT = re.compile(r"^[a-z0-9]{1,8}$")
@@ -82,7 +83,7 @@ class PhotoKind(TableKind):
         canonical = session.scalar(q)
         if canonical is None:
             return False
-        signed = json.loads(canonical).get("photos", [])
+        signed = load_json(canonical).get("photos", [])
         return {"item_id": data.get("item_id"), "sha256": data.get("sha256")} in signed
 
     @staticmethod

@@ -1,0 +1,203 @@
+"""The border every file from outside crosses: values, structures and paths a hostile or broken file can carry.
+
+One place for the limits, so that a bundle, an `inspection import`, a key file, a draw package and a template
+all refuse the same things the same way (issue 13 §4):
+
+- JSON and TOML are read by `load_json` / `load_toml`: nesting deeper than MAX_DEPTH, integers outside
+  SQLite's 64-bit range, NaN/Infinity and lone surrogates (`"\\ud800"`) are refused with a Chinese reason
+  (UnsafeInput, a ValueError, so every caller's "not valid JSON" handling applies) instead of a RecursionError,
+  an OverflowError at the first write or a UnicodeEncodeError in a PDF;
+- dates are accepted within DATE_MIN..DATE_MAX (`check_date`): 9999-12-20 would overflow every deadline;
+- an input path must be a regular file (`input_file`): a FIFO or a device would block a read forever;
+- an output folder must exist and be writable (`output_file`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from inspector_app.core.errors import DomainError
+from inspector_app.i18n import _
+
+MAX_DEPTH = 64  # our deepest document (a template: sections → items → options) is about 8 levels
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what SQLite stores
+DATE_MIN, DATE_MAX = date(1949, 1, 1), date(2100, 12, 31)
+MAX_JSON_BYTES = 64 * 2**20  # an `inspection import` file: a year of one inspector's records is ≈ 2 MB
+
+
+class UnsafeInput(ValueError):
+    """A value or structure refused at the border; str() is the Chinese reason."""
+
+
+# ------------------------------------------------------------------ structure
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_TOML_SKIP = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_LONG_DIGITS = re.compile(r"\d{19}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_depth(text: str, strings: re.Pattern) -> None:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # cannot be deeper than the number of openings
+    depth = 0
+    for ch in _NOT_BRACKET.sub("", strings.sub("", text)):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise UnsafeInput(_("嵌套超过 {n} 层，不是本程序写出的文件").format(n=MAX_DEPTH))
+        else:
+            depth -= 1
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:
+        raise UnsafeInput(_("整数“{v}…”超出范围").format(v=text[:12]))
+    value = int(text)
+    if not INT_MIN <= value <= INT_MAX:
+        raise UnsafeInput(_("整数“{v}”超出范围").format(v=text[:20]))
+    return value
+
+
+def _no_constant(name: str):
+    raise UnsafeInput(_("“{v}”不是有效的数值").format(v=name))
+
+
+def _walk(value: Any, depth: int = 0) -> None:
+    """Lone surrogates, integers out of range, non-finite floats, dates out of range, anywhere in value."""
+    if depth > MAX_DEPTH:
+        raise UnsafeInput(_("嵌套超过 {n} 层，不是本程序写出的文件").format(n=MAX_DEPTH))
+    if isinstance(value, str):
+        check_text(value)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise UnsafeInput(_("整数超出范围"))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnsafeInput(_("“{v}”不是有效的数值").format(v=value))
+    elif isinstance(value, datetime | date):
+        check_date(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _walk(k, depth + 1)
+            _walk(v, depth + 1)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _walk(v, depth + 1)
+
+
+def load_json(data: str | bytes | bytearray | memoryview, **kwargs) -> Any:
+    """json.loads with the limits above. Raises UnsafeInput or json.JSONDecodeError (both ValueError);
+    bytes that are not UTF-8 raise UnicodeDecodeError (a ValueError too)."""
+    import json
+
+    text = data if isinstance(data, str) else str(data, "utf-8")
+    _check_depth(text, _JSON_STRING)
+    kwargs.setdefault("parse_constant", _no_constant)
+    if _LONG_DIGITS.search(text):
+        kwargs.setdefault("parse_int", _bounded_int)
+    try:
+        value = json.loads(text, **kwargs)
+    except RecursionError:  # a last guard; _check_depth refuses these first
+        raise UnsafeInput(_("嵌套层数过多，不是本程序写出的文件")) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _walk(value)
+    return value
+
+
+def load_toml(text: str) -> dict:
+    """tomllib.loads with the limits above. Raises UnsafeInput or tomllib.TOMLDecodeError (both ValueError)."""
+    _check_depth(text, _TOML_SKIP)
+    try:
+        value = tomllib.loads(text)
+    except RecursionError:
+        raise UnsafeInput(_("嵌套层数过多，不是本程序写出的文件")) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise
+        raise UnsafeInput(_("数值超出范围")) from None
+    _walk(value)
+    return value
+
+
+# ------------------------------------------------------------------ values
+
+
+def check_text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnsafeInput(_("含有不成对的代理字符（如 \\ud800），不是有效的文字")) from None
+    return text
+
+
+def check_date(value: date) -> date:
+    """value, if it lies in DATE_MIN..DATE_MAX; raise UnsafeInput otherwise."""
+    d = value.date() if isinstance(value, datetime) else value
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise UnsafeInput(
+            _("日期 {v} 超出范围（应在 {a} 至 {b} 之间）").format(v=d.isoformat(), a=DATE_MIN.year, b=DATE_MAX.year)
+        )
+    return value
+
+
+def check_int(value: int) -> int:
+    if not INT_MIN <= value <= INT_MAX:
+        raise UnsafeInput(_("整数超出范围"))
+    return value
+
+
+# ------------------------------------------------------------------ paths
+
+
+def input_file(path: str | Path, what: str = "", *, max_bytes: int | None = None) -> Path:
+    """path, if it names a regular file we can read; raise DomainError naming it otherwise.
+
+    A FIFO, socket or device would block (or never end) a read; a folder cannot be read as a file."""
+    path = Path(path)
+    label = what or _("文件")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DomainError(_("找不到{w}“{p}”").format(w=label, p=path)) from None
+    except OSError as exc:
+        raise DomainError(_("无法读取{w}“{p}”：{e}").format(w=label, p=path, e=exc.strerror or exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DomainError(_("“{p}”是一个文件夹，不是{w}").format(p=path, w=label))
+    if not stat.S_ISREG(st.st_mode):
+        raise DomainError(_("“{p}”不是普通文件（可能是管道或设备），不能作为{w}读取").format(p=path, w=label))
+    if not os.access(path, os.R_OK):
+        raise DomainError(_("没有读取“{p}”的权限").format(p=path))
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise DomainError(
+            _("{w}“{p}”有 {s}，超过上限 {m}，未读取").format(w=label, p=path, s=size_text(st.st_size), m=size_text(max_bytes))
+        )
+    return path
+
+
+def size_text(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
+
+def output_file(path: str | Path) -> Path:
+    """path, if a file can be written there; raise DomainError naming the folder otherwise."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DomainError(_("无法写入“{p}”：文件夹“{d}”不存在").format(p=path, d=folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(_("无法写入“{p}”：没有写入文件夹“{d}”的权限").format(p=path, d=folder))
+    if path.exists() and not path.is_file():
+        raise DomainError(_("无法写入“{p}”：这不是普通文件").format(p=path))
+    return path
