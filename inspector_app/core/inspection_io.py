@@ -66,7 +66,14 @@ from inspector_app.core.models import (
 )
 from inspector_app.core.templates import Template, TemplateError
 from inspector_app.i18n import _
-from inspector_app.core.safe_input import MAX_JSON_BYTES, UnsafeInput, check_date, input_file, load_json
+from inspector_app.core.safe_input import (
+    MAX_JSON_BYTES,
+    UnsafeInput,
+    check_date,
+    check_image_pixels,
+    input_file,
+    load_json,
+)
 
 FORMAT = "inspector-app/inspection"
 FORMAT_VERSION = 1
@@ -1007,6 +1014,11 @@ class _Importer:
             if encoded:
                 try:
                     image = base64.b64decode(encoded, validate=True)
+                    check_image_pixels(image, f"{sw}.image_png_base64")  # a decompression bomb
+                except DomainError as e:
+                    image = None
+                    wrong.add("image_png_base64")
+                    c.error(f"{sw}.image_png_base64", str(e))
                 except (binascii.Error, ValueError):
                     wrong.add("image_png_base64")
                     c.error(

@@ -37,7 +37,7 @@ from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.models import Enterprise, License, Site, new_id, utcnow
-from inspector_app.core.safe_input import check_date
+from inspector_app.core.safe_input import InputLimits, check_date
 from inspector_app.core.spreadsheet_text import csv_row, unquote, xlsx_cell
 from inspector_app.i18n import _
 
@@ -302,23 +302,30 @@ def _decode(path: Path, data: bytes) -> str:
         ) from exc
 
 
-def _csv_rows(path: Path, data: bytes) -> list[tuple[int, Sequence[object]]]:
+def _csv_rows(path: Path, data: bytes, limits: InputLimits) -> list[tuple[int, Sequence[object]]]:
     text = _decode(path, data)
+    del data
     sample = text[:20000]
     delimiter = max((",", "\t", ";"), key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
     try:
         # Excel shows one spreadsheet row per CSV record, even when a quoted cell spans lines.
-        return list(enumerate(reader, start=1))
+        for n, cells in enumerate(reader, start=1):
+            if n > limits.max_rows:
+                raise _refuse(path, limits.rows_text())
+            rows.append((n, cells))
     except csv.Error as exc:
         raise _refuse(path, _("CSV 格式错误（{e}）").format(e=exc)) from exc
+    return rows
 
 
 def _xlsx_rows(
-    path: Path, data: bytes, progress: Progress | None
+    path: Path, data: bytes, progress: Progress | None, limits: InputLimits
 ) -> tuple[str, list[tuple[int, Sequence[object]]], list[str]]:
     import openpyxl
 
+    limits.check_xlsx(path, data)  # a zip bomb is refused by its declared sizes, before a byte is inflated
     try:
         # From memory, not the path: openpyxl refuses a workbook whose name does not end in .xlsx.
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -331,6 +338,8 @@ def _xlsx_rows(
                 ws.reset_dimensions()  # some programs write a wrong sheet size; read what is really there
             rows = []
             for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if n > limits.max_rows or len(cells) > limits.max_columns:
+                    raise _refuse(path, limits.rows_text())
                 rows.append((n, cells))
                 if progress is not None and n % 5000 == 0:
                     progress(n, 0)  # reading a workbook is the slow part; 0 = total not known yet
@@ -344,24 +353,32 @@ def _xlsx_rows(
     return (sheets[0][0] if sheets else ""), (sheets[0][1] if sheets else []), []
 
 
-def _read_table(path: Path, progress: Progress | None = None) -> tuple[list[tuple[int, Sequence[object]]], str]:
+def _read_table(
+    path: Path, progress: Progress | None = None, limits: InputLimits | None = None
+) -> tuple[list[tuple[int, Sequence[object]]], str]:
     """(numbered rows, sheet note) of the file; raise RosterFileError for a file that is not a table."""
     if not path.exists():
         raise _refuse(path, _("找不到该文件"))
     if path.is_dir():
         raise _refuse(path, _("这是一个文件夹，请选择台账文件"))
+    if not path.is_file():  # a FIFO or a device: reading it would wait forever
+        raise _refuse(path, _("这不是普通文件（可能是管道或设备），请选择台账文件"))
+    limits = limits or InputLimits()
     try:
+        limits.check_size(path)
         data = path.read_bytes()
     except OSError as exc:
         raise _refuse(path, _("无法读取文件（{e}）").format(e=exc.strerror or exc)) from exc
+    except ValueError as exc:  # over the size limit
+        raise _refuse(path, str(exc)) from None
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise _refuse(path, _("文件是空的"))
     kind = _sniff(path, data[:4096])
     if kind == "xlsx":
-        sheet, rows, others = _xlsx_rows(path, data, progress)
+        sheet, rows, others = _xlsx_rows(path, data, progress, limits)
         note = _("读取工作表“{s}”，其他工作表已忽略：{o}").format(s=sheet, o="、".join(others)) if others else ""
         return rows, note
-    return _csv_rows(path, data), ""
+    return _csv_rows(path, data, limits), ""
 
 
 def _find_header(rows: list[tuple[int, Sequence[object]]]) -> int | None:
@@ -1123,7 +1140,7 @@ def import_roster(
     raised by it cancels the import and nothing is written.
     """
     path = Path(path)
-    rows, note = _read_table(path, progress)
+    rows, note = _read_table(path, progress, InputLimits.of(db))
     report = ImportReport(path=str(path), dry_run=dry_run)
     if note:
         report.warnings.append(RowError(0, "", note))

@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -201,3 +202,87 @@ def output_file(path: str | Path) -> Path:
     if path.exists() and not path.is_file():
         raise DomainError(_("无法写入“{p}”：这不是普通文件").format(p=path))
     return path
+
+
+# ------------------------------------------------------------------ spreadsheets and images
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """What a spreadsheet or an image from outside may hold (settings input.*; these defaults otherwise)."""
+
+    max_bytes: int = 64 * 2**20
+    max_rows: int = 200_000
+    max_columns: int = 200
+    max_pixels: int = 80_000_000  # core/photos.py MAX_PIXELS: a phone photo is at most ≈ 50 million
+    unpack_factor: int = 16  # an XLSX's XML may inflate to this many times the file's size
+
+    @classmethod
+    def of(cls, db) -> InputLimits:
+        from inspector_app.core import settings
+
+        with db.session() as s:
+            return cls(
+                max_bytes=settings.read_int(s, "input.roster_max_mb") * 2**20,
+                max_rows=settings.read_int(s, "input.roster_max_rows"),
+            )
+
+    def rows_text(self) -> str:
+        return _("超过上限：最多 {r} 行、{c} 列（设置“台账行数上限”）").format(r=self.max_rows, c=self.max_columns)
+
+    def check_size(self, path: Path) -> None:
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise UnsafeInput(
+                _("文件有 {s}，超过上限 {m}（设置“台账文件大小上限”），未读取").format(
+                    s=size_text(size), m=size_text(self.max_bytes)
+                )
+            )
+
+    def check_xlsx(self, path: Path, data: bytes) -> None:
+        """Refuse a workbook whose parts declare more than unpack_factor × the size limit (a zip bomb)."""
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                declared = sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # openpyxl reports the damaged workbook in its own words
+        limit = self.max_bytes * self.unpack_factor
+        if declared > limit:
+            raise DomainError(
+                _("无法导入“{p}”：工作簿解压后有 {s}，超过上限 {m}（可能是“压缩炸弹”），未读取").format(
+                    p=path, s=size_text(declared), m=size_text(limit)
+                )
+            )
+
+    def check_image(self, width: int, height: int, name: str) -> None:
+        if width * height > self.max_pixels:
+            raise DomainError(
+                _("图片“{n}”有 {w}×{h} 像素，超过上限 {m} 百万像素，未保存。").format(
+                    n=name, w=width, h=height, m=self.max_pixels // 1_000_000
+                )
+            )
+
+
+def check_image_pixels(data: bytes, name: str, limits: InputLimits | None = None) -> None:
+    """Refuse (DomainError) an image whose header claims more pixels than the limit — a decompression bomb
+    (a few KB of PNG claiming 60,000 × 60,000 pixels) — before anything decodes it. Only the header is read;
+    data that is not an image passes, for the caller's own check of the format."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    limits = limits or InputLimits()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:  # reads the header only
+                width, height = im.size
+    except Image.DecompressionBombError:
+        raise DomainError(_("图片“{n}”的像素数过大（可能是“解压炸弹”），未保存。").format(n=name)) from None
+    except Exception:
+        return
+    limits.check_image(width, height, name)
