@@ -31,7 +31,9 @@ def _write_log(exc: BaseException, argv: list[str] | None) -> Path | None:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
-            f.write(f"\n{datetime.now().isoformat(timespec='seconds')} inspector-app {' '.join(argv or sys.argv[1:])}\n")
+            f.write(
+                f"\n{datetime.now().isoformat(timespec='seconds')} inspector-app {' '.join(argv or sys.argv[1:])}\n"
+            )
             f.write("".join(traceback.format_exception(exc)))
         return path
     except Exception:  # a full disk or a read-only data folder: the line on stderr is all we can give

@@ -128,8 +128,12 @@ def _read_identity(path: Path) -> tuple[int, set[str], frozenset[str], int]:
         return app_id, tables, revisions, user_version
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise DatabaseRefused(_("数据库“{p}”正被另一个程序使用，请稍后再试。未作任何改动。").format(p=path)) from None
-        raise DatabaseRefused(_("数据库文件“{p}”已损坏（{e}），无法打开。").format(p=path, e=exc) + backup_hint(path)) from None
+            raise DatabaseRefused(
+                _("数据库“{p}”正被另一个程序使用，请稍后再试。未作任何改动。").format(p=path)
+            ) from None
+        raise DatabaseRefused(
+            _("数据库文件“{p}”已损坏（{e}），无法打开。").format(p=path, e=exc) + backup_hint(path)
+        ) from None
     finally:
         con.close()
 

@@ -64,8 +64,6 @@ from inspector_app.core.models import (
     new_id,
     utcnow,
 )
-from inspector_app.core.templates import Template, TemplateError
-from inspector_app.i18n import _
 from inspector_app.core.safe_input import (
     MAX_JSON_BYTES,
     UnsafeInput,
@@ -74,6 +72,8 @@ from inspector_app.core.safe_input import (
     input_file,
     load_json,
 )
+from inspector_app.core.templates import Template, TemplateError
+from inspector_app.i18n import _
 
 FORMAT = "inspector-app/inspection"
 FORMAT_VERSION = 1

@@ -182,7 +182,9 @@ def input_file(path: str | Path, what: str = "", *, max_bytes: int | None = None
         raise DomainError(_("没有读取“{p}”的权限").format(p=path))
     if max_bytes is not None and st.st_size > max_bytes:
         raise DomainError(
-            _("{w}“{p}”有 {s}，超过上限 {m}，未读取").format(w=label, p=path, s=size_text(st.st_size), m=size_text(max_bytes))
+            _("{w}“{p}”有 {s}，超过上限 {m}，未读取").format(
+                w=label, p=path, s=size_text(st.st_size), m=size_text(max_bytes)
+            )
         )
     return path
 

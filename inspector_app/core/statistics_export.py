@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from inspector_app.core.errors import DomainError, ValidationError
-from inspector_app.core.statistics import CAMPAIGN_COLUMNS, Report
 from inspector_app.core.spreadsheet_text import safe_append
+from inspector_app.core.statistics import CAMPAIGN_COLUMNS, Report
 from inspector_app.i18n import _
 
 EXTENSIONS = (".xlsx", ".pdf", ".json")

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector_app.core.errors import DomainError
-from inspector_app.i18n import _
 from inspector_app.core.safe_input import load_json
+from inspector_app.i18n import _
 
 FORMAT = "inspector-app-bundle"
 # 2: a photo's thumbnail and print copy travel as attachments, no longer as base64 in its record. A bundle of

@@ -62,9 +62,9 @@ def guarded(run: Callable[[], T], path) -> T:
         except Exception as exc:
             if _disk_full(exc):
                 raise SyncError(
-                    _("导入“{p}”时磁盘空间不足：导入已取消，数据库没有改动，临时文件已删除。请腾出空间后再导入。").format(
-                        p=path
-                    )
+                    _(
+                        "导入“{p}”时磁盘空间不足：导入已取消，数据库没有改动，临时文件已删除。请腾出空间后再导入。"
+                    ).format(p=path)
                 ) from exc
             if not _is_locked(exc):
                 raise

@@ -31,6 +31,7 @@ from inspector_app.core import clock
 from inspector_app.core.db import Database
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.models import Inspector, Setting, utcnow
+from inspector_app.core.safe_input import load_json
 from inspector_app.core.sync_models import (
     BUREAU,
     FIELD,
@@ -43,7 +44,6 @@ from inspector_app.core.sync_models import (
     device_role_label,
 )
 from inspector_app.i18n import _
-from inspector_app.core.safe_input import load_json
 from inspector_app.sync import crypto
 from inspector_app.sync.format import KEY_FORMAT, SyncError, b64, canonical_json, unb64
 

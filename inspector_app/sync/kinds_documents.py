@@ -7,15 +7,14 @@ A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incom
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
 """
 
-import json
 import os
 import re
 from hashlib import sha256
 
 from sqlalchemy import select
 
-from inspector_app.i18n import _
 from inspector_app.core.safe_input import load_json
+from inspector_app.i18n import _
 from inspector_app.sync.records import FileRef, RecordProblem, TableKind
 
 _EXT = re.compile(r"^[a-z0-9]{1,8}$")

@@ -8,7 +8,6 @@ hashlib and file I/O release the GIL.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import sys
@@ -19,8 +18,8 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
-from inspector_app.i18n import _
 from inspector_app.core.safe_input import load_json
+from inspector_app.i18n import _
 from inspector_app.sync import records
 from inspector_app.sync.format import (
     Buffer,

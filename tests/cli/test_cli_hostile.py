@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from inspector_app.cli.main import main
-from tests.core.test_inspection_io import paper_record, paper_signatures, signed_paper_record
 from tests.core.test_inspection_io import document as inspection_document
+from tests.core.test_inspection_io import paper_record, paper_signatures, signed_paper_record
 from tests.core.test_roster_io import row, second_enterprise
 
 DEEP = "[" * 50_000 + "]" * 50_000
@@ -243,7 +243,9 @@ def _png_bomb(width=60_000, height=60_000) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("size", [(60_000, 60_000), (12_000, 8_000)])

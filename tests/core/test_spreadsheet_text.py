@@ -37,7 +37,9 @@ def _xlsx_cells(path):
     wb = openpyxl.load_workbook(path)
     cells = {c.value: c.data_type for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.value is not None}
     with zipfile.ZipFile(path) as z:
-        formulas = any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets"))
+        formulas = any(
+            b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets")
+        )
     return cells, formulas
 
 
