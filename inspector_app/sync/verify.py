@@ -84,7 +84,7 @@ def staging_root() -> Path:
     return paths.data_dir() / "sync-staging"
 
 
-_ACTIVE: set[str] = set()  # staging folders of this process's imports in progress
+ACTIVE_STAGING: set[str] = set()  # staging folders of this process's imports in progress
 
 
 def cleanup_staging() -> None:
@@ -100,7 +100,7 @@ def cleanup_staging() -> None:
         return
     for name in names:
         pid, _sep, _rest = name.partition("-")
-        if str(root / name) in _ACTIVE:
+        if str(root / name) in ACTIVE_STAGING:
             continue
         try:
             # This process's own folder that no import holds (a GUI session's earlier import, issue 13 §4).
@@ -142,7 +142,7 @@ class VerifiedBundle:
         self.drop_spool()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
-            _ACTIVE.discard(str(self.staging))
+            ACTIVE_STAGING.discard(str(self.staging))
             self.staging = None
             self.staged.clear()
 
@@ -400,7 +400,7 @@ def verify_bundle(
         if stage:
             cleanup_staging()
             vb.staging = staging_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
-            _ACTIVE.add(str(vb.staging))
+            ACTIVE_STAGING.add(str(vb.staging))
             vb.staging.mkdir(parents=True)
             for n in range(16):  # files spread over folders: creating them in one folder serialises on it
                 (vb.staging / f"{n:02d}").mkdir()
