@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class DbWorker(QObject):
 
     def _deliver(self, callback, value, is_error: bool) -> None:
         if callback is not None:
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+                return  # its widget closed while the job ran (e.g. a label's setText): nobody to tell
             callback(value)
         elif is_error:
             from inspector_app.ui.errors import show_error
