@@ -92,3 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     except (Refused, DomainError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
+    except (Exception, KeyboardInterrupt) as exc:  # the last line of defence: never a traceback
+        from inspector_app.cli.last_resort import report
+
+        print(report(exc, argv, _db_path(args)), file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _db_path(args) -> Path | None:
+    try:
+        from inspector_app.paths import default_db_path
+
+        return args.db or default_db_path()
+    except Exception:
+        return None

@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 
 from inspector_app.core.catalog import INSPECTION_KINDS
+from inspector_app.core.errors import DomainError
+from inspector_app.core.safe_input import input_file, load_json
 from inspector_app.i18n import _
 
 ORDER = 50  # after inspection
@@ -496,8 +498,8 @@ def _draw_verify(args):
 
     if args.package:
         try:
-            package = json.loads(args.package.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+            package = load_json(input_file(args.package, _("抽取数据包")).read_text(encoding="utf-8"))
+        except (OSError, ValueError, DomainError) as e:
             from inspector_app.cli.main import Refused
 
             raise Refused(_("无法读取抽取数据包“{f}”：{e}").format(f=args.package, e=e)) from None

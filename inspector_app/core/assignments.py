@@ -24,6 +24,7 @@ from inspector_app.core.draw import ROLES
 from inspector_app.core.draw_rules import rules_from_canonical
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.models import Enterprise, Inspection, Inspector, ItemResult, Site
+from inspector_app.core.spreadsheet_text import csv_row, safe_append
 from inspector_app.core.supervision_models import (
     Assignment,
     AssignmentMember,
@@ -367,7 +368,7 @@ def export_publication(db: Database, draw_id: str, path: str | Path, *, today: d
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
+            w = _SafeWriter(csv.writer(f))
             w.writerow([head["title"]])
             w.writerow([_("抽取日期"), head["drawn_on"], _("范围"), head["scope"], _("随机种子"), head["seed"]])
             w.writerow(
@@ -387,6 +388,20 @@ def export_publication(db: Database, draw_id: str, path: str | Path, *, today: d
     return path
 
 
+class _SafeWriter:
+    """csv.writer whose rows go through core/spreadsheet_text (formula-like text stays text)."""
+
+    def __init__(self, writer):
+        self._w = writer
+
+    def writerow(self, row) -> None:
+        self._w.writerow(csv_row(row))
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def _write_xlsx(path: Path, head: dict, rows: list[list]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -394,14 +409,14 @@ def _write_xlsx(path: Path, head: dict, rows: list[list]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = _("抽查结果")
-    ws.append([_("“双随机、一公开”抽查结果：{t}").format(t=head["title"])])
+    safe_append(ws, [_("“双随机、一公开”抽查结果：{t}").format(t=head["title"])])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("抽取日期"), head["drawn_on"], _("范围"), head["scope"], _("随机种子"), head["seed"]])
-    ws.append([_("规则哈希"), head["rules_hash"]])
-    ws.append([_("名录快照哈希"), head["roster_hash"]])
-    ws.append([_("结果哈希"), head["result_hash"]])
-    ws.append([])
-    ws.append(list(PUBLICATION_HEADERS))
+    safe_append(ws, [_("抽取日期"), head["drawn_on"], _("范围"), head["scope"], _("随机种子"), head["seed"]])
+    safe_append(ws, [_("规则哈希"), head["rules_hash"]])
+    safe_append(ws, [_("名录快照哈希"), head["roster_hash"]])
+    safe_append(ws, [_("结果哈希"), head["result_hash"]])
+    safe_append(ws, [])
+    safe_append(ws, list(PUBLICATION_HEADERS))
     thin = Side(style="thin", color="999999")
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -409,7 +424,7 @@ def _write_xlsx(path: Path, head: dict, rows: list[list]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for r in rows:
-        ws.append(r)
+        safe_append(ws, r)
     ws.freeze_panes = ws.cell(row=8, column=1)
     for col, width in zip("ABCDEFGHIJKL", (6, 32, 22, 10, 28, 8, 40, 10, 14, 14, 12, 12), strict=True):
         ws.column_dimensions[col].width = width

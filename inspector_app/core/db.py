@@ -8,6 +8,7 @@ every commit durable.
 import ast
 import re
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from inspector_app.core.db_health import backup_hint
 from inspector_app.core.errors import DatabaseRefused
 from inspector_app.i18n import _
 
@@ -57,22 +59,42 @@ _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s
 
 def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
     """(is_new, current revisions) for a file we may open; raise DatabaseRefused for any other file."""
-    if not path.exists() or path.stat().st_size == 0:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return True, frozenset()
-    with path.open("rb") as f:
-        header = f.read(100)
+    except OSError as exc:
+        raise DatabaseRefused(_("无法打开数据库“{p}”：{e}").format(p=path, e=exc.strerror or exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DatabaseRefused(_("“{p}”是一个文件夹，不是数据库文件，未作任何改动。").format(p=path))
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseRefused(_("“{p}”不是普通文件（可能是管道或设备），不能作为数据库，未作任何改动。").format(p=path))
+    if st.st_size == 0:
+        return True, frozenset()
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise DatabaseRefused(_("无法读取数据库“{p}”：{e}").format(p=path, e=exc.strerror or exc)) from None
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused(_("“{p}”不是本程序的数据库文件（不是SQLite数据库），未作任何改动。").format(p=path))
     companions = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
     existed = {c: c.exists() for c in companions}
     try:
-        app_id, tables, revisions = _read_identity(path)
+        app_id, tables, revisions, user_version = _read_identity(path)
+        # A file we created and a crash left without its schema is in WAL mode (header byte 18 = 2) with
+        # user_version 0: everything else without our application_id belongs to another program.
         if app_id != APPLICATION_ID:
-            if tables or app_id != 0:
+            if tables or app_id != 0 or user_version != 0 or header[18] != 2:
                 raise DatabaseRefused(
                     _("“{p}”是其他程序的SQLite数据库，不是本程序的数据，未作任何改动。").format(p=path)
                 )
             return True, frozenset()
+        if tables - {"sqlite_sequence"} and not revisions:
+            raise DatabaseRefused(
+                _("数据库“{p}”缺少结构版本记录（可能已损坏或被其他程序改动），未作任何改动。").format(p=path)
+                + backup_hint(path)
+            )
         known, _heads = _known_revisions()
         unknown = revisions - known
         if unknown:
@@ -93,7 +115,7 @@ def _inspect_file(path: Path) -> tuple[bool, frozenset[str]]:
         raise
 
 
-def _read_identity(path: Path) -> tuple[int, set[str], frozenset[str]]:
+def _read_identity(path: Path) -> tuple[int, set[str], frozenset[str], int]:
     # Ask SQLite, not the header bytes: after a crash the application_id may still sit in the WAL file.
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -102,9 +124,16 @@ def _read_identity(path: Path) -> tuple[int, set[str], frozenset[str]]:
         revisions: frozenset[str] = frozenset()
         if "alembic_version" in tables:
             revisions = frozenset(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
-        return app_id, tables, revisions
+        user_version = con.execute("PRAGMA user_version").fetchone()[0]
+        return app_id, tables, revisions, user_version
     except sqlite3.DatabaseError as exc:
-        raise DatabaseRefused(_("数据库文件“{p}”已损坏：{e}").format(p=path, e=exc)) from exc
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseRefused(
+                _("数据库“{p}”正被另一个程序使用，请稍后再试。未作任何改动。").format(p=path)
+            ) from None
+        raise DatabaseRefused(
+            _("数据库文件“{p}”已损坏（{e}），无法打开。").format(p=path, e=exc) + backup_hint(path)
+        ) from None
     finally:
         con.close()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from inspector_app.core.catalog import CATEGORY_SYNONYMS, PRODUCT_CATEGORIES
 from inspector_app.core.classification import SPOT_CHECK_LEVELS
 from inspector_app.core.errors import DomainError
+from inspector_app.core.safe_input import UnsafeInput, load_json, load_toml
 
 RULES_FILE_NAME = "draw-rules-2022-shanxi.toml"
 
@@ -256,11 +257,13 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except UnicodeDecodeError:
         raise RulesError(path.name, ["不是 UTF-8 编码，请用记事本“另存为”UTF-8"]) from None
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
+    except UnsafeInput as e:
+        raise RulesError(path.name, [str(e)]) from None
     except tomllib.TOMLDecodeError as e:
         raise RulesError(path.name, [f"TOML 语法错误：{e}"]) from None
     return rules_from_dict(data, path.name)
 
 
 def rules_from_canonical(text: str) -> Rules:
-    return rules_from_dict(json.loads(text))
+    return rules_from_dict(load_json(text))

@@ -64,6 +64,14 @@ from inspector_app.core.models import (
     new_id,
     utcnow,
 )
+from inspector_app.core.safe_input import (
+    MAX_JSON_BYTES,
+    UnsafeInput,
+    check_date,
+    check_image_pixels,
+    input_file,
+    load_json,
+)
 from inspector_app.core.templates import Template, TemplateError
 from inspector_app.i18n import _
 
@@ -446,6 +454,11 @@ def _text(c: _Collector, obj: dict, key: str, where: str, *, required: bool = Fa
 
 def _read_json(path: Path, c: _Collector) -> Any:
     try:
+        if path.exists():  # a FIFO or device would block the read; a missing file is reported below
+            input_file(path, _("检查记录文件"), max_bytes=MAX_JSON_BYTES)
+    except DomainError as e:
+        raise ImportRefused(str(path), [str(e)]) from None
+    try:
         raw = path.read_bytes()
     except OSError as e:
         raise ImportRefused(str(path), [_("无法读取文件（{e}）").format(e=e.strerror or e)]) from e
@@ -466,13 +479,15 @@ def _read_json(path: Path, c: _Collector) -> Any:
         return obj
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = load_json(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         hint = next((h for k, h in _JSON_HINTS.items() if e.msg.startswith(k)), _("写法不对"))
         message = _("JSON 格式错误，第 {line} 行第 {col} 列：{hint}（{msg}）").format(
             line=e.lineno, col=e.colno, hint=hint, msg=e.msg
         )
         raise ImportRefused(str(path), [message]) from e
+    except UnsafeInput as e:
+        raise ImportRefused(str(path), [str(e)]) from None
     for key in dict.fromkeys(duplicates):
         c.error("", _("同一个对象中字段“{k}”写了两次，请只保留一个").format(k=key))
     return data
@@ -820,9 +835,14 @@ class _Importer:
         value = raw.get(key)
         if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
             try:
-                return date.fromisoformat(value.strip())
+                parsed = date.fromisoformat(value.strip())
             except ValueError:
                 self.c.error(f"{where}.{key}", _("“{v}”不是存在的日期").format(v=value))
+                return None
+            try:
+                return check_date(parsed)
+            except UnsafeInput as e:
+                self.c.error(f"{where}.{key}", str(e))
                 return None
         self.c.error(f"{where}.{key}", _('{v} 不是日期，应写成“年-月-日”，如 "2026-06-15"').format(v=_type_name(value)))
         return None
@@ -836,7 +856,10 @@ class _Importer:
             return None
         if isinstance(value, str):
             try:
-                return datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+                return check_date(datetime.fromisoformat(value.strip()).replace(tzinfo=None))
+            except UnsafeInput as e:
+                self.c.error(f"{where}.completed_at", str(e))
+                return None
             except ValueError:
                 pass
         self.c.error(
@@ -991,6 +1014,11 @@ class _Importer:
             if encoded:
                 try:
                     image = base64.b64decode(encoded, validate=True)
+                    check_image_pixels(image, f"{sw}.image_png_base64")  # a decompression bomb
+                except DomainError as e:
+                    image = None
+                    wrong.add("image_png_base64")
+                    c.error(f"{sw}.image_png_base64", str(e))
                 except (binascii.Error, ValueError):
                     wrong.add("image_png_base64")
                     c.error(

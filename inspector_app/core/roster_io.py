@@ -38,6 +38,8 @@ from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.identity import Allocator
 from inspector_app.core.models import Enterprise, License, Site, utcnow
+from inspector_app.core.safe_input import InputLimits, check_date
+from inspector_app.core.spreadsheet_text import csv_row, unquote, xlsx_cell
 from inspector_app.i18n import _
 
 Progress = Callable[[int, int], object]
@@ -301,23 +303,30 @@ def _decode(path: Path, data: bytes) -> str:
         ) from exc
 
 
-def _csv_rows(path: Path, data: bytes) -> list[tuple[int, Sequence[object]]]:
+def _csv_rows(path: Path, data: bytes, limits: InputLimits) -> list[tuple[int, Sequence[object]]]:
     text = _decode(path, data)
+    del data
     sample = text[:20000]
     delimiter = max((",", "\t", ";"), key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
     try:
         # Excel shows one spreadsheet row per CSV record, even when a quoted cell spans lines.
-        return list(enumerate(reader, start=1))
+        for n, cells in enumerate(reader, start=1):
+            if n > limits.max_rows:
+                raise _refuse(path, limits.rows_text())
+            rows.append((n, cells))
     except csv.Error as exc:
         raise _refuse(path, _("CSV 格式错误（{e}）").format(e=exc)) from exc
+    return rows
 
 
 def _xlsx_rows(
-    path: Path, data: bytes, progress: Progress | None
+    path: Path, data: bytes, progress: Progress | None, limits: InputLimits
 ) -> tuple[str, list[tuple[int, Sequence[object]]], list[str]]:
     import openpyxl
 
+    limits.check_xlsx(path, data)  # a zip bomb is refused by its declared sizes, before a byte is inflated
     try:
         # From memory, not the path: openpyxl refuses a workbook whose name does not end in .xlsx.
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -330,6 +339,8 @@ def _xlsx_rows(
                 ws.reset_dimensions()  # some programs write a wrong sheet size; read what is really there
             rows = []
             for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if n > limits.max_rows or len(cells) > limits.max_columns:
+                    raise _refuse(path, limits.rows_text())
                 rows.append((n, cells))
                 if progress is not None and n % 5000 == 0:
                     progress(n, 0)  # reading a workbook is the slow part; 0 = total not known yet
@@ -343,24 +354,32 @@ def _xlsx_rows(
     return (sheets[0][0] if sheets else ""), (sheets[0][1] if sheets else []), []
 
 
-def _read_table(path: Path, progress: Progress | None = None) -> tuple[list[tuple[int, Sequence[object]]], str]:
+def _read_table(
+    path: Path, progress: Progress | None = None, limits: InputLimits | None = None
+) -> tuple[list[tuple[int, Sequence[object]]], str]:
     """(numbered rows, sheet note) of the file; raise RosterFileError for a file that is not a table."""
     if not path.exists():
         raise _refuse(path, _("找不到该文件"))
     if path.is_dir():
         raise _refuse(path, _("这是一个文件夹，请选择台账文件"))
+    if not path.is_file():  # a FIFO or a device: reading it would wait forever
+        raise _refuse(path, _("这不是普通文件（可能是管道或设备），请选择台账文件"))
+    limits = limits or InputLimits()
     try:
+        limits.check_size(path)
         data = path.read_bytes()
     except OSError as exc:
         raise _refuse(path, _("无法读取文件（{e}）").format(e=exc.strerror or exc)) from exc
+    except ValueError as exc:  # over the size limit
+        raise _refuse(path, str(exc)) from None
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise _refuse(path, _("文件是空的"))
     kind = _sniff(path, data[:4096])
     if kind == "xlsx":
-        sheet, rows, others = _xlsx_rows(path, data, progress)
+        sheet, rows, others = _xlsx_rows(path, data, progress, limits)
         note = _("读取工作表“{s}”，其他工作表已忽略：{o}").format(s=sheet, o="、".join(others)) if others else ""
         return rows, note
-    return _csv_rows(path, data), ""
+    return _csv_rows(path, data, limits), ""
 
 
 def _find_header(rows: list[tuple[int, Sequence[object]]]) -> int | None:
@@ -393,6 +412,8 @@ def _text(value: object) -> str:
         return ""
     if type(value) is str:  # the common case, kept fast for 100,000-row files
         text = value.strip()
+        if text[:1] == "'":  # our CSV export's guard against formulas (core/spreadsheet_text.py)
+            text = unquote(text)
         if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u3000" in text:
             text = _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
         return text
@@ -414,7 +435,11 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def parse_date(value: object) -> date:
-    """A date as a ledger writes it; raise ValueError with the reason in Chinese."""
+    """A date as a ledger writes it, within 1949–2100; raise ValueError with the reason in Chinese."""
+    return check_date(_parse_date(value))
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -1129,7 +1154,7 @@ def import_roster(
     raised by it cancels the import and nothing is written.
     """
     path = Path(path)
-    rows, note = _read_table(path, progress)
+    rows, note = _read_table(path, progress, InputLimits.of(db))
     report = ImportReport(path=str(path), dry_run=dry_run)
     if note:
         report.warnings.append(RowError(0, "", note))
@@ -1315,7 +1340,7 @@ def _write_csv(path: Path, rows: list[list[object]]) -> None:
         writer = csv.writer(f)
         writer.writerow(HEADERS)
         for row in rows:
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+            writer.writerow(csv_row(row))
 
 
 _WIDTHS = {
@@ -1359,6 +1384,6 @@ def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             else:
-                cells.append(value if value != "" else None)
+                cells.append(xlsx_cell(ws, value) if value != "" else None)
         ws.append(cells)
     wb.save(path)

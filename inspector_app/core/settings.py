@@ -143,6 +143,26 @@ DEFAULTS: dict[str, SettingSpec] = {
         minimum=1,
         maximum=16_777_216,
     ),
+    # Issue 13 §4: what a file from outside may hold (core/safe_input.py, core/roster_io.py, core/photos.py).
+    # A file over a limit is refused before it is read whole.
+    "input.roster_max_mb": SettingSpec(
+        "64",
+        "台账文件大小上限（MB）",
+        "导入台账时 CSV 或 XLSX 文件的最大大小（XLSX 解压后不超过其 16 倍）",
+        "int",
+        required=True,
+        minimum=1,
+        maximum=4096,
+    ),
+    "input.roster_max_rows": SettingSpec(
+        "200000",
+        "台账行数上限",
+        "导入台账时一个文件最多的行数",
+        "int",
+        required=True,
+        minimum=1000,
+        maximum=5_000_000,
+    ),
     "device.name": SettingSpec(
         "", "本机名称", "写入本机签名证书，如“奉贤局-笔记本03”；空则用计算机名", max_length=_NAME
     ),

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from inspector_app.core.errors import DomainError, ValidationError
+from inspector_app.core.spreadsheet_text import safe_append
 from inspector_app.core.statistics import CAMPAIGN_COLUMNS, Report
 from inspector_app.i18n import _
 
@@ -134,10 +135,10 @@ def to_xlsx(report: Report, path: Path) -> None:
 
     def sheet(name: str, caption: str, head, rows, widths, note: str = ""):
         ws = wb.create_sheet(name)
-        ws.append([caption])
+        safe_append(ws, [caption])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([title(report)])
-        ws.append(list(head))
+        safe_append(ws, [title(report)])
+        safe_append(ws, list(head))
         for cell in ws[3]:
             cell.font = Font(bold=True)
             cell.fill = head_fill
@@ -145,7 +146,7 @@ def to_xlsx(report: Report, path: Path) -> None:
             cell.border = border
         ws.row_dimensions[3].height = 32
         for r in rows:
-            ws.append(list(r))
+            safe_append(ws, list(r))
             for cell in ws[ws.max_row]:
                 cell.border = border
                 if isinstance(cell.value, int | float):
@@ -155,8 +156,8 @@ def to_xlsx(report: Report, path: Path) -> None:
             for cell in ws[last]:
                 cell.font = Font(bold=True)
         if note:
-            ws.append([])
-            ws.append([note])
+            safe_append(ws, [])
+            safe_append(ws, [note])
         for i, w in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = w
         ws.freeze_panes = "A4"
@@ -175,14 +176,14 @@ def to_xlsx(report: Report, path: Path) -> None:
     sheet(_("表3"), _("表3 发证目录内获证企业产品类别数"), T3_HEAD, table3(report), (8, 32, 10))
     sheet(_("问题分类"), _("检查发现问题分类"), P_HEAD, problem_rows(report), (20, 10, 16), other_note(report))
     ws = wb.create_sheet(_("专项行动"))
-    ws.append([_("产品质量安全专项行动统计表（003 附件）")])
+    safe_append(ws, [_("产品质量安全专项行动统计表（003 附件）")])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_("数据周期：{p}；填表单位：{s}").format(p=report.period_label, s=report.scope_label)])
+    safe_append(ws, [_("数据周期：{p}；填表单位：{s}").format(p=report.period_label, s=report.scope_label)])
     groups = [_("产品类别")] + [g for g, _s, _c in CAMPAIGN_COLUMNS]
     subs = [""] + [sub for _g, sub, _c in CAMPAIGN_COLUMNS]
     cols = [""] + [c for _g, _s, c in CAMPAIGN_COLUMNS]
     for r in (groups, subs, cols):
-        ws.append(r)
+        safe_append(ws, r)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
             cell.fill = head_fill
@@ -192,11 +193,11 @@ def to_xlsx(report: Report, path: Path) -> None:
     _merge_runs(ws, 4, subs, parents=groups)
     ws.merge_cells(start_row=3, start_column=1, end_row=5, end_column=1)
     for r in campaign_rows(report):
-        ws.append(r)
+        safe_append(ws, r)
         for cell in ws[ws.max_row]:
             cell.border = border
-    ws.append([])
-    ws.append([_("本程序统计“风险排查·生产领域”（专项检查）和“监督抽查·生产领域”；空白栏目由填表单位补填。")])
+    safe_append(ws, [])
+    safe_append(ws, [_("本程序统计“风险排查·生产领域”（专项检查）和“监督抽查·生产领域”；空白栏目由填表单位补填。")])
     ws.column_dimensions["A"].width = 26
     ws.freeze_panes = "B6"
     wb.save(path)

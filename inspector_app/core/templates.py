@@ -19,6 +19,7 @@ from typing import Any
 
 from inspector_app.core import catalog
 from inspector_app.core.errors import DomainError
+from inspector_app.core.safe_input import UnsafeInput, load_toml
 
 
 @dataclass(frozen=True)
@@ -509,7 +510,9 @@ def _read(path: Path) -> tuple[Template | None, list[TemplateProblem]]:
     except UnicodeDecodeError:
         return None, [TemplateProblem(file, None, "文件不是 UTF-8 编码，请用记事本“另存为”并选择 UTF-8 编码")]
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
+    except UnsafeInput as e:
+        return None, [TemplateProblem(file, None, str(e))]
     except tomllib.TOMLDecodeError as e:
         return None, [_toml_problem(file, e)]
     reader = _Reader(file)

@@ -186,6 +186,8 @@ class Writer:
 
 def signature_flowable(sig: SignatureView, w: Writer, width: float, height: float, where: str):
     """The signature image, scaled into width × height; a paper signature without a scan prints the name."""
+    if sig.image and not _printable(sig.image):
+        return w.p(w.t(sig.name, where) + "（签名图片过大或已损坏，未印出）", "cell")
     if sig.image:
         img = SignatureImage.of(sig.image)
         if img is None:  # a PNG we do not take apart ourselves: reportlab's own path
@@ -199,6 +201,22 @@ def signature_flowable(sig: SignatureView, w: Writer, width: float, height: floa
         img.hAlign = "LEFT"
         return img
     return w.p(w.t(sig.name, where) + "（纸质签字）", "cell")
+
+
+MAX_PRINT_PIXELS = 80_000_000  # what an import accepts (core/photos.py MAX_PIXELS); a pad writes ≈ 0.05 million
+
+
+def _printable(image: bytes) -> bool:
+    """Whether a stored signature image can be decoded for print: a decompression bomb (a few KB claiming
+    60,000 × 60,000 pixels) that came in before the import checked sizes must not stop the document."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(image)) as im:  # the header only
+            w, h = im.size
+    except Exception:  # not an image PIL (and so reportlab) can read
+        return False
+    return w * h <= MAX_PRINT_PIXELS
 
 
 class SignatureImage(Flowable):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector_app.core.errors import DomainError
+from inspector_app.core.safe_input import load_json
 from inspector_app.i18n import _
 
 FORMAT = "inspector-app-bundle"
@@ -305,7 +306,7 @@ def _check_version(version: Any, where: str) -> int:
 
 def _json_object(data: bytes, where: str) -> dict:
     try:
-        obj = json.loads(data.decode("utf-8"))
+        obj = load_json(data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BundleRefused("format", _("不是有效的JSON：{e}").format(e=exc), where) from None
     if not isinstance(obj, dict):

@@ -343,6 +343,16 @@ class SafeArchive:
 
 def open_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> SafeArchive:
     try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise BundleRefused("missing", _("找不到文件“{p}”").format(p=path)) from None
+    except OSError as exc:
+        raise BundleRefused("missing", _("无法读取“{p}”：{e}").format(p=path, e=exc.strerror or exc)) from None
+    if stat.S_ISDIR(mode):
+        raise BundleRefused("missing", _("“{p}”是文件夹，不是数据包").format(p=path))
+    if not stat.S_ISREG(mode):  # a FIFO or a device: reading it would wait forever
+        raise BundleRefused("missing", _("“{p}”不是普通文件（可能是管道或设备），不是数据包").format(p=path))
+    try:
         return SafeArchive(path, limits)
     except FileNotFoundError:
         raise BundleRefused("missing", _("找不到文件“{p}”").format(p=path)) from None

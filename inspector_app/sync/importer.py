@@ -47,6 +47,7 @@ from inspector_app.sync.format import (
 )
 from inspector_app.sync.history import missing_numbers
 from inspector_app.sync.hostile import open_archive
+from inspector_app.sync.import_guard import guarded
 from inspector_app.sync.keys import DeviceInfo, load_identity
 from inspector_app.sync.records import DELETED, Incoming, RecordKind
 from inspector_app.sync.verify import (
@@ -683,24 +684,29 @@ def import_bundle(
     key_dir: Path | None = None,
     registry: records.Registry | None = None,
 ) -> ImportResult:
-    """Verify, then apply in one transaction (CLI `bundle import`). limits: by default the settings'."""
-    vb = verify_bundle(
-        db,
-        path,
-        stage=True,
-        full_check=False,
-        limits=limits,
-        progress=progress,
-        cancelled=cancelled,
-        key_dir=key_dir,
-        registry=registry,
-    )
-    try:
-        if cancelled and cancelled():
-            raise Cancelled()
-        return apply_bundle(db, vb, progress=progress, key_dir=key_dir, registry=registry)
-    finally:
-        vb.discard()
+    """Verify, then apply in one transaction (CLI `bundle import`). limits: by default the settings'.
+    While another writer holds the database the whole import is tried again (sync/import_guard.py)."""
+
+    def attempt() -> ImportResult:
+        vb = verify_bundle(
+            db,
+            path,
+            stage=True,
+            full_check=False,
+            limits=limits,
+            progress=progress,
+            cancelled=cancelled,
+            key_dir=key_dir,
+            registry=registry,
+        )
+        try:
+            if cancelled and cancelled():
+                raise Cancelled()
+            return apply_bundle(db, vb, progress=progress, key_dir=key_dir, registry=registry)
+        finally:
+            vb.discard()
+
+    return guarded(attempt, path)
 
 
 def inspect_bundle(

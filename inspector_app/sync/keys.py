@@ -31,6 +31,7 @@ from inspector_app.core import clock
 from inspector_app.core.db import Database
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.models import Inspector, Setting, utcnow
+from inspector_app.core.safe_input import load_json
 from inspector_app.core.sync_models import (
     BUREAU,
     FIELD,
@@ -224,7 +225,7 @@ def load_identity(db: Database, key_dir: Path | None = None) -> Identity:
         raise SyncError(_("本机尚未设置为现场检查终端或区局：请先完成初始设置（命令 keys init --role field|bureau）。"))
     path = keys_dir(key_dir) / f"{dev_id}.key"
     try:
-        data = json.loads(path.read_bytes())
+        data = load_json(path.read_bytes())
         signing = Ed25519PrivateKey.from_private_bytes(unb64(data["signing_private"], 32))
         encryption = X25519PrivateKey.from_private_bytes(unb64(data["encryption_private"], 32))
         if data["device_id"] != dev_id:
@@ -276,7 +277,7 @@ def read_public_key(data: bytes) -> PublicKeyFile:
 
     bad = SyncError(_("不是有效的设备公钥文件（.ibkey），或文件已被改动。"))
     try:
-        body = json.loads(data.decode("utf-8"))
+        body = load_json(data)
         sig = unb64(body.pop("self_signature"), 64)
         if body.get("format") != KEY_FORMAT or body.get("version") != 1:
             raise ValueError

@@ -7,13 +7,13 @@ A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incom
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
 """
 
-import json
 import os
 import re
 from hashlib import sha256
 
 from sqlalchemy import select
 
+from inspector_app.core.safe_input import load_json
 from inspector_app.i18n import _
 from inspector_app.sync.records import FileRef, RecordProblem, TableKind
 
@@ -82,7 +82,7 @@ class PhotoKind(TableKind):
         canonical = session.scalar(q)
         if canonical is None:
             return False
-        signed = json.loads(canonical).get("photos", [])
+        signed = load_json(canonical).get("photos", [])
         return {"item_id": data.get("item_id"), "sha256": data.get("sha256")} in signed
 
     @staticmethod

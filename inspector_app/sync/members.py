@@ -8,7 +8,6 @@ hashlib and file I/O release the GIL.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import sys
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
+from inspector_app.core.safe_input import load_json
 from inspector_app.i18n import _
 from inspector_app.sync import records
 from inspector_app.sync.format import (
@@ -49,7 +49,7 @@ def _parse_line(kind: RecordKind, raw, line_no: int) -> Incoming:
     is kept in `parsed` for _validate(), which reports it in its own order (so what is refused, and how it
     is worded, does not depend on this being done early, while a worker inflates the next chunks)."""
     try:
-        env = json.loads(str(raw, "utf-8"))
+        env = load_json(raw, bounded_ints=False)  # integers: checked per column by records.py
     except (UnicodeDecodeError, ValueError) as exc:
         raise RecordProblem(_("不是有效的JSON：{e}").format(e=str(exc)[:80])) from None
     if not isinstance(env, dict) or set(env) != {"id", "vv", "updated_at", "data", "files"}:

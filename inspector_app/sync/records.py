@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inspector_app.core.safe_input import check_date
 from inspector_app.core.sync_models import BUREAU, FIELD
 from inspector_app.i18n import _
 from inspector_app.sync.format import b64, canonical_json, unb64
@@ -283,14 +284,16 @@ def _from_json(col: sa.Column, value: Any) -> Any:
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(_("日期时间“{v}”无效").format(v=value[:40])) from None
+        check_date(moment)  # 9999-12-20 would overflow every deadline computed from it (issue 13 §4)
         return moment.replace(tzinfo=None) if moment.tzinfo is None else moment
     if isinstance(t, sa.Date):
         if not isinstance(value, str):
             raise ValueError(_("应为日期"))
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValueError(_("日期“{v}”无效").format(v=value[:40])) from None
+        return check_date(day)
     if isinstance(t, sa.Boolean):
         if not isinstance(value, bool):
             raise ValueError(_("应为是/否"))

@@ -84,6 +84,9 @@ def staging_root() -> Path:
     return paths.data_dir() / "sync-staging"
 
 
+ACTIVE_STAGING: set[str] = set()  # staging folders of this process's imports in progress
+
+
 def cleanup_staging() -> None:
     """Remove the staging folders of imports that never finished (killed, crashed, power lost): each folder
     is named after its process, and one whose process is gone (or, where that cannot be told, a day old)
@@ -97,8 +100,11 @@ def cleanup_staging() -> None:
         return
     for name in names:
         pid, _sep, _rest = name.partition("-")
+        if str(root / name) in ACTIVE_STAGING:
+            continue
         try:
-            stale = not pid.isdigit() or not pid_alive(int(pid))
+            # This process's own folder that no import holds (a GUI session's earlier import, issue 13 §4).
+            stale = not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
             if not stale and sys.platform == "win32":  # pid_alive cannot tell there: a day-old folder goes
                 stale = time.time() - os.stat(root / name).st_mtime > _STALE_STAGING_SECONDS
         except OSError:
@@ -136,6 +142,7 @@ class VerifiedBundle:
         self.drop_spool()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+            ACTIVE_STAGING.discard(str(self.staging))
             self.staging = None
             self.staged.clear()
 
@@ -393,6 +400,7 @@ def verify_bundle(
         if stage:
             cleanup_staging()
             vb.staging = staging_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
+            ACTIVE_STAGING.add(str(vb.staging))
             vb.staging.mkdir(parents=True)
             for n in range(16):  # files spread over folders: creating them in one folder serialises on it
                 (vb.staging / f"{n:02d}").mkdir()

@@ -44,6 +44,7 @@ TABS: list[tuple[str, list[str]]] = [
     ("文书文字", ["notice.legal_basis", "notice.reinspection", "summary.warning"]),
     ("本机", ["device.name", "device.inspector"]),
     ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
+    ("导入文件", ["input.roster_max_mb", "input.roster_max_rows"]),
 ]
 # What the next document number depends on (core/docnumbers.py issue()).
 NUMBER_KEYS = (
