@@ -52,9 +52,9 @@ def build_roster_db(n: int) -> Path:
     path = OUT / f"roster{n}.sqlite3"
     if path.exists():
         return path
-    from inspector_app.core.db import open_database
     from inspector_app.core.demo import write_roster_csv
-    from inspector_app.core.roster_io import import_roster
+    from inspector_app.core.roster.files import import_roster
+    from inspector_app.core.storage.db import open_database
 
     OUT.mkdir(parents=True, exist_ok=True)
     csv = OUT / f"roster{n}.csv"
@@ -65,7 +65,7 @@ def build_roster_db(n: int) -> Path:
     db = open_database(tmp)
     report = import_roster(db, csv)
     assert not report.errors, report.errors[:3]
-    from inspector_app.core.models import Inspector
+    from inspector_app.core.storage.models import Inspector
 
     with db.session() as s:
         s.add_all([Inspector(name=f"检查员{i}", badge_no=f"3100{i:04d}") for i in range(8)])
@@ -112,10 +112,10 @@ def in_process(db_path: Path) -> dict[str, object]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from inspector_app.core import inspections
-    from inspector_app.core.roster import RosterFilter
-    from inspector_app.core.roster_index import cache_path
-    from inspector_app.core.templates import load_templates
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.inspection.templates import load_templates
+    from inspector_app.core.roster.index import cache_path
+    from inspector_app.core.roster.load import RosterFilter
     from inspector_app.ui.inspection_screen import InspectionScreen
     from inspector_app.ui.main_window import MainWindow
 
@@ -215,7 +215,7 @@ def _site_and_team(db):
     from sqlalchemy import select
 
     from inspector_app.core.catalog import FOOD_CATEGORY
-    from inspector_app.core.models import Inspector, License, Site
+    from inspector_app.core.storage.models import Inspector, License, Site
 
     with db.session() as s:
         site_id = s.scalar(

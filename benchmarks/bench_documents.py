@@ -109,10 +109,11 @@ def photo(seed: int) -> bytes:
 
 
 def main() -> int:
-    from inspector_app.core import clock, photos
-    from inspector_app.core.db import open_database
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
-    from inspector_app.core.templates import load_templates
+    from inspector_app.core import clock
+    from inspector_app.core.inspection import photos
+    from inspector_app.core.inspection.templates import load_templates
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
     from inspector_app.documents import fonts, pdfsign, qr
     from inspector_app.documents.generate import generate
     from tests.conftest import Sample

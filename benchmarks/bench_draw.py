@@ -25,11 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_statistics import generate
 from sqlalchemy import delete, func, insert, select
 
-from inspector_app.core import draw
-from inspector_app.core.db import open_database
-from inspector_app.core.draw_rules import load_rules
-from inspector_app.core.models import Enterprise, Inspector
-from inspector_app.core.supervision_models import (
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import Enterprise, Inspector
+from inspector_app.core.storage.supervision_models import (
     Assignment,
     AssignmentMember,
     ConflictOfInterest,
@@ -37,6 +35,8 @@ from inspector_app.core.supervision_models import (
     InspectorProfile,
     SpotCheck,
 )
+from inspector_app.core.supervision import draw
+from inspector_app.core.supervision.draw_rules import load_rules
 
 TARGET_S = 1.0
 ON = date(2025, 6, 10)

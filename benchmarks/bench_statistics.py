@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
-from inspector_app.core import statistics
 from inspector_app.core.catalog import DISTRICTS, PRODUCT_CATEGORIES
-from inspector_app.core.db import open_database
-from inspector_app.core.inspections import _snapshot
-from inspector_app.core.models import (
+from inspector_app.core.inspection.inspections import _snapshot
+from inspector_app.core.inspection.templates import load_templates
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import (
     Enterprise,
     Inspection,
     InspectionMember,
@@ -34,8 +34,8 @@ from inspector_app.core.models import (
     License,
     Site,
 )
-from inspector_app.core.supervision_models import AnnualPlan, EnforcementFlag, PlanEntry
-from inspector_app.core.templates import load_templates
+from inspector_app.core.storage.supervision_models import AnnualPlan, EnforcementFlag, PlanEntry
+from inspector_app.core.supervision import statistics
 
 TARGET_S = 2.0
 YEAR = 2025

@@ -18,7 +18,7 @@ bundle and its folder and our import flushes the stored photos to disk before it
 which sha256sum does not: on a slow disk that write dominates; --dir /dev/shm shows the software's own
 overhead.
 
-The photos are the app's own (core/photos.py, sync/kinds_documents.py PhotoKind): real JPEGs of ≈ 100 KB
+The photos are the app's own (core/inspection/photos.py, sync/kinds_documents.py PhotoKind): real JPEGs of ≈ 100 KB
 (1280 × 960; --photo-kb scales the pixel count), each row with the thumbnail and print copy made by
 photos.prepare(), which travel as two more stored attachments (bundle format 2) and which the import
 writes into the photo's row again; the baseline inserts the same blobs. To keep generation short, a few
@@ -80,7 +80,7 @@ def _base_images(n: int, seed: int, kb: int):
 
     from PIL import Image
 
-    from inspector_app.core import photos
+    from inspector_app.core.inspection import photos
 
     out = []
     scale = (kb / 100) ** 0.5
@@ -110,12 +110,12 @@ def build(root: Path, n_insp: int, n_photos: int, photo_kb: int):
     """Bureau and laptop databases, registered to each other; the laptop holds the inspections and photos."""
     import sqlalchemy as sa
 
-    from inspector_app.core import photos
-    from inspector_app.core.db import open_database
-    from inspector_app.core.docs_models import Photo
-    from inspector_app.core.inspections import _snapshot
-    from inspector_app.core.models import Inspection, InspectionMember, ItemResult, License
-    from inspector_app.core.templates import load_templates
+    from inspector_app.core.inspection import photos
+    from inspector_app.core.inspection.inspections import _snapshot
+    from inspector_app.core.inspection.templates import load_templates
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.docs_models import Photo
+    from inspector_app.core.storage.models import Inspection, InspectionMember, ItemResult, License
     from inspector_app.sync.export import export_bundle
     from inspector_app.sync.importer import import_bundle
     from inspector_app.sync.keys import export_public_key, register_device, setup_device
@@ -309,10 +309,10 @@ def bench_export(root, laptop, photo_dir, runs):
 def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
     import sqlalchemy as sa
 
-    from inspector_app.core import photos
-    from inspector_app.core.db import open_database
-    from inspector_app.core.docs_models import Photo
-    from inspector_app.core.models import Inspection, InspectionMember, ItemResult, TemplateSnapshot
+    from inspector_app.core.inspection import photos
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.docs_models import Photo
+    from inspector_app.core.storage.models import Inspection, InspectionMember, ItemResult, TemplateSnapshot
     from inspector_app.sync.importer import import_bundle
 
     pristine = root / "bureau-pristine.sqlite3"
@@ -535,7 +535,7 @@ def _bomb_entries(path: Path) -> Path:
 
 
 def bench_bombs(root, bureau_path):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.sync.format import BundleRefused
     from inspector_app.sync.importer import import_bundle
 

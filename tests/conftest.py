@@ -30,7 +30,7 @@ def db_path(tmp_path) -> Path:
 def migrated_template(tmp_path_factory) -> Path:
     """A database file migrated once per test session: copying it (≈ 9 ms) replaces migrating a new file
     (≈ 200 ms) for every test that only needs an empty database of the current schema."""
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     database = open_database(path)
@@ -43,7 +43,7 @@ def migrated_template(tmp_path_factory) -> Path:
 def db(db_path, migrated_template):
     import shutil
 
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     shutil.copyfile(migrated_template, db_path)
     database = open_database(db_path)
@@ -53,7 +53,7 @@ def db(db_path, migrated_template):
 
 @pytest.fixture(scope="session")
 def templates():
-    from inspector_app.core.templates import load_templates
+    from inspector_app.core.inspection.templates import load_templates
 
     return load_templates(FORMS)
 
@@ -82,10 +82,10 @@ class Sample:
 @pytest.fixture
 def sample(db) -> Sample:
     """One enterprise with two sites, an industrial and a food-related license, and three inspectors — on a
-    laptop that chose its document-number prefix at setup (core/number_prefix.py; tests of an unset prefix
+    laptop that chose its document-number prefix at setup (core/issuing/number_prefix.py; tests of an unset prefix
     clear it)."""
     from inspector_app.core import settings
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     settings.set_value(db, "device.docnumber_prefix", "T1")
 

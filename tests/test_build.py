@@ -73,9 +73,9 @@ def test_layout_keeps_the_source_tree(bundle):
     for src in sorted((ROOT / "forms").rglob("*.toml")):
         assert (contents / src.relative_to(ROOT)).is_file(), src
     assert (contents / "resources").is_dir()
-    migrations = contents / "inspector_app" / "core" / "migrations"
-    for src in (ROOT / "inspector_app" / "core" / "migrations").rglob("*.py"):
-        assert (migrations / src.relative_to(ROOT / "inspector_app" / "core" / "migrations")).is_file(), src
+    migrations = contents / "inspector_app" / "core" / "storage" / "migrations"
+    for src in (ROOT / "inspector_app" / "core" / "storage" / "migrations").rglob("*.py"):
+        assert (migrations / src.relative_to(ROOT / "inspector_app" / "core" / "storage" / "migrations")).is_file(), src
 
 
 def test_version_and_chinese_help(bundle, tmp_path):
@@ -87,10 +87,10 @@ def test_frozen_program_creates_and_migrates_a_database(bundle, tmp_path):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from inspector_app.core.db import APPLICATION_ID
+    from inspector_app.core.storage.db import APPLICATION_ID
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "inspector_app" / "core" / "migrations"))
+    cfg.set_main_option("script_location", str(ROOT / "inspector_app" / "core" / "storage" / "migrations"))
     heads = set(ScriptDirectory.from_config(cfg).get_heads())
     db = tmp_path / "new" / "x.sqlite3"
     db.parent.mkdir()

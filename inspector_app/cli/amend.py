@@ -9,7 +9,7 @@
 
 The signed record is never edited: `create` makes a draft correction, which takes effect once signed.
 `sign` records a correction signed on paper by every team member and the representative (or the note of a
-refusal, 002 三(四)) — core/signing.py takes paper signatures (source "paper") for corrections as for records;
+refusal, 002 三(四)) — core/issuing/signing.py takes paper signatures (source "paper") for corrections as for records;
 signatures drawn on the pad are taken in the program's 更正… dialog. An inspection has at most one draft, so
 `sign` and `delete` name the inspection. INSPECTION is the record id or its first 8+ characters.
 Exit codes (cli/main.py): 0 done, 1 refused (nothing written), 2 usage error.
@@ -153,14 +153,14 @@ def _open(args):
 
 
 def _require_signed(db, inspection_id: str) -> None:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     if signing.status(db, inspection_id) != signing.SIGNED_STATUS:
         raise Refused(_("该检查记录尚未签字确认，不需要更正：签字确认前可直接在检查记录中修改。"))
 
 
 def _draft(db, inspection_id: str):
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     _require_signed(db, inspection_id)
     draft = next((a for a in signing.get_signed(db, inspection_id).amendments if a.status != signing.SIGNED), None)
@@ -185,8 +185,8 @@ def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> li
     """(item id, field, new value) for create_amendment, with the form's rules for the fields that go with a
     conclusion (as inspections.save_answer and the form apply them): 不适用 only where the template allows it
     and with its stated reason unless one is given; 当场整改 only on a 不符合."""
-    from inspector_app.core import signing
-    from inspector_app.core.inspections import Answer, load_inspection
+    from inspector_app.core.inspection.inspections import Answer, load_inspection
+    from inspector_app.core.issuing import signing
 
     template = load_inspection(db, inspection_id).template
     answers = signing.get_signed(db, inspection_id).answers()
@@ -222,7 +222,7 @@ def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> li
 
 
 def _print_amendment(a) -> None:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     state = _("已签字") if a.status == signing.SIGNED else _("草稿（未签字，尚未生效）")
     on = a.signed_on.isoformat() if a.signed_on else "—"
@@ -240,7 +240,7 @@ def _print_amendment(a) -> None:
 
 
 def _list(args) -> int:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     db, iid = _open(args)
     try:
@@ -258,7 +258,7 @@ def _list(args) -> int:
 
 
 def _create(args) -> int:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     groups = getattr(args, "items", None) or []
     if not groups and args.days is None:
@@ -286,7 +286,7 @@ def _create(args) -> int:
 
 
 def _sign(args) -> int:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     signed_on = None
     if args.signed_on:
@@ -324,7 +324,7 @@ def _sign(args) -> int:
 
 
 def _delete(args) -> int:
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     db, iid = _open(args)
     try:

@@ -57,8 +57,8 @@ def _list(args) -> int:
 
     from inspector_app.cli.main import open_db
     from inspector_app.core.catalog import INSPECTION_KINDS
-    from inspector_app.core.inspections import STATUSES
-    from inspector_app.core.models import Inspection
+    from inspector_app.core.inspection.inspections import STATUSES
+    from inspector_app.core.storage.models import Inspection
 
     db = open_db(args)
     try:
@@ -92,7 +92,7 @@ def _list(args) -> int:
 
 def _export(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core.inspection_io import dump_document, export_inspections, inspections_document
+    from inspector_app.core.inspection.json_io import dump_document, export_inspections, inspections_document
 
     if args.all and args.ids:
         args._parser.error(_("不能同时指定检查记录编号和 --all"))
@@ -118,9 +118,9 @@ def _export(args) -> int:
 
 def _import(args) -> int:
     from inspector_app.cli.main import Refused, open_db
-    from inspector_app.core.inspection_io import import_inspections
-    from inspector_app.core.template_store import available_templates
-    from inspector_app.core.templates import TemplateError
+    from inspector_app.core.inspection.json_io import import_inspections
+    from inspector_app.core.inspection.template_store import available_templates
+    from inspector_app.core.inspection.templates import TemplateError
 
     db = open_db(args)
     try:

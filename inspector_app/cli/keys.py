@@ -50,7 +50,7 @@ def _open(args):
 
 
 def _print_identity(identity) -> None:
-    from inspector_app.core.sync_models import ROLES
+    from inspector_app.core.storage.sync_models import ROLES
     from inspector_app.sync.keys import keys_dir
 
     print(_("设备编号：{d}").format(d=identity.device_id))
@@ -63,7 +63,7 @@ def _print_identity(identity) -> None:
 
 
 def _init(args) -> int:
-    from inspector_app.core import number_prefix
+    from inspector_app.core.issuing import number_prefix
     from inspector_app.sync.keys import setup_device
 
     wanted = number_prefix.normalise(args.number_prefix) if args.number_prefix else ""  # refused before any key

@@ -75,7 +75,7 @@ def explain(exc: BaseException, db_path: Path | None) -> str:
         if "locked" in text or "busy" in text:
             return _("数据库正被另一个程序或另一次导入写入，请等它结束后再试。本次操作未写入任何数据。")
         if db_path is not None:
-            from inspector_app.core.db_health import damage_report
+            from inspector_app.core.storage.health import damage_report
 
             report = damage_report(db_path)
             if report:

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_db(args):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.paths import default_db_path
 
     return open_database(args.db or default_db_path())

@@ -3,7 +3,7 @@
     inspector-app numbers list [--year Y] [--inspection INSPECTION]
     inspector-app numbers void NUMBER --reason TEXT
 
-Every number issued or voided is recorded (issue 3 §2, core/docnumbers.py): a misprinted notice's number is
+Every number issued or voided is recorded (issue 3 §2, core/issuing/numbers.py): a misprinted notice's number is
 voided with its reason, never reused or deleted, and the next print of that notice gets a new number.
 Exit codes (cli/main.py): 0 done, 1 refused (nothing written), 2 usage error.
 """
@@ -49,7 +49,7 @@ def _when(moment) -> str:
 def _list(args) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.cli.pdf import resolve_inspection
-    from inspector_app.core.docnumbers import DOC_TYPES, STATUSES, list_numbers
+    from inspector_app.core.issuing.numbers import DOC_TYPES, STATUSES, list_numbers
 
     db = open_db(args)
     try:
@@ -75,7 +75,7 @@ def _list(args) -> int:
 
 def _void(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core.docnumbers import DOC_TYPES, void
+    from inspector_app.core.issuing.numbers import DOC_TYPES, void
 
     db = open_db(args)
     try:

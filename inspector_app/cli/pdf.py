@@ -8,7 +8,7 @@
     inspector-app pdf issued  INSPECTION [--export N -o FILE]   the documents issued (archive), one written out
 
 Unset bureau settings (××区市场监督管理局 …) refuse a document unless --allow-placeholders (cli/placeholders.py).
-Writing a document to -o FILE issues it: the exact signed bytes are archived (core/issued_docs.py) before the
+Writing a document to -o FILE issues it: the exact signed bytes are archived (core/issuing/issued.py) before the
 file appears, and travel to the bureau with the next bundle.
 
 INSPECTION is the inspection's id (see `inspection list`) or an unambiguous beginning of it (8+ characters).
@@ -66,7 +66,7 @@ def resolve_inspection(db, text: str) -> str:
     """The full id for an id or an unambiguous beginning of one; Refused with a Chinese message otherwise."""
     from sqlalchemy import select
 
-    from inspector_app.core.models import Inspection
+    from inspector_app.core.storage.models import Inspection
 
     text = text.strip().lower()
     with db.session() as s:
@@ -83,7 +83,7 @@ def resolve_inspection(db, text: str) -> str:
 
 def _generate(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core.issued_docs import save_issued
+    from inspector_app.core.issuing.issued import save_issued
     from inspector_app.documents.generate import generate
 
     out: Path = args.output
@@ -113,7 +113,7 @@ def _generate(args) -> int:
 
 def _issued(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core import issued_docs
+    from inspector_app.core.issuing import issued as issued_docs
 
     if (args.export is None) != (args.output is None):
         raise Refused(_("--export N 与 -o 文件 须一起使用：先用 pdf issued 检查记录 查看序号N。"))

@@ -81,7 +81,7 @@ def _details(verdict) -> None:
     if result.signed_at:
         print(_("签名时间（签名方自称）：{t:%Y-%m-%d %H:%M:%S %Z}").format(t=result.signed_at))
     if result.inspection_id:
-        from inspector_app.core.signing import verification_code
+        from inspector_app.core.issuing.signing import verification_code
 
         print(_("检查记录：{i}").format(i=result.inspection_id))
         print(_("内容哈希：{h}").format(h=result.content_hash))
@@ -96,7 +96,7 @@ def _details(verdict) -> None:
 def _archive_lines(db, data: bytes, verdict) -> None:
     """What this database's archive of issued documents says about the file: the bureau holds every laptop's
     documents, so it can tell an exact copy of one handed out."""
-    from inspector_app.core import issued_docs
+    from inspector_app.core.issuing import issued as issued_docs
 
     copy = issued_docs.find_copy(db, data)
     if copy is not None:
@@ -132,7 +132,7 @@ def _lookup(args) -> int:
         for line in lookup.describe(found):
             print(line)
         if args.export is not None and found.issued:
-            from inspector_app.core import issued_docs
+            from inspector_app.core.issuing import issued as issued_docs
 
             out = issued_docs.export_issued(db, found.issued[-1].id, args.export)
             print(_("已另存存档原件：{p}").format(p=out))

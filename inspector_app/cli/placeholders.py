@@ -1,7 +1,7 @@
 """`--allow-placeholders` for every command that issues a document (`pdf summary|record|notice`).
 
 Issuing a document while the bureau's name, seal text, telephone or short name are unset or still the
-placeholder (core/print_check.py) is refused — exit 1, the missing settings named on stderr and where they
+placeholder (core/issuing/print_check.py) is refused — exit 1, the missing settings named on stderr and where they
 come from — unless `--allow-placeholders` is given; then the document is issued and the same list is printed
 as a warning. A helper, not a command: it has no `register`.
 """
@@ -26,7 +26,7 @@ def add_flag(parser) -> None:
 
 def refuse_placeholders(db, args, doc_type: str):
     """Refused (exit 1) naming what is missing, unless the flag was given; returns the PrintCheck."""
-    from inspector_app.core.print_check import check
+    from inspector_app.core.issuing.print_check import check
 
     result = check(db, doc_type)
     if not result.ok and not getattr(args, "allow_placeholders", False):

@@ -60,7 +60,7 @@ def _enterprise(db, uscc: str) -> str:
     from sqlalchemy import select
 
     from inspector_app.cli.main import Refused
-    from inspector_app.core.models import Enterprise
+    from inspector_app.core.storage.models import Enterprise
 
     code = uscc.strip().upper()
     with db.session() as s:
@@ -74,7 +74,7 @@ def _inspector(db, badge: str) -> str:
     from sqlalchemy import select
 
     from inspector_app.cli.main import Refused
-    from inspector_app.core.models import Inspector
+    from inspector_app.core.storage.models import Inspector
 
     with db.session() as s:
         iid = s.scalar(
@@ -172,7 +172,7 @@ def _change_line(c) -> str:
 
 
 def _classify_show(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     eid = _enterprise(db, args.uscc)
     sup = cl.supervision(db, eid)
@@ -210,7 +210,7 @@ def _classify_show(args, db):
 
 
 def _classify_set(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     c = cl.classify(
         db,
@@ -226,20 +226,20 @@ def _classify_set(args, db):
 
 
 def _classify_new(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     print(_change_line(cl.register_new_licensee(db, _enterprise(db, args.uscc), who=args.who, on=args.on)))
 
 
 def _classify_false(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     c = cl.false_commitment(db, _enterprise(db, args.uscc), args.to_class, reason=args.reason, who=args.who, on=args.on)
     print(_change_line(c))
 
 
 def _classify_spot(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     check_id, change = cl.record_spot_check(
         db,
@@ -258,7 +258,7 @@ def _classify_spot(args, db):
 
 
 def _classify_risk(args, db):
-    from inspector_app.core import classification as cl
+    from inspector_app.core.supervision import classification as cl
 
     level = None if args.level == "none" else args.level
     print(
@@ -291,7 +291,7 @@ def _register_plan(subparsers) -> None:
 
 
 def _plan_generate(args, db):
-    from inspector_app.core import planning
+    from inspector_app.core.supervision import planning
 
     planning.generate_plan(db, args.year, args.district, who=args.who, replace=args.replace)
     p = planning.progress(db, args.year, args.district)
@@ -303,7 +303,7 @@ def _plan_generate(args, db):
 
 
 def _plan_show(args, db):
-    from inspector_app.core import planning
+    from inspector_app.core.supervision import planning
 
     p = planning.progress(db, args.year, args.district, today=args.today)
     if args.json:
@@ -423,12 +423,12 @@ def _register_draw(subparsers) -> None:
 
 
 def _draw_run(args, db):
-    from inspector_app.core import draw
-    from inspector_app.core.draw_rules import load_rules
+    from inspector_app.core.supervision import draw
+    from inspector_app.core.supervision.draw_rules import load_rules
 
     rules = load_rules(args.rules)
     if args.team_size is not None:
-        from inspector_app.core.draw_rules import rules_from_dict
+        from inspector_app.core.supervision.draw_rules import rules_from_dict
 
         d = rules.to_dict()
         d["teams"]["size"] = args.team_size
@@ -455,7 +455,7 @@ def _print_summary(s) -> None:
 
 
 def _draw_list(args, db):
-    from inspector_app.core import draw
+    from inspector_app.core.supervision import draw
 
     _print_rows(
         (i, d.isoformat(), y, dist or _("全部"), r, seed, n) for i, d, y, dist, r, seed, n in draw.list_draws(db)
@@ -463,8 +463,8 @@ def _draw_list(args, db):
 
 
 def _task_rows(tasks):
-    from inspector_app.core.assignments import PUBLICATION_STATES
-    from inspector_app.core.draw import ROLES
+    from inspector_app.core.supervision.assignments import PUBLICATION_STATES
+    from inspector_app.core.supervision.draw import ROLES
 
     return (
         (
@@ -486,7 +486,7 @@ def _task_rows(tasks):
 
 
 def _draw_show(args, db):
-    from inspector_app.core import assignments, draw
+    from inspector_app.core.supervision import assignments, draw
 
     _print_summary(draw.get_draw(db, args.draw_id))
     _print_rows(_task_rows(assignments.draw_tasks(db, args.draw_id, today=args.today)))
@@ -494,7 +494,7 @@ def _draw_show(args, db):
 
 def _draw_verify(args):
     from inspector_app.cli.main import EXIT_REFUSED
-    from inspector_app.core import draw
+    from inspector_app.core.supervision import draw
 
     if args.package:
         try:
@@ -517,20 +517,20 @@ def _draw_verify(args):
 
 
 def _draw_export(args, db):
-    from inspector_app.core import assignments
+    from inspector_app.core.supervision import assignments
 
     print(assignments.export_publication(db, args.draw_id, args.output, today=args.today))
 
 
 def _draw_package(args, db):
-    from inspector_app.core import draw
+    from inspector_app.core.supervision import draw
 
     args.output.write_text(json.dumps(draw.export_package(db, args.draw_id), ensure_ascii=False), encoding="utf-8")
     print(args.output)
 
 
 def _draw_tasks(args, db):
-    from inspector_app.core import assignments
+    from inspector_app.core.supervision import assignments
 
     _print_rows(
         _task_rows(assignments.tasks_for(db, _inspector(db, args.inspector), today=args.today, open_only=args.open))
@@ -538,14 +538,14 @@ def _draw_tasks(args, db):
 
 
 def _draw_publish(args, db):
-    from inspector_app.core import assignments
+    from inspector_app.core.supervision import assignments
 
     n = assignments.mark_published(db, args.assignment_ids, on=args.on)
     print(_("登记公示{n}项").format(n=n))
 
 
 def _draw_inspector(args, db):
-    from inspector_app.core import assignments
+    from inspector_app.core.supervision import assignments
 
     iid = _inspector(db, args.badge)
     lead, tech = assignments.profiles(db).get(iid, (False, False))
@@ -560,7 +560,7 @@ def _draw_inspector(args, db):
 
 
 def _draw_conflict(args, db):
-    from inspector_app.core import assignments
+    from inspector_app.core.supervision import assignments
 
     print(
         assignments.declare_conflict(
@@ -619,7 +619,7 @@ def _register_followup(subparsers) -> None:
 
 
 def _followup_list(args, db):
-    from inspector_app.core import rectification as rc
+    from inspector_app.core.supervision import rectification as rc
 
     dash = rc.dashboard(db, today=args.today, district=args.district)
     if args.json:
@@ -670,8 +670,8 @@ def _followup_start(args, db):
     from sqlalchemy import select
 
     from inspector_app.cli.main import Refused
-    from inspector_app.core import rectification as rc
-    from inspector_app.core.models import Site
+    from inspector_app.core.storage.models import Site
+    from inspector_app.core.supervision import rectification as rc
 
     eid = _enterprise(db, args.uscc)
     team = [_inspector(db, b) for b in args.team.replace("，", ",").split(",") if b.strip()]
@@ -687,7 +687,7 @@ def _followup_start(args, db):
 
 
 def _followup_mark(args, db):
-    from inspector_app.core import rectification as rc
+    from inspector_app.core.supervision import rectification as rc
 
     flags = rc.mark(
         db, args.rectification_id, rectified=args.rectified, record=args.record, photo=args.photo, on=args.on
@@ -698,7 +698,7 @@ def _followup_mark(args, db):
 
 
 def _followup_flags(args, db):
-    from inspector_app.core import rectification as rc
+    from inspector_app.core.supervision import rectification as rc
 
     _print_rows(
         (
@@ -716,14 +716,14 @@ def _followup_flags(args, db):
 
 
 def _followup_decide(args, db):
-    from inspector_app.core import rectification as rc
+    from inspector_app.core.supervision import rectification as rc
 
     rc.decide_flag(db, args.flag_id, confirm=args.confirm, who=args.who, on=args.on)
     print(_("已采纳") if args.confirm else _("不予采纳"))
 
 
 def _followup_transfer(args, db):
-    from inspector_app.core import rectification as rc
+    from inspector_app.core.supervision import rectification as rc
 
     print(
         rc.transfer_to_penalty(
@@ -761,7 +761,9 @@ def _register_stats(subparsers) -> None:
 
 
 def _stats(args):
-    from inspector_app.core import clock, statistics, statistics_export
+    from inspector_app.core import clock
+    from inspector_app.core.supervision import statistics
+    from inspector_app.documents import statistics_report
 
     if args.year:
         if args.end:
@@ -769,7 +771,7 @@ def _stats(args):
         start, end = statistics.year_period(args.year)
     else:
         start, end = args.start, args.end or clock.today()  # --from alone: up to today
-    if args.output and args.output.suffix.lower() not in statistics_export.EXTENSIONS:
+    if args.output and args.output.suffix.lower() not in statistics_report.EXTENSIONS:
         args._parser.error(_("输出文件扩展名应为 .xlsx、.pdf 或 .json"))
     db = _db(args)
     try:
@@ -779,17 +781,17 @@ def _stats(args):
     finally:
         db.close()
     if args.output:
-        print(statistics_export.export(report, args.output))
+        print(statistics_report.export(report, args.output))
         return 0
-    print(statistics_export.title(report))
-    print(statistics_export.summary_text(report))
+    print(statistics_report.title(report))
+    print(statistics_report.summary_text(report))
     print(_("表4"))
-    _print_rows([statistics_export.T4_HEAD, *statistics_export.table4(report)])
+    _print_rows([statistics_report.T4_HEAD, *statistics_report.table4(report)])
     print(_("表2"))
-    _print_rows([statistics_export.T2_HEAD, *statistics_export.table2(report)])
+    _print_rows([statistics_report.T2_HEAD, *statistics_report.table2(report)])
     print(_("表3"))
-    _print_rows([statistics_export.T3_HEAD, *statistics_export.table3(report)])
+    _print_rows([statistics_report.T3_HEAD, *statistics_report.table3(report)])
     print(_("问题分类"))
-    _print_rows([statistics_export.P_HEAD, *statistics_export.problem_rows(report)])
-    print(statistics_export.other_note(report))
+    _print_rows([statistics_report.P_HEAD, *statistics_report.problem_rows(report)])
+    print(statistics_report.other_note(report))
     return 0

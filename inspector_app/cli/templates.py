@@ -3,7 +3,7 @@
 validate [FILE …]: without files, checks every forms/*.toml the app would load, including the checks between
 files (two files with the same id, a product category claimed by two templates). Prints each good file with
 its id, version and item count, or every problem; exit 1 if there is any problem.
-publish FILE …: the bureau publishes checked files for every laptop (core/template_store.py), all or none.
+publish FILE …: the bureau publishes checked files for every laptop (core/inspection/template_store.py), all or none.
 list: the shipped and published versions, where each comes from and which ones new inspections use.
 """
 
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 
 def _validate(args) -> int:
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED
-    from inspector_app.core.templates import TemplateError, load_template, load_templates
+    from inspector_app.core.inspection.templates import TemplateError, load_template, load_templates
 
     if args.files:
         files, folder = list(args.files), None
@@ -128,7 +128,7 @@ def _between_files(good, folder, template_error, load_templates) -> int:
 
 def _publish(args) -> int:
     from inspector_app.cli.main import EXIT_OK, open_db
-    from inspector_app.core.template_store import publish_templates
+    from inspector_app.core.inspection.template_store import publish_templates
 
     db = open_db(args)
     try:
@@ -148,8 +148,8 @@ def _list(args) -> int:
     from datetime import UTC
 
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, open_db
-    from inspector_app.core.template_store import SOURCES, available_templates, template_catalogue
-    from inspector_app.core.templates import TemplateError
+    from inspector_app.core.inspection.template_store import SOURCES, available_templates, template_catalogue
+    from inspector_app.core.inspection.templates import TemplateError
 
     db = open_db(args)
     try:

@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
-from inspector_app.core.db import Database
-from inspector_app.core.docs_models import InspectionSignoff
 from inspector_app.core.errors import NotFound, ValidationError
-from inspector_app.core.models import Enterprise, Inspection, InspectionMember, Inspector, License
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.docs_models import InspectionSignoff
+from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License
 from inspector_app.i18n import _
 
 LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}

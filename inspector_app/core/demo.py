@@ -21,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from inspector_app.core import catalog, clock
-from inspector_app.core.db import Database
 from inspector_app.core.identifiers import USCC_CHARSET, uscc_check_char
-from inspector_app.core.models import Inspector
-from inspector_app.core.roster_io import HEADERS, import_records
+from inspector_app.core.roster.files import HEADERS, import_records
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Inspector
 
 DEMO_SEED = 2021
 

@@ -21,4 +21,4 @@ class DatabaseRefused(DomainError):
 
 
 class BureauOnly(DomainError):
-    """Work that only the district bureau does, asked of a field laptop (core/sync_models.require_bureau)."""
+    """Work that only the district bureau does, asked of a field laptop (core/storage/sync_models.require_bureau)."""

@@ -231,7 +231,7 @@ class InputLimits:
     max_bytes: int = 64 * 2**20
     max_rows: int = 200_000
     max_columns: int = 200
-    max_pixels: int = 80_000_000  # core/photos.py MAX_PIXELS: a phone photo is at most ≈ 50 million
+    max_pixels: int = 80_000_000  # core/inspection/photos.py MAX_PIXELS: a phone photo is at most ≈ 50 million
     unpack_factor: int = 16  # an XLSX's XML may inflate to this many times the file's size
 
     @classmethod

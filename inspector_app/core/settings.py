@@ -1,4 +1,4 @@
-"""Bureau and device settings, stored as key/value rows in the `setting` table (core/models.py).
+"""Bureau and device settings, stored as key/value rows in the `setting` table (core/storage/models.py).
 
 Every key has a default and a Chinese label here, so a screen can list and edit them and a missing row
 means "the default". Keys starting with "device." belong to this laptop alone (its name, its user, its
@@ -22,9 +22,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspector_app.core.db import Database
 from inspector_app.core.errors import DomainError, ValidationError
-from inspector_app.core.models import Setting
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Setting
 from inspector_app.i18n import _
 
 
@@ -65,7 +65,7 @@ DEFAULTS: dict[str, SettingSpec] = {
         required=True,
         max_length=60,
     ),
-    # core/number_prefix.py has the rules; chosen at device setup, asked for at the first number otherwise.
+    # core/issuing/number_prefix.py has the rules; chosen at device setup, asked for at the first number otherwise.
     "device.docnumber_prefix": SettingSpec(
         "",
         "本机编号前缀",
@@ -143,7 +143,7 @@ DEFAULTS: dict[str, SettingSpec] = {
         minimum=1,
         maximum=16_777_216,
     ),
-    # Issue 13 §4: what a file from outside may hold (core/safe_input.py, core/roster_io.py, core/photos.py).
+    # What a file from outside may hold (core/safe_input.py, core/roster/files.py, core/inspection/photos.py).
     # A file over a limit is refused before it is read whole.
     "input.roster_max_mb": SettingSpec(
         "64",
@@ -208,7 +208,7 @@ def _fields(pattern: str) -> set[str]:
 
 
 def _check_pattern(value: str) -> None:
-    from inspector_app.core.docnumbers import check_pattern
+    from inspector_app.core.issuing.numbers import check_pattern
 
     check_pattern(value)  # {serial} present; the pattern formats with the fields docnumbers gives it
     fields = _fields(value)
@@ -273,7 +273,7 @@ def validate(key: str, value: str) -> str:
             raise ValidationError(name, _("应为{r}，现在是 {v}").format(r=_range_text(spec), v=number))
         return str(number)
     if key == "device.docnumber_prefix":
-        from inspector_app.core.number_prefix import normalise
+        from inspector_app.core.issuing.number_prefix import normalise
 
         return normalise(value)  # "fx03" → "FX03-"
     if spec.max_length and len(value) > spec.max_length:
@@ -392,7 +392,7 @@ def update(db: Database, changes: Mapping[str, str]) -> dict[str, str]:
         merged = {key: read(s, key) for key in DEFAULTS} | clean
         errors = _check_together(merged, set(clean))
         if clean.get("device.docnumber_prefix"):
-            from inspector_app.core.number_prefix import check_unused
+            from inspector_app.core.issuing.number_prefix import check_unused
 
             try:
                 check_unused(s, clean["device.docnumber_prefix"])
@@ -437,7 +437,7 @@ def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on
     could not be issued, e.g. number_prefix.PrefixNeeded while this laptop has not chosen its prefix). Runs
     docnumbers.issue itself in a transaction that is always rolled back, so the preview is exactly what
     printing will give, and nothing is written."""
-    from inspector_app.core import docnumbers
+    from inspector_app.core.issuing import numbers as docnumbers
 
     changes = dict(changes or {})
     update_errors = {}

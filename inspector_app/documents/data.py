@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from inspector_app.core import clock, docnumbers, photos, settings
+from inspector_app.core import clock, settings
 from inspector_app.core.catalog import INSPECTION_KINDS
-from inspector_app.core.db import Database
-from inspector_app.core.inspections import Answer, _template_from_snapshot
-from inspector_app.core.models import TemplateSnapshot
-from inspector_app.core.signing import SignedState, get_signed
-from inspector_app.core.templates import Template, TemplateItem
+from inspector_app.core.inspection import photos
+from inspector_app.core.inspection.inspections import Answer, _template_from_snapshot
+from inspector_app.core.inspection.templates import Template, TemplateItem
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing.signing import SignedState, get_signed
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import TemplateSnapshot
 
 SUMMARY, RECORD, NOTICE = "summary", "record", "notice"
 DOC_TITLES = {SUMMARY: "问题汇总表", RECORD: "监督检查记录表", NOTICE: "责令整改通知书"}

@@ -101,8 +101,8 @@ def holds(binding: Binding, spki_der: bytes, signing_key_b64: str) -> bool:
 def own_device_key(db):
     """(device id, Ed25519 private key) of this installation, or None when it was never set up (a test
     database, a standalone install) or its key file cannot be read (logged: documents still print)."""
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import SETTING_DEVICE_ID
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID
 
     with db.session() as s:
         row = s.get(Setting, SETTING_DEVICE_ID)

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from inspector_app.core import settings
-from inspector_app.core.db import Database
 from inspector_app.core.errors import ValidationError
-from inspector_app.core.signing import verification_code
+from inspector_app.core.issuing.signing import verification_code
+from inspector_app.core.storage.db import Database
 from inspector_app.documents import data as docdata
 from inspector_app.documents import device_binding, notice, pdfsign, qrsig, record, summary
 from inspector_app.i18n import _
@@ -26,7 +26,7 @@ class Generated:
     verification_code: str
     number: str
     filename: str
-    # Which signed state the document prints: core/issued_docs.record_issued archives it under these.
+    # Which signed state the document prints: core/issuing/issued.record_issued archives it under these.
     inspection_id: str = ""
     content_hash: str = ""
 
@@ -40,8 +40,8 @@ def device_user(db: Database, user: str = "") -> str:
     """Who the laptop's certificate names: the setting 本机使用人, else the inspector the bureau registered
     this device for (it comes back in the bureau's register). Never this team's leader: a certificate that
     changed with the team would give the laptop a new certificate for every other leader."""
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
 
     user = user or settings.get(db, "device.inspector")
     if not user:

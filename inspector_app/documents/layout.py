@@ -30,7 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, TableStyle
 
 from inspector_app import __version__
-from inspector_app.core.signing import SignatureView, verification_code
+from inspector_app.core.issuing.signing import SignatureView, verification_code
 from inspector_app.documents import fonts, qr
 from inspector_app.documents.data import DocData
 
@@ -203,7 +203,9 @@ def signature_flowable(sig: SignatureView, w: Writer, width: float, height: floa
     return w.p(w.t(sig.name, where) + "（纸质签字）", "cell")
 
 
-MAX_PRINT_PIXELS = 80_000_000  # what an import accepts (core/photos.py MAX_PIXELS); a pad writes ≈ 0.05 million
+MAX_PRINT_PIXELS = (
+    80_000_000  # what an import accepts (core/inspection/photos.py MAX_PIXELS); a pad writes ≈ 0.05 million
+)
 
 
 def _printable(image: bytes) -> bool:

@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from inspector_app.core import code_typos, docnumbers, issued_docs, signing
 from inspector_app.core.catalog import INSPECTION_KINDS
-from inspector_app.core.db import Database
 from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.issuing import code_typos, signing
+from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.storage.db import Database
 from inspector_app.documents import qrsig
 from inspector_app.i18n import _
 
@@ -147,7 +149,7 @@ def _check_signature(db: Database, content: qrsig.QrContent) -> str:
 
     from sqlalchemy import select
 
-    from inspector_app.core.sync_models import Device
+    from inspector_app.core.storage.sync_models import Device
 
     forged = _("二维码签名无效：不是区局登记的设备签发的二维码，该纸质文书可能是伪造的，请向出具机关核实。")
     with db.session() as s:

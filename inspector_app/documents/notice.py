@@ -1,7 +1,7 @@
 """责令整改通知书 — the rectification notice (001 §27: 责令企业限期整改，并在规定的整改期限到期后进行复查).
 
 Issued by the bureau (name, seal text, legal basis and re-inspection wording from settings) under a
-document number from core/docnumbers.py; lists the problems that were not rectified on the spot, the
+document number from core/issuing/numbers.py; lists the problems that were not rectified on the spot, the
 deadline (signing date + the period in days), what happens at re-inspection, and ends with the receipt
 (送达回证) the enterprise signs when it is served.
 """

@@ -2,7 +2,7 @@
 
 The QR code holds the payload signed by the issuing device (documents/qrsig.py, `XCJC:2:` + Base45, QR's
 alphanumeric mode), or on an installation never set up the unsigned `XCJC:1:<DOCUMENT>:<INSPECTION ID>:<CONTENT
-HASH>` (core/signing.qr_payload); the printed code (core/signing.verification_code) holds
+HASH>` (core/issuing/signing.qr_payload); the printed code (core/issuing/signing.verification_code) holds
 the first 40 bits of the inspection id and of the content hash with a check character, short enough to read
 over the phone. Either lets the bureau find the signed record and compare the paper with it (signing.find_by_code).
 
@@ -21,7 +21,7 @@ from itertools import pairwise
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.units import mm
 
-from inspector_app.core.signing import qr_payload, verification_code
+from inspector_app.core.issuing.signing import qr_payload, verification_code
 from inspector_app.documents import fonts
 
 LABEL = "核验码"

@@ -20,7 +20,7 @@ the lookup shows for comparison (lookup.py). Base45 (RFC 9285) keeps every chara
 mode: 169 characters, a version-7 symbol (45 modules) at level M, decoded from a page rendered at 300 dpi
 (tests/documents/test_lookup_qr.py).
 
-Version 1 (`XCJC:1:<DOC>:<ID>:<HASH>`, core/signing.qr_payload) is still read: it is printed by an
+Version 1 (`XCJC:1:<DOC>:<ID>:<HASH>`, core/issuing/signing.qr_payload) is still read: it is printed by an
 installation never set up (no device key) and by earlier versions, and carries no signature.
 """
 
@@ -114,7 +114,7 @@ def parse(text: str) -> QrContent:
     text = text.strip()
     bad = ValidationError(_("二维码"), _("不是本程序出具的文书二维码"))
     if text.upper().startswith("XCJC:1:"):
-        from inspector_app.core.signing import parse_qr_payload
+        from inspector_app.core.issuing.signing import parse_qr_payload
 
         doc_type, inspection_id, content_hash = parse_qr_payload(text)
         if doc_type not in DOCS:

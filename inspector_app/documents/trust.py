@@ -95,8 +95,8 @@ def _who(v: Verification, db) -> tuple[_Known | None, str]:
         return _Known(v.device or v.signer, _cert_user(v.signer), _("本机")), ""
     if db is None:
         return None, _("签名密钥不是本机的，且没有设备登记可供核对")
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
     from inspector_app.documents import device_binding
 
     signed_at = _local(v.signed_at)
@@ -149,8 +149,8 @@ def _from_archive(s, fingerprint: str, signed_at: datetime | None) -> _Known | N
         return None
     from sqlalchemy import select
 
-    from inspector_app.core.docs_models import IssuedDocument
-    from inspector_app.core.sync_models import Device
+    from inspector_app.core.storage.docs_models import IssuedDocument
+    from inspector_app.core.storage.sync_models import Device
 
     ids = s.scalars(
         select(IssuedDocument.device_id).where(IssuedDocument.signer_fingerprint == fingerprint).distinct()

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from inspector_app.core.sync_models import BUREAU, FIELD
+from inspector_app.core.storage.sync_models import BUREAU, FIELD
 from inspector_app.i18n import _
 from inspector_app.sync.format import is_safe_id, unb64
 from inspector_app.sync.records import (
@@ -50,7 +50,7 @@ class InspectionKind(RecordKind):
 
     def __init__(self):
         super().__init__()
-        from inspector_app.core.models import Inspection, InspectionMember, ItemResult
+        from inspector_app.core.storage.models import Inspection, InspectionMember, ItemResult
 
         self.t = Inspection.__table__
         self.members = InspectionMember.__table__
@@ -242,7 +242,7 @@ class InspectionKind(RecordKind):
 
 
 def _parse_updated(text: str | None) -> datetime:
-    from inspector_app.core.models import utcnow
+    from inspector_app.core.storage.models import utcnow
 
     if text:
         try:
@@ -261,7 +261,7 @@ class TemplateSnapshotKind(RecordKind):
 
     def __init__(self):
         super().__init__()
-        from inspector_app.core.models import TemplateSnapshot
+        from inspector_app.core.storage.models import TemplateSnapshot
 
         self.t = TemplateSnapshot.__table__
 
@@ -280,7 +280,7 @@ class TemplateSnapshotKind(RecordKind):
         return f"{data.get('template_id', '')} v{data.get('version', '')}"
 
     def validate(self, data, record_id):
-        from inspector_app.core.templates import Template, TemplateError
+        from inspector_app.core.inspection.templates import Template, TemplateError
 
         if set(data) != {"template_id", "version", "content"} or not isinstance(data["content"], str):
             raise RecordProblem(_("模板快照格式无效"))
@@ -310,7 +310,7 @@ class SettingKind(RecordKind):
 
     def __init__(self):
         super().__init__()
-        from inspector_app.core.models import Setting
+        from inspector_app.core.storage.models import Setting
 
         self.t = Setting.__table__
 
@@ -353,7 +353,7 @@ class DeviceKind(TableKind):
     """The device register, bureau → field: keys, inspector, validity, revocations. The bureau decides."""
 
     def __init__(self):
-        from inspector_app.core.sync_models import Device
+        from inspector_app.core.storage.sync_models import Device
 
         super().__init__(
             Device,
@@ -387,7 +387,7 @@ class DeviceKind(TableKind):
 
 def _roster_kinds() -> Iterable[RecordKind]:
     from inspector_app.core.catalog import CLASSES
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     # Roster: the bureau's; a laptop sends only its own corrections (issue 4 §1), which may conflict.
     common = {"ordered": True, "field_sends_edited_only": True}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspector_app.core.models import Base
+from inspector_app.core.storage.models import Base
 from inspector_app.sync import records, state
 from inspector_app.sync.records import DELETED, RecordKind
 

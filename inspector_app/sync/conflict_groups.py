@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from inspector_app.core.sync_models import Conflict
+from inspector_app.core.storage.sync_models import Conflict
 from inspector_app.sync import records
 
 

@@ -94,7 +94,7 @@ def field_label(kind: str, key: str) -> str:
 
 def reference_titles(session, ids: set[str]) -> dict[str, str]:
     """What an id names here, for the few tables a person knows by name: enterprise, site, license, inspector."""
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     wanted = [i for i in ids if i]
     out: dict[str, str] = {}

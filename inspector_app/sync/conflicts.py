@@ -21,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from inspector_app.core.db import Database
 from inspector_app.core.errors import NotFound
-from inspector_app.core.models import Enterprise, utcnow
-from inspector_app.core.sync_models import Conflict, Device
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Enterprise, utcnow
+from inspector_app.core.storage.sync_models import Conflict, Device
 from inspector_app.i18n import _
 from inspector_app.sync import conflict_labels as labels
 from inspector_app.sync import records, state

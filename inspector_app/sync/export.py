@@ -33,9 +33,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from inspector_app import __version__
-from inspector_app.core.db import Database
-from inspector_app.core.models import utcnow
-from inspector_app.core.sync_models import BUREAU, FIELD, BundleLog, Device, Outbox
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import utcnow
+from inspector_app.core.storage.sync_models import BUREAU, FIELD, BundleLog, Device, Outbox
 from inspector_app.i18n import _
 from inspector_app.sync import crypto, receipts, records, state
 from inspector_app.sync.format import (

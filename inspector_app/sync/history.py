@@ -8,16 +8,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from inspector_app.core.db import Database
-from inspector_app.core.sync_models import BundleLog, Device
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.sync_models import BundleLog, Device
 from inspector_app.i18n import _
 from inspector_app.sync.format import BROADCAST
 
 
 def delivery_text(db: Database) -> str:
     """On a laptop: what the bureau's receipts say it holds (docs/bundle-format.md §6); "" elsewhere."""
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import FIELD, SETTING_DEVICE_ID, device_role
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import FIELD, SETTING_DEVICE_ID, device_role
     from inspector_app.sync.receipts import delivery_status
 
     if device_role(db) != FIELD:

@@ -1,7 +1,7 @@
 """What can go wrong around an import that is not the bundle's fault: another writer holds the database, or
 the disk fills up. Both become a SyncError in Chinese (nothing written, staging removed) instead of a traceback.
 
-- Another writer (a second `bundle import`, the GUI's worker): SQLite waits busy_timeout (core/db.py) for the
+- Another writer (a second `bundle import`, the GUI's worker): SQLite waits busy_timeout (core/storage/db.py) for the
   lock, but a transaction that read before another one committed gets "database is locked" at once. The
   whole import (verify + apply: the staged files of a failed attempt are discarded) is tried again after a
   pause, LOCK_ATTEMPTS times, then refused.

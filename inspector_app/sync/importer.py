@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspector_app.core.db import Database
-from inspector_app.core.models import utcnow
-from inspector_app.core.sync_models import BUREAU, FIELD, BundleLog, Conflict
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import utcnow
+from inspector_app.core.storage.sync_models import BUREAU, FIELD, BundleLog, Conflict
 from inspector_app.i18n import _
 from inspector_app.sync import cascade, conflicts, crypto, receipts, records, state
 from inspector_app.sync.format import (

@@ -28,11 +28,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy import or_, select
 
 from inspector_app.core import clock
-from inspector_app.core.db import Database
 from inspector_app.core.errors import NotFound, ValidationError
-from inspector_app.core.models import Inspector, Setting, utcnow
 from inspector_app.core.safe_input import load_json
-from inspector_app.core.sync_models import (
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Inspector, Setting, utcnow
+from inspector_app.core.storage.sync_models import (
     BUREAU,
     FIELD,
     ROLES,

@@ -1,7 +1,7 @@
-"""Record kinds of the signing and documents work (core/docs_models.py): sign-offs, amendments, signatures,
+"""Record kinds of the signing and documents work (core/storage/docs_models.py): sign-offs, amendments, signatures,
 evidence photos with their original files, issued document numbers. Both directions: a laptop sends what
 it signed, the bureau's archive carries them to the other laptops. The archive of issued documents (the
-signed PDFs handed out, core/issued_docs.py) travels field → bureau only, each with its PDF.
+signed PDFs handed out, core/issuing/issued.py) travels field → bureau only, each with its PDF.
 
 A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incoming copy that differs is a
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
@@ -25,7 +25,7 @@ _MAX_COPY = (("thumbnail", 1024**2), ("print", 16 * 1024**2))
 
 
 def _signed(session, inspection_id) -> bool:
-    from inspector_app.core.docs_models import InspectionSignoff
+    from inspector_app.core.storage.docs_models import InspectionSignoff
 
     return (
         session.scalar(select(InspectionSignoff.id).where(InspectionSignoff.inspection_id == inspection_id)) is not None
@@ -35,14 +35,14 @@ def _signed(session, inspection_id) -> bool:
 class PhotoKind(TableKind):
     """An evidence photo: the row and three attachments, each stored in the zip as it is (issue 4 §1: no
     recompression, no base64). `original` is the file byte for byte; `thumbnail` and `print` are the upright
-    copies core/photos.py made when the photo was taken, which the receiver stores in the row again: making
+    copies core/inspection/photos.py made when the photo was taken, which the receiver stores in the row again: making
     them anew there would decode every photo (measured ≈ 30 ms at 1.2 megapixels, ≈ 250 ms for a phone's 12).
 
     The row's columns for the copies stay out of the record's data; the copies' digests are in its hash
     through the attachments, like the original's."""
 
     def __init__(self):
-        from inspector_app.core.docs_models import Photo
+        from inspector_app.core.storage.docs_models import Photo
 
         super().__init__(
             Photo,
@@ -76,7 +76,7 @@ class PhotoKind(TableKind):
     def undeletable(self, session, record_id, data):
         # Only a photo that is part of the signed content: one removed before signing may still be deleted
         # by its tombstone arriving after the signed record (a late bundle).
-        from inspector_app.core.docs_models import InspectionSignoff
+        from inspector_app.core.storage.docs_models import InspectionSignoff
 
         q = select(InspectionSignoff.canonical).where(InspectionSignoff.inspection_id == data.get("inspection_id"))
         canonical = session.scalar(q)
@@ -87,7 +87,7 @@ class PhotoKind(TableKind):
 
     @staticmethod
     def _files(session, row) -> list[FileRef]:
-        from inspector_app.core.photos import original_path
+        from inspector_app.core.inspection.photos import original_path
         from inspector_app.sync.format import SyncError
 
         path = original_path(row["sha256"], row["ext"])
@@ -116,7 +116,7 @@ class PhotoKind(TableKind):
 
     @staticmethod
     def _store(ctx, rec) -> dict:
-        from inspector_app.core.photos import original_path
+        from inspector_app.core.inspection.photos import original_path
 
         final = original_path(rec.parsed["sha256"], rec.parsed["ext"])  # content-addressed: same name, same bytes
         if not final.exists():
@@ -129,8 +129,8 @@ class IssuedDocumentKind(TableKind):
     Field → bureau: the bureau keeps what every laptop issued; the laptops need not see each other's."""
 
     def __init__(self):
-        from inspector_app.core.docs_models import IssuedDocument
-        from inspector_app.core.sync_models import FIELD
+        from inspector_app.core.storage.docs_models import IssuedDocument
+        from inspector_app.core.storage.sync_models import FIELD
 
         super().__init__(
             IssuedDocument,
@@ -149,13 +149,13 @@ class IssuedDocumentKind(TableKind):
 
     @staticmethod
     def _title(d: dict) -> str:
-        from inspector_app.core.issued_docs import doc_title
+        from inspector_app.core.issuing.issued import doc_title
 
         return " ".join(p for p in (doc_title(str(d.get("doc_type", ""))), d.get("number", "")) if p)
 
     @staticmethod
     def _domain(d: dict) -> None:
-        from inspector_app.core.issued_docs import HOWS, doc_titles
+        from inspector_app.core.issuing.issued import HOWS, doc_titles
 
         if d.get("doc_type") not in doc_titles():
             raise RecordProblem(_("文书类型“{t}”不是已知的文书").format(t=str(d.get("doc_type"))[:20]))
@@ -166,7 +166,7 @@ class IssuedDocumentKind(TableKind):
 
     @staticmethod
     def _files(session, row) -> list[FileRef]:
-        from inspector_app.core.issued_docs import archive_path
+        from inspector_app.core.issuing.issued import archive_path
         from inspector_app.sync.format import SyncError
 
         path = archive_path(row["sha256"])
@@ -186,7 +186,7 @@ class IssuedDocumentKind(TableKind):
 
     @staticmethod
     def _store(ctx, rec) -> dict:
-        from inspector_app.core.issued_docs import archive_path
+        from inspector_app.core.issuing.issued import archive_path
 
         final = archive_path(rec.parsed["sha256"])  # content-addressed: same name, same bytes
         if not final.exists():
@@ -195,7 +195,7 @@ class IssuedDocumentKind(TableKind):
 
 
 def register(registry) -> None:
-    from inspector_app.core.docs_models import Amendment, DocNumber, InspectionSignoff, Signature
+    from inspector_app.core.storage.docs_models import Amendment, DocNumber, InspectionSignoff, Signature
 
     always = lambda s, rid, data: True  # noqa: E731 - a record that never changes once made
     signoff = TableKind(InspectionSignoff, "inspection_signoff", "签字确认", order=310)

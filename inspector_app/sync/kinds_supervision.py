@@ -1,4 +1,4 @@
-"""Record kinds of the supervision work (core/supervision_models.py).
+"""Record kinds of the supervision work (core/storage/supervision_models.py).
 
 Bureau → field, the bureau's word (a concurrent local change on a laptop yields to it; an older bundle
 never rolls them back): classification history and product classes, spot checks, annual plans and their
@@ -7,12 +7,12 @@ Both ways: rectifications and enforcement flags, which follow-up visits in the f
 Not sent: inspector profiles and declared conflicts of interest (the bureau's own draw inputs).
 """
 
-from inspector_app.core.sync_models import BUREAU
+from inspector_app.core.storage.sync_models import BUREAU
 from inspector_app.sync.records import TableKind
 
 
 def register(registry) -> None:
-    from inspector_app.core import supervision_models as m
+    from inspector_app.core.storage import supervision_models as m
 
     bureau = {"senders": {BUREAU}, "ordered": True, "authority": BUREAU}
     kinds = [

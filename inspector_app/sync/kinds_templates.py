@@ -1,4 +1,4 @@
-"""Record kind of the published checklist templates (core/template_store.py), bureau → field.
+"""Record kind of the published checklist templates (core/inspection/template_store.py), bureau → field.
 
 A release names its template_snapshot by digest (a foreign key), and snapshots are sent along with any
 record that references them (`include_when_referenced`), so a laptop receives the content with the release.
@@ -8,11 +8,11 @@ A release is never edited (a change is a new version), so there is nothing to co
 
 import re
 
-from inspector_app.core.sync_models import BUREAU
+from inspector_app.core.storage.sync_models import BUREAU
 from inspector_app.i18n import _
 from inspector_app.sync.records import RecordProblem, TableKind
 
-_ID = re.compile(r"[a-z0-9_-]+")  # core/templates.py: a template id
+_ID = re.compile(r"[a-z0-9_-]+")  # core/inspection/templates.py: a template id
 
 
 def _check(data: dict) -> None:
@@ -23,7 +23,7 @@ def _check(data: dict) -> None:
 
 
 def register(registry) -> None:
-    from inspector_app.core.template_store import TemplateRelease
+    from inspector_app.core.inspection.template_store import TemplateRelease
 
     release = registry.add(
         TableKind(

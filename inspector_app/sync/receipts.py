@@ -21,9 +21,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from inspector_app.core.db import Database
-from inspector_app.core.models import utcnow
-from inspector_app.core.sync_models import BUREAU, Outbox, Receipt, RecordState
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import utcnow
+from inspector_app.core.storage.sync_models import BUREAU, Outbox, Receipt, RecordState
 from inspector_app.i18n import _
 from inspector_app.sync.format import is_safe_id, is_sha256
 from inspector_app.sync.records import DELETED, Dumped, RecordKind, RecordProblem, record_hash

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.safe_input import check_date
-from inspector_app.core.sync_models import BUREAU, FIELD
+from inspector_app.core.storage.sync_models import BUREAU, FIELD
 from inspector_app.i18n import _
 from inspector_app.sync.format import b64, canonical_json, unb64
 
@@ -462,7 +462,7 @@ class TableKind(RecordKind):
 
     def marks(self, session, ids=None):
         if self.has_rev and self.has_updated:
-            # The time as well as `rev`: an id derived from a natural key (core/identity.py) comes back with
+            # The time as well as `rev`: an id derived from a natural key (core/storage/identity.py) comes back with
             # rev 1 when its record is deleted and made again (a plan replaced), which `rev` alone misses.
             q = self._base_query(self.pk, self.table.c.rev, self.table.c.updated_at)
             return {str(k): f"{v}:{t.isoformat() if t else ''}" for k, v, t in _rows(session, q, self.pk, ids)}
@@ -532,7 +532,7 @@ class TableKind(RecordKind):
         return out
 
     def _updated(self, rec: Incoming) -> datetime:
-        from inspector_app.core.models import utcnow
+        from inspector_app.core.storage.models import utcnow
 
         if rec.updated_at:
             try:

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inspector_app.core.sync_models import RecordState
+from inspector_app.core.storage.sync_models import RecordState
 from inspector_app.sync.records import DELETED, Dumped, RecordKind, _chunks
 
 T = RecordState.__table__
-# The hash of a state whose record's ids were rewritten by migration 0800 (core/identity.py): computed again
+# The hash of a state whose record's ids were rewritten by migration 0800 (core/storage/identity.py): computed again
 # at the next refresh, as the same version (no edit counted). A confirmation of the old hash carries over.
 REHASH = "rehash"
 EQUAL, OLDER, NEWER, CONCURRENT = "equal", "older", "newer", "concurrent"

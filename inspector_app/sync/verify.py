@@ -31,9 +31,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inspector_app.core.db import Database
-from inspector_app.core.models import Base, utcnow
-from inspector_app.core.sync_models import BUREAU, ROLES, BundleLog, Device, RecordState
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Base, utcnow
+from inspector_app.core.storage.sync_models import BUREAU, ROLES, BundleLog, Device, RecordState
 from inspector_app.i18n import _
 from inspector_app.sync import crypto, records
 from inspector_app.sync.format import (

@@ -5,7 +5,7 @@ made with `inspector-app amend create`) is signed here or deleted.
 
 The signing half is SignDialog's: this dialog is a SignDialog whose signer widgets, checks and inputs sign
 the correction instead of the record. Each item is edited in the form's own ItemWidget, so only the
-conclusions the form offers (不适用 only where the template allows it) can be chosen. core/signing.py
+conclusions the form offers (不适用 only where the template allows it) can be chosen. core/issuing/signing.py
 validates and writes, through the serial database lane.
 """
 
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import signing
 from inspector_app.core.catalog import CONCLUSIONS
+from inspector_app.core.issuing import signing
 from inspector_app.i18n import _
 from inspector_app.ui.item_widget import ItemWidget
 from inspector_app.ui.sign_dialog import SignDialog
@@ -50,7 +50,7 @@ class AmendInfo:
     """What the dialog needs besides SignInfo, read in the worker; None fields when the record is not signed."""
 
     signed: bool
-    template: Any = None  # the inspection's template snapshot (core.templates.Template)
+    template: Any = None  # the inspection's template snapshot (core.inspection.templates.Template)
     answers: dict | None = None  # item id → Answer, after every signed amendment
     rectification_days: int = 0
     amendments: tuple = ()  # AmendmentView, in order
@@ -61,7 +61,7 @@ class AmendInfo:
 
 
 def load_amend_info(db, inspection_id: str) -> AmendInfo:
-    from inspector_app.core.inspections import load_inspection
+    from inspector_app.core.inspection.inspections import load_inspection
 
     if signing.status(db, inspection_id) != signing.SIGNED_STATUS:
         return AmendInfo(False)
@@ -244,7 +244,7 @@ class AmendmentDialog(SignDialog):
 
     # -- the corrections --------------------------------------------------------------------------------------
     def _original(self, item_id: str):
-        from inspector_app.core.inspections import Answer
+        from inspector_app.core.inspection.inspections import Answer
 
         return self.amend_info.answers.get(item_id) or Answer(item_id)
 

@@ -1,7 +1,7 @@
 """The GUI entry point: `run(argv)` with `--db PATH` and `--demo`.
 
 Start-up order (measured: the window must appear about as fast as an empty Qt window):
-1. Qt widgets, our i18n, the main window module (no SQLAlchemy, Alembic or core.db on this path);
+1. Qt widgets, our i18n, the main window module (no SQLAlchemy, Alembic or core.storage.db on this path);
 2. QApplication, Qt's own Chinese strings, the window is shown;
 3. one event-loop turn later the list fills from the roster's display cache (pure Python, no database
    import), while the database worker opens the database — importing SQLAlchemy and Alembic on its

@@ -238,7 +238,7 @@ class ArchiveView(QWidget):
 
     def show_detail(self, d) -> None:
         """Fill every section from an EnterpriseDetail."""
-        from inspector_app.core.signing import STATUSES
+        from inspector_app.core.issuing.signing import STATUSES
 
         self._detail = d
         self.title.setText(d.name)

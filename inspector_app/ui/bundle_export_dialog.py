@@ -69,7 +69,7 @@ class ExportDialog(TaskDialog):
         self._worker.submit(identity_and_devices, self._db, on_done=self._fill, on_error=self.status.fail)
 
     def _fill(self, loaded) -> None:
-        from inspector_app.core.sync_models import BUREAU
+        from inspector_app.core.storage.sync_models import BUREAU
 
         identity, devices = loaded
         self._identity = identity
@@ -92,7 +92,7 @@ class ExportDialog(TaskDialog):
         self._destination_changed()
 
     def _destination_changed(self) -> None:
-        from inspector_app.core.sync_models import FIELD
+        from inspector_app.core.storage.sync_models import FIELD
 
         dest = self.destination.currentData()
         single = dest not in (None, "*")

@@ -4,7 +4,7 @@ The device register: at the bureau, register a laptop's public-key file for an i
 device; on a laptop, register the bureau's key file once (the rest arrives in the bureau's bundles). First
 setup chooses whether this installation is a field laptop or the bureau, makes its keys and saves the
 public-key file to hand over (docs/bundle-format.md §1), and chooses the laptop's document-number prefix
-(core/number_prefix.py; required for a field laptop, shown with the number it gives). An installation set up
+(core/issuing/number_prefix.py; required for a field laptop, shown with the number it gives). An installation set up
 before the prefix was asked for, or with an earlier version's random one, chooses it here too.
 """
 
@@ -94,7 +94,7 @@ class DevicesDialog(QDialog):
         self._worker.submit(identity_and_devices, self._db, on_done=self._show, on_error=lambda e: show_error(e, self))
 
     def _show(self, loaded) -> None:
-        from inspector_app.core.sync_models import BUREAU
+        from inspector_app.core.storage.sync_models import BUREAU
 
         identity, devices = loaded
         self._role = identity.role if identity else None
@@ -210,7 +210,7 @@ class DeviceSetupDialog(QDialog):
     def _wanted_prefix(self, required: bool) -> str | None:
         """The prefix typed, as stored; None (and the reason shown) when it cannot be used."""
         from inspector_app.core.errors import DomainError
-        from inspector_app.core.number_prefix import HINT
+        from inspector_app.core.issuing.number_prefix import HINT
 
         try:
             value = self.prefix.value()
@@ -252,7 +252,7 @@ class DeviceSetupDialog(QDialog):
             self._submit_prefix(wanted)
 
     def _submit_prefix(self, value: str) -> None:
-        from inspector_app.core.number_prefix import choose
+        from inspector_app.core.issuing.number_prefix import choose
 
         self.prefix_button.setEnabled(False)
         self._worker.submit(choose, self._db, value, on_done=self._prefix_saved, on_error=self._prefix_failed)
@@ -278,14 +278,14 @@ class DeviceSetupDialog(QDialog):
         self.prefix_button.setEnabled(needed)
 
     def _show(self, identity) -> None:
-        from inspector_app.core.sync_models import ROLES
+        from inspector_app.core.storage.sync_models import ROLES
 
         self.identity = identity
         (self.bureau if identity.role == "bureau" else self.field).setChecked(True)
         for w in (self.field, self.bureau, self.name_edit, self.setup_button):
             w.setEnabled(False)
         if not self._prefix_wanted:
-            from inspector_app.core.number_prefix import current
+            from inspector_app.core.issuing.number_prefix import current
 
             self._worker.submit(current, self._db, on_done=self._prefix_shown, on_error=self.status.fail)
         self.name_edit.setText(identity.name)

@@ -9,11 +9,11 @@ that preview and printing need it.
 
 Generation (database read, layout, signing) and page rendering run on the serial database lane, never on the UI thread.
 
-Saving or printing *issues* the document: the worker archives the exact bytes (core/issued_docs.py), and the
+Saving or printing *issues* the document: the worker archives the exact bytes (core/issuing/issued.py), and the
 list 已出具的文书 shows what was issued for the inspection; its 另存为… writes an archived copy out as it was
 handed over. A preview is not an issue.
 
-Before issuing, the bureau's settings the document prints are checked (core/print_check.py, in the worker
+Before issuing, the bureau's settings the document prints are checked (core/issuing/print_check.py, in the worker
 with the preview): while one is unset or still ××, the preview says so and 打印 / 另存为PDF ask first, naming
 what is missing and where it comes from (the bureau's bundle, or 设置, which the question can open). A notice
 that needs a new number on a laptop without a chosen number prefix asks for the prefix
@@ -110,12 +110,12 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
 class Prepared:
     doc: object  # documents.generate.Generated
     pages: list[PageImage]
-    check: object = None  # core.print_check.PrintCheck: the bureau settings still unset or ××
+    check: object = None  # core.issuing.print_check.PrintCheck: the bureau settings still unset or ××
 
 
 def prepare(db, inspection_id: str, doc_type: str, with_photos: bool, strict: bool) -> Prepared:
     """Generate and sign the document, then render the preview pages (in the worker)."""
-    from inspector_app.core.print_check import check
+    from inspector_app.core.issuing.print_check import check
     from inspector_app.documents.generate import generate
 
     doc = generate(db, inspection_id, doc_type, with_photos=with_photos, strict=strict)
@@ -255,7 +255,7 @@ class DocumentsDialog(QDialog):
         self._set_ready(True)
 
     def _failed(self, doc_type: str, exc: BaseException) -> None:
-        from inspector_app.core.number_prefix import PrefixNeeded
+        from inspector_app.core.issuing.number_prefix import PrefixNeeded
         from inspector_app.documents.fonts import MissingGlyphs
 
         if doc_type != self.doc_type():
@@ -359,7 +359,7 @@ class DocumentsDialog(QDialog):
     # -- the archive of issued documents -------------------------------------------------------------------------
     def _record(self, doc, how: str) -> None:
         """The document left the laptop (a file or paper): archive its bytes, in the worker."""
-        from inspector_app.core.issued_docs import record_issued
+        from inspector_app.core.issuing.issued import record_issued
 
         self._issue_jobs += 1
         self.worker.submit(record_issued, self.db, doc, how, on_done=self._recorded, on_error=self._record_failed)
@@ -379,7 +379,7 @@ class DocumentsDialog(QDialog):
             show_error(exc, self)
 
     def refresh_issued(self) -> None:
-        from inspector_app.core.issued_docs import list_issued
+        from inspector_app.core.issuing.issued import list_issued
 
         self._issue_jobs += 1
         self.worker.submit(
@@ -404,7 +404,7 @@ class DocumentsDialog(QDialog):
 
     def save_issued_copy(self) -> Path | None:
         """另存为…: the archived bytes of the selected document, written out in the worker."""
-        from inspector_app.core.issued_docs import export_issued
+        from inspector_app.core.issuing.issued import export_issued
 
         chosen = self.selected_issued()
         if chosen is None:

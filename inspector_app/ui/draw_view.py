@@ -1,7 +1,7 @@
 """The double-random draw (002): run a draw from rules and a published seed, review and verify it, export
 the result list for publication, record publication, and show an inspector's task list.
 
-The draw itself is core.draw (a pure function of seed, roster snapshot and rules); this screen shows the
+The draw itself is core.supervision.draw (a pure function of seed, roster snapshot and rules); this screen shows the
 hashes so that the bureau can publish them, and re-runs a stored draw on request (核验).
 """
 
@@ -60,7 +60,7 @@ class DrawView(QWidget):
         self._build()
 
     def _build(self) -> None:
-        from inspector_app.core.draw_rules import default_rules_path
+        from inspector_app.core.supervision.draw_rules import default_rules_path
 
         root = QVBoxLayout(self)
         form = QFormLayout()
@@ -155,7 +155,7 @@ class DrawView(QWidget):
         if self.db is None:
             return
         from inspector_app.core.archive import list_inspectors
-        from inspector_app.core.draw import list_draws
+        from inspector_app.core.supervision.draw import list_draws
 
         self.worker.submit(
             lambda db: (list_draws(db), list_inspectors(db)),
@@ -190,8 +190,8 @@ class DrawView(QWidget):
             self.summary.setText(_("尚无抽取记录。填写种子后点“抽取”。"))
             self.task_model.set_rows([])
             return
-        from inspector_app.core.assignments import draw_tasks
-        from inspector_app.core.draw import get_draw
+        from inspector_app.core.supervision.assignments import draw_tasks
+        from inspector_app.core.supervision.draw import get_draw
 
         self.worker.submit(
             lambda db: (get_draw(db, draw_id), draw_tasks(db, draw_id)),
@@ -201,7 +201,7 @@ class DrawView(QWidget):
         )
 
     def _show_draw(self, result) -> None:
-        from inspector_app.core.assignments import PUBLICATION_STATES
+        from inspector_app.core.supervision.assignments import PUBLICATION_STATES
 
         summary, tasks = result
         self.tasks = tasks
@@ -250,8 +250,8 @@ class DrawView(QWidget):
         if not inspector_id:
             self.my_model.set_rows([])
             return
-        from inspector_app.core.assignments import PUBLICATION_STATES, tasks_for
-        from inspector_app.core.draw import ROLES
+        from inspector_app.core.supervision.assignments import PUBLICATION_STATES, tasks_for
+        from inspector_app.core.supervision.draw import ROLES
 
         def show(tasks):
             self.my_model.set_rows(
@@ -279,8 +279,8 @@ class DrawView(QWidget):
             self.rules_path.setText(path)
 
     def run(self) -> None:
-        from inspector_app.core.draw import run_draw
-        from inspector_app.core.draw_rules import load_rules, rules_from_dict
+        from inspector_app.core.supervision.draw import run_draw
+        from inspector_app.core.supervision.draw_rules import load_rules, rules_from_dict
 
         path, seed, size = self.rules_path.text().strip(), self.seed.text(), self.team_size.value()
         year, on = self.year.value(), self.on.date().toPython()
@@ -312,7 +312,7 @@ class DrawView(QWidget):
         draw_id = self.draws.currentData()
         if not draw_id:
             return
-        from inspector_app.core.draw import verify_draw
+        from inspector_app.core.supervision.draw import verify_draw
 
         def done(v):
             from PySide6.QtWidgets import QMessageBox
@@ -337,7 +337,7 @@ class DrawView(QWidget):
         draw_id = self.draws.currentData()
         if not draw_id:
             return
-        from inspector_app.core.assignments import export_publication
+        from inspector_app.core.supervision.assignments import export_publication
 
         self.worker.submit(
             export_publication,
@@ -356,7 +356,7 @@ class DrawView(QWidget):
     def export_package(self, path: str) -> None:
         import json
 
-        from inspector_app.core.draw import export_package
+        from inspector_app.core.supervision.draw import export_package
 
         draw_id = self.draws.currentData()
 
@@ -375,7 +375,7 @@ class DrawView(QWidget):
             self.publish(ids)
 
     def publish(self, assignment_ids: list[str], on: date | None = None) -> None:
-        from inspector_app.core.assignments import mark_published
+        from inspector_app.core.supervision.assignments import mark_published
 
         self.worker.submit(
             mark_published,

@@ -210,7 +210,7 @@ class FollowupView(QWidget):
     def refresh(self) -> None:
         if self.db is None:
             return
-        from inspector_app.core import rectification as rc
+        from inspector_app.core.supervision import rectification as rc
 
         district = self.district.currentData() or None
         status = "proposed" if self.only_open_flags.isChecked() else None
@@ -221,7 +221,7 @@ class FollowupView(QWidget):
         self.worker.submit(load, self.db, on_done=self._show, on_error=lambda e: show_error(e, self))
 
     def _show(self, result) -> None:
-        from inspector_app.core.rectification import FLAG_STATUSES, STATES
+        from inspector_app.core.supervision.rectification import FLAG_STATUSES, STATES
 
         dash, flags = result
         self.dashboard, self.flag_rows = dash, flags
@@ -298,7 +298,7 @@ class FollowupView(QWidget):
         self.worker.submit(list_inspectors, self.db, on_done=choose, on_error=lambda e: show_error(e, self))
 
     def start_followup(self, enterprise_id: str, team: list[str], site_id: str | None = None) -> None:
-        from inspector_app.core.rectification import start_followup
+        from inspector_app.core.supervision.rectification import start_followup
 
         def done(inspection_id):
             self.followup_started.emit(inspection_id)
@@ -325,7 +325,7 @@ class FollowupView(QWidget):
             self.mark_problem(p.id, dialog.rectified.isChecked(), dialog.record.toPlainText(), dialog.photo.text())
 
     def mark_problem(self, rectification_id: str, rectified: bool, record: str, photo: str = "") -> None:
-        from inspector_app.core.rectification import mark
+        from inspector_app.core.supervision.rectification import mark
 
         self.worker.submit(
             mark,
@@ -348,7 +348,7 @@ class FollowupView(QWidget):
             self.decide(self.flags.row_id(index.row()), confirm, self.decider.text())
 
     def decide(self, flag_id: str, confirm: bool, who: str) -> None:
-        from inspector_app.core.rectification import decide_flag
+        from inspector_app.core.supervision.rectification import decide_flag
 
         self.worker.submit(
             decide_flag,

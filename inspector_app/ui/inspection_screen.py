@@ -6,7 +6,7 @@ button. The screen keeps its own copy of the answers (plain `Answer` values) so 
 completion blockers follow every keystroke without a database round trip.
 
 Evidence photos (002 三(四)) are added per item from a file dialog or by dropping files on the item; the
-worker decodes and stores them (core/photos.py) and one job loads every item's thumbnails. Photos may
+worker decodes and stores them (core/inspection/photos.py) and one job loads every item's thumbnails. Photos may
 change until the inspection is signed, so a completed record still takes them until its signatures.
 
 The form opens with the items that fill its window; the others are built a few per event-loop turn after the
@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import inspections
 from inspector_app.core.catalog import INSPECTION_KINDS
-from inspector_app.core.inspections import COMPLETED, STATUSES, Answer, IncompleteInspection, InspectionView
-from inspector_app.core.templates import Section, TemplateItem
+from inspector_app.core.inspection import inspections
+from inspector_app.core.inspection.inspections import COMPLETED, STATUSES, Answer, IncompleteInspection, InspectionView
+from inspector_app.core.inspection.templates import Section, TemplateItem
 from inspector_app.i18n import _
 from inspector_app.ui.item_widget import (
     CONCLUSION_WIDTH,

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
-from inspector_app.core.inspections import Answer
-from inspector_app.core.templates import TemplateItem
+from inspector_app.core.inspection.inspections import Answer
+from inspector_app.core.inspection.templates import TemplateItem
 from inspector_app.i18n import _
 from inspector_app.ui.photo_strip import local_files
 
@@ -468,7 +468,7 @@ class ItemWidget(QWidget):
 
     # ------------------------------------------------------------------ photos
     def set_photos_editable(self, editable: bool) -> None:
-        """Photos may be added and removed (until the inspection is signed, core/photos.py)."""
+        """Photos may be added and removed (until the inspection is signed, core/inspection/photos.py)."""
         if self.locked:
             return
         self._photos_editable = editable
@@ -597,7 +597,7 @@ class ItemWidget(QWidget):
     def _on_category(self, _index: int) -> None:
         if not self._loading:
             chosen = self.category.currentData()
-            # None = the item's default category (stored as NULL, see core.inspections.save_answer).
+            # None = the item's default category (stored as NULL, see core.inspection.inspections.save_answer).
             self.changed.emit(self.item.id, "problem_category", None if chosen == self.item.category else chosen)
 
     def _set_category(self, category: str | None) -> None:

@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 # --- jobs for the database worker (they run on its thread) ---------------------------------------------
 def _open_and_load(path: Path, cached_fingerprint: tuple | None):
     """Open the database; reload the roster unless the cached one shown already matches the tables."""
-    from inspector_app.core.db import open_database
-    from inspector_app.core.roster import cached_roster_is_current
+    from inspector_app.core.roster.load import cached_roster_is_current
+    from inspector_app.core.storage.db import open_database
 
     db = open_database(path)
     try:
@@ -55,14 +55,14 @@ def _open_and_load(path: Path, cached_fingerprint: tuple | None):
 
 
 def _load_index(db, path: Path):
-    from inspector_app.core.roster import cache_path, load_roster
+    from inspector_app.core.roster.load import cache_path, load_roster
 
     return load_roster(db, cache=cache_path(path))
 
 
 def _load_templates(db):
-    from inspector_app.core.template_store import available_templates
-    from inspector_app.core.templates import TemplateError
+    from inspector_app.core.inspection.template_store import available_templates
+    from inspector_app.core.inspection.templates import TemplateError
 
     try:
         return available_templates(db)  # forms/ and the templates the bureau published
@@ -109,7 +109,7 @@ class FilterBar(QWidget):
         return combo
 
     def values(self) -> dict:
-        """Keyword arguments of core.roster_index.RosterFilter."""
+        """Keyword arguments of core.roster.index.RosterFilter."""
         return {
             "text": self.search.text(),
             "district": self.district.currentData(),
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self._loader.loaded.connect(self.archive.show_detail)
         self._loader.failed.connect(self._archive_failed)
         self.archive.refresh_requested.connect(self._loader.refresh)
-        from inspector_app.core.roster_index import cache_path, read_cache
+        from inspector_app.core.roster.index import cache_path, read_cache
 
         cached = read_cache(cache_path(self.db_path))
         if cached is not None:
@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
     def apply_filter(self) -> None:
         if self.model is None:
             return
-        from inspector_app.core.roster_index import RosterFilter
+        from inspector_app.core.roster.index import RosterFilter
 
         self.model.set_filter(RosterFilter(**self.filter_bar.values()))
         self._update_count()
@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
 
     def _with_identity(self, then) -> None:
         """Run `then()` once this installation has its role and keys; before first setup, offer it."""
-        from inspector_app.core.sync_models import device_role
+        from inspector_app.core.storage.sync_models import device_role
 
         def checked(role) -> None:
             if role:
@@ -609,7 +609,7 @@ class MainWindow(QMainWindow):
             self._import_file(Path(path), skip_invalid=False)
 
     def _import_file(self, path: Path, *, skip_invalid: bool) -> None:
-        from inspector_app.core.roster_io import import_roster
+        from inspector_app.core.roster.files import import_roster
 
         def done(report):
             if report.written:

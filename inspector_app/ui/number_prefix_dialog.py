@@ -1,4 +1,4 @@
-"""This laptop's document-number prefix (core/number_prefix.py): a field that checks what is typed and shows
+"""This laptop's document-number prefix (core/issuing/number_prefix.py): a field that checks what is typed and shows
 the number the next 责令整改通知书 would get with it, used by 本机初始设置 (ui/devices_dialog.py), and a small
 dialog that asks for it when a new number is needed and none was chosen (ui/documents_dialog.py).
 
@@ -9,8 +9,9 @@ saving run on the database worker as module-level core functions.
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from inspector_app.core import number_prefix, settings
+from inspector_app.core import settings
 from inspector_app.core.errors import DomainError
+from inspector_app.core.issuing import number_prefix
 from inspector_app.i18n import _
 
 _RED, _GREY = "#a4161a", "#666666"

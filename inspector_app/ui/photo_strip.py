@@ -1,7 +1,7 @@
 """Evidence photos of one item (or of the whole inspection) as a strip of thumbnails.
 
 Add from a file dialog or by dragging image files onto the strip; Delete removes the selected photo while
-the inspection is not signed. Decoding, orientation and the downscaled copies (core/photos.py) run in the
+the inspection is not signed. Decoding, orientation and the downscaled copies (core/inspection/photos.py) run in the
 database lane; the strip shows the stored upright thumbnails.
 
 The record form puts a `compact` strip under each item's record: thumbnails only, hidden while the item has
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import photos
 from inspector_app.core.errors import DomainError
+from inspector_app.core.inspection import photos
 from inspector_app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,9 @@ def _add_files(db, inspection_id: str, item_id: str, files: list[str]) -> tuple[
 
 
 def load_photos(db, inspection_id: str) -> tuple[bool, list[photos.PhotoInfo]]:
-    """For the record form (in the worker): may photos still change (not signed, core/photos.py), and every
+    """For the record form (in the worker): may photos still change (not signed, core/inspection/photos.py), and every
     photo of the inspection in the appendix's order."""
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
 
     editable = signing.status(db, inspection_id) != signing.SIGNED_STATUS
     return editable, photos.list_photos(db, inspection_id)
@@ -209,7 +209,7 @@ class PhotoStrip(QWidget):
             self.thumbs.setAcceptDrops(editable)
 
     def set_read_only(self, read_only: bool) -> None:
-        """Signed: the photos are part of the signed content (core/photos.py) and can only be looked at."""
+        """Signed: the photos are part of the signed content (core/inspection/photos.py) and can only be looked at."""
         self._read_only = read_only
         self._update_buttons()
 

@@ -95,7 +95,7 @@ class PlanView(QWidget):
     def refresh(self) -> None:
         if self.db is None:
             return
-        from inspector_app.core.planning import progress
+        from inspector_app.core.supervision.planning import progress
 
         self.worker.submit(
             progress,
@@ -161,7 +161,7 @@ class PlanView(QWidget):
         self.generate(replace=replace)
 
     def generate(self, replace: bool = False) -> None:
-        from inspector_app.core.planning import generate_plan
+        from inspector_app.core.supervision.planning import generate_plan
 
         self.worker.submit(
             generate_plan,

@@ -1,4 +1,4 @@
-"""The enterprise list as a Qt model over core.roster_index.RosterIndex.
+"""The enterprise list as a Qt model over core.roster.index.RosterIndex.
 
 Filtering is RosterIndex's job (C-level passes over its columns); this model only keeps the list of
 visible row indices and answers data() straight from the index's columns. No proxy model: a
@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import CLASSES, EXPIRY_WARNING_DAYS
-from inspector_app.core.roster_index import NO_EXPIRY, RosterFilter, RosterIndex, RosterRow
+from inspector_app.core.roster.index import NO_EXPIRY, RosterFilter, RosterIndex, RosterRow
 from inspector_app.i18n import _
 
 COL_NAME, COL_USCC, COL_DISTRICT, COL_CLASS, COL_LICENSES, COL_EXPIRY = range(6)

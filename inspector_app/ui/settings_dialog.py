@@ -46,7 +46,7 @@ TABS: list[tuple[str, list[str]]] = [
     ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
     ("导入文件", ["input.roster_max_mb", "input.roster_max_rows"]),
 ]
-# What the next document number depends on (core/docnumbers.py issue()).
+# What the next document number depends on (core/issuing/numbers.py issue()).
 NUMBER_KEYS = (
     "docnumber.pattern",
     "bureau.short_name",

@@ -1,7 +1,7 @@
 """Sign a completed inspection: every team member, then the enterprise representative — or the note that the
 representative refused or was absent, with the reason and a witness (002 三(四): 拒绝签字的予以注明).
 
-The dialog only collects; core/signing.py validates and finalises in one transaction through the serial database lane.
+The dialog only collects; core/issuing/signing.py validates and finalises in one transaction on the database lane.
 """
 
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import signing
+from inspector_app.core.issuing import signing
 from inspector_app.i18n import _
 from inspector_app.ui.signature_pad import SignatureField
 from inspector_app.ui.tasks import ARCHIVE
@@ -42,7 +42,7 @@ class SignInfo:
 
 
 def load_sign_info(db, inspection_id: str) -> SignInfo:
-    from inspector_app.core.models import Inspection
+    from inspector_app.core.storage.models import Inspection
 
     status = signing.status(db, inspection_id)
     with db.session() as s:

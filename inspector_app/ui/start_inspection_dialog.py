@@ -2,7 +2,7 @@
 
 Each production address is inspected separately (002 附件2 备注(2)); the license's product category picks
 the record form (template_for_category); a team has at least two inspectors, the first is the leader
-(001 §24). The dialog checks what it can inline and lets core.inspections.start_inspection decide.
+(001 §24). The dialog checks what it can inline and lets core.inspection.inspections.start_inspection decide.
 """
 
 from datetime import date
@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import archive, clock, inspections
+from inspector_app.core import archive, clock
 from inspector_app.core.catalog import INSPECTION_KINDS, MIN_TEAM_SIZE, PRODUCT_KINDS, product_kind
 from inspector_app.core.errors import DomainError
-from inspector_app.core.templates import Template, TemplateError, template_for_category
+from inspector_app.core.inspection import inspections
+from inspector_app.core.inspection.templates import Template, TemplateError, template_for_category
 from inspector_app.i18n import _
 from inspector_app.ui.inspection_screen import show_error
 from inspector_app.ui.item_widget import RED, set_text_colour
@@ -35,7 +36,7 @@ DEFAULT_KIND = "scheduled"
 
 
 def team_size_message(n: int) -> str:
-    """001 §24, worded as core.inspections words it."""
+    """001 §24, worded as core.inspection.inspections words it."""
     return _("检查人员不少于2名（001 第二十四条），当前{n}名").format(n=n)
 
 

@@ -1,6 +1,6 @@
 """The bureau's statistics screen (000 表1–表4, 000 二(二), 003 附件) with 000's figures 1 and 2.
 
-The report is built by core.statistics on the database worker and arrives as a plain `Report`; this screen
+The report is built by core.supervision.statistics on the database worker and arrives as a plain `Report`; this screen
 only lays it out. The two charts are drawn with QPainter (PySide6-Essentials has no QtCharts). The tables
 use `ui.tables.RowsModel`.
 Exports (XLSX / PDF / JSON) run on the worker too: the same numbers as on screen.
@@ -150,7 +150,7 @@ class PieChart(QWidget):
 
 # ------------------------------------------------------------------ the screen
 class StatisticsView(QWidget):
-    report_ready = Signal(object)  # core.statistics.Report
+    report_ready = Signal(object)  # core.supervision.statistics.Report
     exported = Signal(str)  # path
 
     def __init__(self, db, worker, parent: QWidget | None = None):
@@ -258,7 +258,7 @@ class StatisticsView(QWidget):
     def refresh(self) -> None:
         if self._busy or self.db is None:
             return
-        from inspector_app.core.statistics import build_report
+        from inspector_app.core.supervision.statistics import build_report
 
         start, end = self.period()
         self._busy = True
@@ -281,8 +281,8 @@ class StatisticsView(QWidget):
         show_error(exc, self)
 
     def _show(self, report) -> None:
-        from inspector_app.core import statistics_export as sx
-        from inspector_app.core.statistics import CAMPAIGN_COLUMNS
+        from inspector_app.core.supervision.statistics import CAMPAIGN_COLUMNS
+        from inspector_app.documents import statistics_report as sx
 
         self._busy = False
         self.run_button.setEnabled(True)
@@ -319,7 +319,7 @@ class StatisticsView(QWidget):
     def _ask_export(self, ext: str) -> None:
         if self.report is None:
             return
-        from inspector_app.core.statistics_export import title
+        from inspector_app.documents.statistics_report import title
 
         filters = {".xlsx": "Excel (*.xlsx)", ".pdf": "PDF (*.pdf)", ".json": "JSON (*.json)"}
         path, _f = QFileDialog.getSaveFileName(self, _("导出统计"), title(self.report) + ext, filters[ext])
@@ -330,7 +330,7 @@ class StatisticsView(QWidget):
 
     def export(self, path: str) -> None:
         """Write the shown report to path (.xlsx / .pdf / .json) on the worker."""
-        from inspector_app.core.statistics_export import export
+        from inspector_app.documents.statistics_report import export
 
         if self.report is None:
             return

@@ -137,7 +137,7 @@ def identity_and_devices(db):
 def bureau_only(worker, db, *widgets: QWidget) -> None:
     """Disable the controls of bureau work (plans, draws, decisions) on a field laptop, saying why; core refuses
     them there anyway (sync_models.require_bureau), this only keeps the laptop's screens honest."""
-    from inspector_app.core.sync_models import FIELD, device_role
+    from inspector_app.core.storage.sync_models import FIELD, device_role
 
     def apply(role) -> None:
         if role == FIELD:
@@ -151,7 +151,7 @@ def bureau_only(worker, db, *widgets: QWidget) -> None:
 
 def title_suffix(db) -> str:
     """' — 区局' / ' — 现场检查终端' for the title bar ('' before first setup). Cheap: one settings query."""
-    from inspector_app.core.sync_models import device_role_label
+    from inspector_app.core.storage.sync_models import device_role_label
 
     label = device_role_label(db)
     return f" — {label}" if label else ""

@@ -5,7 +5,7 @@ read from the QR code, or open a photo or scan of the page and let the program r
 shows the verdict first (a forged QR code is refused here), then the record from the archive — enterprise,
 inspection, problems, signatures, corrections, a voided number — and the archived PDFs issued for it, which
 can be opened or saved to compare with the paper. Lookups, image reading and saving run on the serial
-database lane with module-level functions (documents/lookup.py, core/issued_docs.py); only the callbacks touch widgets.
+database lane with module-level functions (documents/lookup.py, core/issuing/issued.py); only callbacks touch widgets.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class VerifyDocumentDialog(QDialog):
             self.save_to(path)
 
     def save_to(self, path: str) -> None:
-        from inspector_app.core.issued_docs import export_issued
+        from inspector_app.core.issuing.issued import export_issued
 
         doc = self._selected()
         if doc is None:
@@ -176,7 +176,7 @@ class VerifyDocumentDialog(QDialog):
         self.status.say(_("已另存存档原件：{p}").format(p=path))
 
     def open_selected(self) -> None:
-        from inspector_app.core.issued_docs import export_issued
+        from inspector_app.core.issuing.issued import export_issued
 
         doc = self._selected()
         if doc is None:

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from inspector_app.core import signing
-from inspector_app.core.docs_models import Amendment
-from inspector_app.core.models import ItemResult
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.docs_models import Amendment
+from inspector_app.core.storage.models import ItemResult
 from tests.documents import factory
 
 NEW = "抽查2026年5月出厂检验记录，批号20260512-03缺少黏度项目的检验数据。"

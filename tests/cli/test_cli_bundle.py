@@ -22,8 +22,8 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 @pytest.fixture
 def setup(tmp_path, capsys, templates):
     """A bureau and a laptop set up entirely through the CLI, the laptop holding one inspection."""
-    from inspector_app.core import inspections
-    from inspector_app.core.db import open_database
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.storage.db import open_database
     from tests.sync.conftest import make_roster
 
     bureau, laptop = tmp_path / "bureau.sqlite3", tmp_path / "laptop.sqlite3"
@@ -47,7 +47,7 @@ def setup(tmp_path, capsys, templates):
     try:
         from sqlalchemy import select
 
-        from inspector_app.core.models import Inspector, License
+        from inspector_app.core.storage.models import Inspector, License
 
         with db.session() as s:
             lic = s.scalar(select(License))
@@ -96,9 +96,9 @@ def test_the_whole_exchange(setup, capsys):
 def test_a_draft_deleted_after_it_was_sent_is_deleted_at_the_bureau(setup, capsys):
     from sqlalchemy import func, select
 
-    from inspector_app.core import inspections
-    from inspector_app.core.db import open_database
-    from inspector_app.core.models import Inspection
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Inspection
 
     tmp, bureau, laptop = setup
     assert run(capsys, "--db", laptop, "bundle", "export", "-o", tmp / "a1.ibundle")[0] == 0

@@ -121,7 +121,7 @@ def test_roster_import_of_a_fifo_or_folder_does_not_hang(rostered, capsys, tmp_p
 
 def _limit(db: Path, key: str, value: str) -> None:
     from inspector_app.core import settings
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     database = open_database(db)
     try:
@@ -204,7 +204,7 @@ def test_a_deeply_nested_draw_package(tmp_path, capsys):
 
 
 def test_a_deeply_nested_template(tmp_path):
-    from inspector_app.core.templates import TemplateError, load_template
+    from inspector_app.core.inspection.templates import TemplateError, load_template
 
     path = tmp_path / "deep.toml"
     path.write_text('id = "x"\nsections = ' + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.cli.main import main
-from inspector_app.core import inspections as svc
-from inspector_app.core.db import open_database
-from inspector_app.core.models import Base, Enterprise, Inspector, License, Site
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import Base, Enterprise, Inspector, License, Site
 
 ROOT = Path(__file__).resolve().parents[2]
 USCC = "91350100M000100Y43"

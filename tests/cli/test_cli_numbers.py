@@ -4,7 +4,8 @@ reason and never issued again (issue 3 §2)."""
 import pytest
 
 from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from inspector_app.core import docnumbers, settings
+from inspector_app.core import settings
+from inspector_app.core.issuing import numbers as docnumbers
 from tests.documents import factory
 
 

@@ -20,7 +20,7 @@ def signed_id(db, sample, templates, fixed_today):
 
 def run(db, *args):
     # Close the test's connections first: while another connection holds the file in WAL mode, the header
-    # on disk may not carry the application id yet and core/db.py would refuse the file.
+    # on disk may not carry the application id yet and core/storage/db.py would refuse the file.
     db.close()
     return main(["--db", str(db.path), *args])
 
@@ -48,7 +48,7 @@ def test_notice_prints_its_number(db, signed_id, tmp_path, capsys):
 
 
 def test_record_with_photos(db, sample, templates, fixed_today, tmp_path):
-    from inspector_app.core import photos
+    from inspector_app.core.inspection import photos
     from tests.core.test_photos import jpeg
 
     iid = factory.complete(db, sample, templates)
@@ -95,7 +95,7 @@ def test_unsigned_inspection(db, sample, templates, fixed_today, tmp_path, capsy
 
 
 def test_missing_glyphs_refused_unless_allowed(db, sample, templates, fixed_today, tmp_path, capsys):
-    from inspector_app.core.models import Enterprise
+    from inspector_app.core.storage.models import Enterprise
 
     with db.session() as s:
         s.get(Enterprise, sample.enterprise_id).name = "𠀾记五金厂"
@@ -111,7 +111,7 @@ def test_missing_glyphs_refused_unless_allowed(db, sample, templates, fixed_toda
 
 
 def test_issuing_archives_the_file_and_issued_lists_and_exports_it(db, signed_id, tmp_path, capsys):
-    from inspector_app.core import issued_docs
+    from inspector_app.core.issuing import issued as issued_docs
     from inspector_app.documents.pdfsign import verify_file
 
     summary, notice = tmp_path / "s.pdf", tmp_path / "n.pdf"
@@ -159,7 +159,7 @@ def test_issued_refusals(db, sample, templates, fixed_today, signed_id, tmp_path
 
 
 def test_a_refused_document_is_not_archived(db, sample, templates, fixed_today, tmp_path):
-    from inspector_app.core import issued_docs
+    from inspector_app.core.issuing import issued as issued_docs
 
     iid = factory.complete(db, sample, templates)  # completed, not signed: refused
     assert run(db, "pdf", "summary", iid, "-o", str(tmp_path / "x.pdf")) == EXIT_REFUSED

@@ -14,6 +14,7 @@ from tests.documents import factory
 def issued(db, sample, templates, fixed_today, tmp_path, capsys):
     """A set-up laptop issued a 问题汇总表 with `pdf summary -o`; returns (file, its code)."""
     keys.setup_device(db, keys.FIELD, name="laptop-a")
+    factory.configure_bureau(db)  # the bureau's bundle arrived: no placeholder to refuse
     iid = factory.signed(db, sample, templates)
     out = tmp_path / "summary.pdf"
     assert run(db, "pdf", "summary", iid, "-o", str(out)) == EXIT_OK

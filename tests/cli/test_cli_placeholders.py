@@ -4,7 +4,9 @@
 import pytest
 
 from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, main
-from inspector_app.core import docnumbers, issued_docs, settings
+from inspector_app.core import settings
+from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.issuing import numbers as docnumbers
 from tests.documents import factory
 from tests.documents.factory import pdf_text
 
@@ -76,7 +78,7 @@ def test_a_notice_without_a_chosen_prefix_is_refused_then_numbered_with_the_chos
 
 
 def test_keys_init_chooses_the_prefix_and_refuses_a_bad_one_before_making_keys(db, capsys):
-    from inspector_app.core.sync_models import device_role
+    from inspector_app.core.storage.sync_models import device_role
 
     assert run(db, "keys", "init", "--role", "field", "--number-prefix", "F") == EXIT_REFUSED
     assert "本机编号前缀：“F”不合要求" in capsys.readouterr().err and device_role(db) is None

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.cli.main import main
-from inspector_app.core.db import open_database
-from inspector_app.core.models import Enterprise, License, Site
-from inspector_app.core.roster_io import HEADERS
+from inspector_app.core.roster.files import HEADERS
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import Enterprise, License, Site
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"

@@ -7,7 +7,7 @@ import pytest
 
 from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
 from inspector_app.core import settings
-from inspector_app.core.models import Setting
+from inspector_app.core.storage.models import Setting
 from tests.documents import factory
 from tests.documents.factory import pdf_text
 

@@ -7,10 +7,10 @@ import pytest
 from openpyxl import load_workbook
 
 from inspector_app.cli.main import main
-from inspector_app.core import inspections as svc
-from inspector_app.core import statistics
-from inspector_app.core.models import Enterprise, Inspector
-from inspector_app.core.supervision_models import InspectorProfile
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.models import Enterprise, Inspector
+from inspector_app.core.storage.supervision_models import InspectorProfile
+from inspector_app.core.supervision import statistics
 
 USCC = "91350100M000100Y43"  # conftest's sample enterprise
 

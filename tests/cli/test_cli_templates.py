@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.cli.main import main
-from inspector_app.core.templates import load_templates
+from inspector_app.core.inspection.templates import load_templates
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 
@@ -101,8 +101,8 @@ def _v3(tmp_path, category="技术、工艺文件") -> Path:
 
 
 def _releases(db_path) -> list[tuple[str, int]]:
-    from inspector_app.core.db import open_database
-    from inspector_app.core.template_store import releases
+    from inspector_app.core.inspection.template_store import releases
+    from inspector_app.core.storage.db import open_database
 
     db = open_database(db_path)
     try:
@@ -147,9 +147,9 @@ def test_publish_refuses_a_version_already_published(tmp_path, capsys):
 
 
 def test_publish_is_refused_on_a_field_laptop(tmp_path, capsys):
-    from inspector_app.core.db import open_database
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import SETTING_DEVICE_ROLE
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ROLE
 
     path = tmp_path / "laptop.sqlite3"
     db = open_database(path)

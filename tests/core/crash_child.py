@@ -4,7 +4,7 @@
 
 Opens (creating or resuming) the database, makes sure it holds one enterprise, one site, two inspectors and
 one draft inspection, prints "ready", then for counter = FIRST_COUNTER, FIRST_COUNTER + 1, ... saves the
-answer value(counter) to item item_for(counter) with core.inspections.save_answer, printing
+answer value(counter) to item item_for(counter) with core.inspection.inspections.save_answer, printing
 "saving ITEM COUNTER" before the call and "saved ITEM COUNTER" after it returned. Output is flushed per line,
 so a line the parent read was printed before the kill. Stops by itself after a while so it never lingers.
 """
@@ -31,7 +31,7 @@ def item_ids(template) -> list[str]:
 
 
 def template(forms: Path):
-    from inspector_app.core.templates import load_templates, template_for_category
+    from inspector_app.core.inspection.templates import load_templates, template_for_category
 
     return template_for_category(load_templates(forms), "危险化学品")
 
@@ -40,8 +40,8 @@ def _setup(db, tmpl) -> str:
     """The one draft inspection, created on the first run; every step is its own transaction and idempotent."""
     from sqlalchemy import select
 
-    from inspector_app.core.inspections import start_inspection
-    from inspector_app.core.models import Enterprise, Inspection, Inspector, Site
+    from inspector_app.core.inspection.inspections import start_inspection
+    from inspector_app.core.storage.models import Enterprise, Inspection, Inspector, Site
 
     with db.session() as s:
         site = s.scalar(select(Site))
@@ -68,8 +68,8 @@ def say(line: str) -> None:
 
 def main(argv: list[str]) -> int:
     db_path, forms, counter = Path(argv[0]), Path(argv[1]), int(argv[2])
-    from inspector_app.core.db import open_database
-    from inspector_app.core.inspections import save_answer
+    from inspector_app.core.inspection.inspections import save_answer
+    from inspector_app.core.storage.db import open_database
 
     deadline = time.monotonic() + LIFETIME
     db = open_database(db_path)

@@ -1,7 +1,7 @@
 """Make a test database a field laptop or the bureau, as first setup (sync/keys.setup_device) records it."""
 
-from inspector_app.core.models import Setting
-from inspector_app.core.sync_models import SETTING_DEVICE_ROLE
+from inspector_app.core.storage.models import Setting
+from inspector_app.core.storage.sync_models import SETTING_DEVICE_ROLE
 
 
 def as_device(db, role: str | None) -> None:

@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert
 
-from inspector_app.core import rectification
 from inspector_app.core.catalog import FOOD_CATEGORY, PROBLEM_CATEGORIES
 from inspector_app.core.identifiers import uscc_check_char
-from inspector_app.core.inspections import _snapshot
-from inspector_app.core.models import (
+from inspector_app.core.inspection.inspections import _snapshot
+from inspector_app.core.inspection.templates import Template
+from inspector_app.core.storage.models import (
     Enterprise,
     Inspection,
     InspectionMember,
@@ -28,8 +28,8 @@ from inspector_app.core.models import (
     License,
     Site,
 )
-from inspector_app.core.supervision_models import AnnualPlan, ClassificationChange, PlanEntry
-from inspector_app.core.templates import Template
+from inspector_app.core.storage.supervision_models import AnnualPlan, ClassificationChange, PlanEntry
+from inspector_app.core.supervision import rectification
 
 # ------------------------------------------------------------------ 000's figures
 # 表4: district, 获证企业总数, 计划检查单位总数, 实际检查家次, 发现问题总数, 责令改正数, 移交行政处罚总数

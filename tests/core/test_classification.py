@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from inspector_app.core import classification as cl
 from inspector_app.core import clock
-from inspector_app.core.classification import ClassificationRefused
 from inspector_app.core.errors import ValidationError
-from inspector_app.core.models import Enterprise, License
+from inspector_app.core.storage.models import Enterprise, License
+from inspector_app.core.supervision import classification as cl
+from inspector_app.core.supervision.classification import ClassificationRefused
 
 D0 = date(2024, 1, 10)
 YEAR_LATER = date(2025, 1, 10)
@@ -228,7 +228,7 @@ def test_license_categories_are_read_from_licenses(db, sample):
 
 # ------------------------------------------------------------------ dates of the history (today = 2026-06-15)
 def _spot_checks(db, eid) -> int:
-    from inspector_app.core.supervision_models import SpotCheck
+    from inspector_app.core.storage.supervision_models import SpotCheck
 
     with db.session() as s:
         return s.query(SpotCheck).filter_by(enterprise_id=eid).count()
@@ -292,7 +292,7 @@ def test_a_failed_spot_check_dated_before_the_latest_change_is_refused(db, sampl
     assert (change.changed_on, change.from_class, change.to_class) == (date(2026, 3, 1), "A", "C")
 
 
-# ------------------------------------------------------------------ bureau only (core/sync_models.require_bureau)
+# -------------------------------------------------- bureau only (core/storage/sync_models.require_bureau)
 def test_classification_changes_are_refused_on_a_field_laptop(db, sample, fixed_today):
     from inspector_app.core.errors import BureauOnly
     from tests.core.roles import as_device

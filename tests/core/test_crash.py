@@ -161,9 +161,9 @@ def test_reported_answers_survive_sigkill(tmp_path):
     # Finally the app itself opens the survivor and shows exactly the reported answers.
     from sqlalchemy import select
 
-    from inspector_app.core.db import open_database
-    from inspector_app.core.inspections import load_inspection
-    from inspector_app.core.models import Inspection
+    from inspector_app.core.inspection.inspections import load_inspection
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Inspection
 
     database = open_database(db)
     try:

@@ -11,12 +11,12 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspector_app.core.db import APPLICATION_ID, make_engine, open_database
 from inspector_app.core.errors import DatabaseRefused
-from inspector_app.core.models import Enterprise, Inspection
+from inspector_app.core.storage.db import APPLICATION_ID, make_engine, open_database
+from inspector_app.core.storage.models import Enterprise, Inspection
 
 ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS = ROOT / "inspector_app" / "core" / "migrations"
+MIGRATIONS = ROOT / "inspector_app" / "core" / "storage" / "migrations"
 
 
 def _script():
@@ -169,15 +169,15 @@ def _create_at_0001(path: Path) -> None:
 
 
 def test_an_older_database_is_backed_up_then_migrated_with_its_data(db_path, templates):
-    from inspector_app.core.inspections import load_inspection, start_inspection
-    from inspector_app.core.templates import template_for_category
+    from inspector_app.core.inspection.inspections import load_inspection, start_inspection
+    from inspector_app.core.inspection.templates import template_for_category
 
     _create_at_0001(db_path)
     db = open_database(db_path)
     try:
         assert _revisions(db_path) == _heads()
-        from inspector_app.core.identity import derive_id
-        from inspector_app.core.models import Inspector
+        from inspector_app.core.storage.identity import derive_id
+        from inspector_app.core.storage.models import Inspector
 
         with db.session() as s:
             assert s.get(Enterprise, "e1") is None  # migration 0800: the id comes from the USCC now
@@ -270,7 +270,7 @@ def test_revision_graph_read_from_files_matches_alembic():
     """Start-up reads the migration graph without Alembic; it must agree with Alembic's own reading."""
     from alembic.script import ScriptDirectory
 
-    from inspector_app.core import db as storage
+    from inspector_app.core.storage import db as storage
 
     script = ScriptDirectory.from_config(storage._alembic_config())
     known, heads = storage._known_revisions()
@@ -286,7 +286,7 @@ def test_reopening_a_current_database_does_not_load_alembic(tmp_path):
     path = tmp_path / "x.sqlite3"
     open_database(path).close()
     code = (
-        "import sys; from inspector_app.core.db import open_database; "
+        "import sys; from inspector_app.core.storage.db import open_database; "
         f"open_database({str(path)!r}).close(); print('alembic' in sys.modules)"
     )
     root = Path(__file__).resolve().parents[2]

@@ -1,12 +1,14 @@
-"""Document numbers (core/docnumbers.py): offline, never colliding between laptops, every number recorded."""
+"""Document numbers (core/issuing/numbers.py): offline, never colliding between laptops, every number recorded."""
 
 from datetime import date
 
 import pytest
 
-from inspector_app.core import docnumbers, inspections, settings
-from inspector_app.core.db import open_database
+from inspector_app.core import settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.inspection import inspections
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.storage.db import open_database
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_two_laptops_with_number_blocks_never_collide(laptops):
 
 
 def test_a_laptop_without_a_prefix_gets_no_number_made_up(laptops):
-    from inspector_app.core.number_prefix import PrefixNeeded
+    from inspector_app.core.issuing.number_prefix import PrefixNeeded
 
     a, _b = laptops
     with pytest.raises(PrefixNeeded, match="还没有选定文书编号前缀") as refused:

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from inspector_app.core import assignments, classification, draw
-from inspector_app.core import inspections as svc
-from inspector_app.core.draw_rules import RulesError, load_rules, rules_from_dict
 from inspector_app.core.identifiers import uscc_check_char
-from inspector_app.core.models import Enterprise, Inspector, License, Site
-from inspector_app.core.supervision_models import Assignment, InspectorProfile
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
+from inspector_app.core.storage.supervision_models import Assignment, InspectorProfile
+from inspector_app.core.supervision import assignments, classification, draw
+from inspector_app.core.supervision.draw_rules import RulesError, load_rules, rules_from_dict
 
 ON = date(2022, 6, 10)  # 002 一(二): 检查时间 2022年6月10日至11月10日
 SEED = "2022-06-10 晋公证摇号 731905"
@@ -259,7 +259,7 @@ def test_assignments_task_list_done_and_publication(db, rules, templates, tmp_pa
         svc.save_answer(db, iid, item.id, conclusion="nonconform" if item.id == "5.1" else "conform", record="未标注")
     svc.complete_inspection(db, iid)
     with db.session() as s:  # 检查完成之日 is the completion day
-        from inspector_app.core.models import Inspection
+        from inspector_app.core.storage.models import Inspection
 
         s.get(Inspection, iid).completed_at = s.get(Inspection, iid).completed_at.replace(2022, 9, 20)
     done = next(t for t in assignments.draw_tasks(db, summary.id, today=date(2022, 10, 20)) if t.inspection_id == iid)
@@ -298,7 +298,7 @@ def _cat(db, uscc) -> str:
 
 
 def _counts(db) -> tuple[int, int]:
-    from inspector_app.core.supervision_models import Draw
+    from inspector_app.core.storage.supervision_models import Draw
 
     with db.session() as s:
         return s.query(Draw).count(), s.query(Assignment).count()

@@ -1,4 +1,4 @@
-"""Inspections as JSON (core/inspection_io.py): real files on disk, real SQLite, every refusal named."""
+"""Inspections as JSON (core/inspection/json_io.py): real files on disk, real SQLite, every refusal named."""
 
 import base64
 import copy
@@ -10,19 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections as svc
-from inspector_app.core import signing
-from inspector_app.core.db import open_database
-from inspector_app.core.docs_models import InspectionSignoff, Signature
 from inspector_app.core.errors import NotFound
-from inspector_app.core.inspection_io import (
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.inspection.json_io import (
     FORMAT,
     ImportRefused,
     export_inspections,
     import_inspections,
     inspections_document,
 )
-from inspector_app.core.models import (
+from inspector_app.core.inspection.templates import load_templates
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.docs_models import InspectionSignoff, Signature
+from inspector_app.core.storage.models import (
     Base,
     Enterprise,
     Inspection,
@@ -30,7 +31,6 @@ from inspector_app.core.models import (
     License,
     Site,
 )
-from inspector_app.core.templates import load_templates
 from inspector_app.documents.generate import generate
 from tests.documents import factory
 from tests.documents.factory import flat, pdf_text
@@ -316,7 +316,7 @@ def test_export_then_import_into_a_fresh_database_gives_identical_answers(db, tw
             mine.license_number,
             mine.site_address,
         )
-        assert theirs.enterprise_id == mine.enterprise_id  # matched by USCC, whose id it is (core/identity.py)
+        assert theirs.enterprise_id == mine.enterprise_id  # matched by USCC, whose id it is (core/storage/identity.py)
     # Exporting again from the other database gives the same file, byte for byte.
     export_inspections(other_db, None, tmp_path / "again.json")
     assert (tmp_path / "again.json").read_bytes() == out.read_bytes()

@@ -1,4 +1,4 @@
-"""The inspection service (core/inspections.py): start, answer, complete — on a real SQLite file."""
+"""The inspection service (core/inspection/inspections.py): start, answer, complete — on a real SQLite file."""
 
 import shutil
 import sqlite3
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections as svc
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
-from inspector_app.core.models import Inspection, InspectionMember, ItemResult, TemplateSnapshot
-from inspector_app.core.templates import load_templates
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.inspection.templates import load_templates
+from inspector_app.core.storage.models import Inspection, InspectionMember, ItemResult, TemplateSnapshot
 
 FORMS = Path(__file__).parents[2] / "forms"
 FOOD_ONLY = ("2.2", "2.3", "4.2")  # 002 附件2 备注栏: 适用于食品相关产品

@@ -6,9 +6,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core import issued_docs
-from inspector_app.core.docs_models import IssuedDocument
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.documents.generate import generate
 from inspector_app.documents.pdfsign import ensure_identity, verify_pdf
 from tests.documents import factory

@@ -1,4 +1,4 @@
-"""Ids from natural keys (core/identity.py) and migration 0800, which gave existing databases those ids."""
+"""Ids from natural keys (core/storage/identity.py) and migration 0800, which gave existing databases those ids."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from inspector_app.core.identity import derive_id
+from inspector_app.core.storage.identity import derive_id
 
 OLD_HEADS = ("0100", "0210", "0400", "0600", "0710")  # before 0800 merged them
 
@@ -30,10 +30,10 @@ def test_the_same_key_written_differently_is_the_same_id():
 
 
 def test_the_demo_makes_the_same_ids_on_two_machines(tmp_path, fixed_today):
-    from inspector_app.core.db import open_database
     from inspector_app.core.demo import load_demo
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
-    from inspector_app.core.supervision_models import ClassificationChange
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.supervision_models import ClassificationChange
 
     ids = []
     for name in ("laptop", "bureau"):
@@ -54,11 +54,12 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
     """A database of the previous version (random ids, a signed inspection, sync states) is backed up, then
     every natural-key record gets its derived id and every reference follows; the signed record still
     verifies."""
-    from inspector_app.core import inspections, signing
-    from inspector_app.core.db import open_database
-    from inspector_app.core.models import Enterprise, Inspection, InspectionMember, Inspector, License, Site
-    from inspector_app.core.sync_models import RecordState
-    from inspector_app.core.templates import template_for_category
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.inspection.templates import template_for_category
+    from inspector_app.core.issuing import signing
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License, Site
+    from inspector_app.core.storage.sync_models import RecordState
     from tests.documents import factory
     from tests.sync.conftest import make_roster
 

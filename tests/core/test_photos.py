@@ -1,4 +1,5 @@
-"""Evidence photos (core/photos.py): hash, EXIF orientation, thumbnails, appendix copies, read-only once signed."""
+"""Evidence photos (core/inspection/photos.py): hash, EXIF orientation, thumbnails, appendix copies, read-only once
+signed."""
 
 import hashlib
 import io
@@ -6,8 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from inspector_app.core import photos, signing
 from inspector_app.core.errors import DomainError, ValidationError
+from inspector_app.core.inspection import photos
+from inspector_app.core.issuing import signing
 from tests.documents import factory
 
 

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from inspector_app.core import inspections as svc
-from inspector_app.core import planning
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.identifiers import uscc_check_char
-from inspector_app.core.models import Enterprise, Inspector, License, Site
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
+from inspector_app.core.supervision import planning
 
 YEAR = 2026
 
@@ -172,7 +172,7 @@ def test_progress_without_plan(db):
 
 def test_the_plan_is_made_and_edited_at_the_bureau_only(db):  # 001 §23: 区级市场监管局…制定计划
     from inspector_app.core.errors import BureauOnly
-    from inspector_app.core.supervision_models import AnnualPlan, PlanEntry
+    from inspector_app.core.storage.supervision_models import AnnualPlan, PlanEntry
     from tests.core.roles import as_device
 
     ids = make_roster(db, {"C": 1, "B": 1})

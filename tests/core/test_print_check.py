@@ -1,13 +1,16 @@
-"""Placeholders on paper (core/print_check.py) and this laptop's chosen number prefix (core/number_prefix.py):
+"""Placeholders on paper (core/issuing/print_check.py) and this laptop's chosen number prefix
+(core/issuing/number_prefix.py):
 what a document would print unset, where it comes from, and numbers never made up."""
 
 import pytest
 
-from inspector_app.core import docnumbers, number_prefix, print_check, settings
+from inspector_app.core import settings
 from inspector_app.core.errors import ValidationError
-from inspector_app.core.models import Setting
-from inspector_app.core.number_prefix import PrefixNeeded
-from inspector_app.core.sync_models import BUREAU, SETTING_DEVICE_ROLE
+from inspector_app.core.issuing import number_prefix, print_check
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing.number_prefix import PrefixNeeded
+from inspector_app.core.storage.models import Setting
+from inspector_app.core.storage.sync_models import BUREAU, SETTING_DEVICE_ROLE
 from inspector_app.documents.generate import generate
 from tests.documents import factory
 from tests.documents.factory import pdf_text
@@ -103,7 +106,7 @@ def test_an_earlier_random_prefix_keeps_its_numbers_and_asks_for_a_chosen_one(db
 def _number(number: str, prefix: str, *, inspection_id=None, device=""):
     from datetime import datetime
 
-    from inspector_app.core.docs_models import DocNumber
+    from inspector_app.core.storage.docs_models import DocNumber
 
     return DocNumber(
         number=number,

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from inspector_app.core import inspections as svc
-from inspector_app.core import statistics
 from inspector_app.core.errors import ValidationError
-from inspector_app.core.models import ItemResult
-from inspector_app.core.templates import Template, TemplateError, load_template, load_templates
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.inspection.templates import Template, TemplateError, load_template, load_templates
+from inspector_app.core.storage.models import ItemResult
+from inspector_app.core.supervision import statistics
 
 FORMS = Path(__file__).parents[2] / "forms"
 

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from inspector_app.core import classification, rectification, statistics
-from inspector_app.core import inspections as svc
 from inspector_app.core.errors import DomainError, ValidationError
-from inspector_app.core.models import Enterprise
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.models import Enterprise
+from inspector_app.core.supervision import classification, rectification, statistics
 
 ON = date(2026, 5, 1)
 
@@ -175,7 +175,7 @@ def test_followup_needs_a_site_when_problems_are_at_several(db, sample, template
 
 
 def _second_site(db, sample):
-    from inspector_app.core.models import License
+    from inspector_app.core.storage.models import License
 
     with db.session() as s:
         return s.get(License, sample.food_license_id).site_id

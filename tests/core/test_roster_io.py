@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.core import catalog
-from inspector_app.core.models import Enterprise, License, Site
-from inspector_app.core.roster_io import (
+from inspector_app.core.roster.files import (
     COLUMNS,
     HEADERS,
     RosterFileError,
@@ -20,6 +19,7 @@ from inspector_app.core.roster_io import (
     import_roster,
     parse_date,
 )
+from inspector_app.core.storage.models import Enterprise, License, Site
 
 USCC1 = "91310120MA1H000018"  # 奉贤区
 USCC2 = "91310117MA1H000021"  # 松江区
@@ -661,7 +661,7 @@ def demo_db(db, fixed_today):
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_then_import_into_a_fresh_database_gives_the_same_roster(demo_db, tmp_path, suffix):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     path = tmp_path / f"roster{suffix}"
     exported = export_roster(demo_db, path)
@@ -723,7 +723,7 @@ def test_docs_list_every_header_and_synonym():
 
 def test_every_class_the_roster_sets_is_in_the_classification_history(db, tmp_path, fixed_today):
     """001 §18: the classification archive says where each class came from, the roster's too."""
-    from inspector_app.core.classification import history
+    from inspector_app.core.supervision.classification import history
 
     import_roster(db, write_csv(tmp_path / "r1.csv", [row(), second_enterprise(企业分类="")]))
     with db.session() as s:

@@ -1,4 +1,4 @@
-"""Signing (core/signing.py): who signs, refusal notes, the content hash, amendments, paper signatures."""
+"""Signing (core/issuing/signing.py): who signs, refusal notes, the content hash, amendments, paper signatures."""
 
 import base64
 import hashlib
@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from inspector_app.core import inspections, settings, signing
-from inspector_app.core.docs_models import Amendment, InspectionSignoff, Signature
+from inspector_app.core import settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
-from inspector_app.core.models import ItemResult
+from inspector_app.core.inspection import inspections
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.docs_models import Amendment, InspectionSignoff, Signature
+from inspector_app.core.storage.models import ItemResult
 from tests.documents import factory
 
 

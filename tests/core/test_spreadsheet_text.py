@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from inspector_app.core import assignments, draw, statistics, statistics_export
-from inspector_app.core.draw_rules import load_rules
-from inspector_app.core.models import Enterprise
-from inspector_app.core.roster_io import HEADERS, export_roster, import_roster
+from inspector_app.core.roster.files import HEADERS, export_roster, import_roster
 from inspector_app.core.spreadsheet_text import csv_cell, is_formula_like, unquote
+from inspector_app.core.storage.models import Enterprise
+from inspector_app.core.supervision import assignments, draw, statistics
+from inspector_app.core.supervision.draw_rules import load_rules
+from inspector_app.documents import statistics_report as statistics_export
 from tests.core.test_draw import ON, SEED, make
 from tests.core.test_roster_io import row, second_enterprise
 
@@ -81,7 +82,7 @@ def test_roster_csv_export_is_inert_and_imports_back(planted, tmp_path, db_path)
     assert not any(c[:1] in "=+-@" for c in cells if c)  # nothing a spreadsheet would evaluate
     assert "021-57001234" in cells  # ordinary text untouched
     # the exported file imports back to the same text (into a fresh database)
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     other = open_database(tmp_path / "other.sqlite3")
     try:

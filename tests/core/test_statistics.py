@@ -10,14 +10,14 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from inspector_app.core import classification, statistics
-from inspector_app.core.statistics import coverage_text, percent
+from inspector_app.core.supervision import classification, statistics
+from inspector_app.core.supervision.statistics import coverage_text, percent
 from tests.core import shanghai2021 as sh
 
 
 @pytest.fixture(scope="module")
 def shanghai(tmp_path_factory):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     db = open_database(tmp_path_factory.mktemp("sh2021") / "sh2021.sqlite3")
     built = sh.build(db)
@@ -99,7 +99,7 @@ def test_period_narrower_than_a_year(shanghai):
 
 
 def test_exports_carry_the_same_tables(shanghai, report, tmp_path):
-    from inspector_app.core import statistics_export
+    from inspector_app.documents import statistics_report as statistics_export
 
     _db, _b = shanghai
     j = statistics_export.export(report, tmp_path / "r.json")
@@ -124,7 +124,7 @@ def test_exports_carry_the_same_tables(shanghai, report, tmp_path):
 
 
 def test_campaign_table(db, sample, templates):  # 003 附件: 风险排查/监督抽查 生产领域 computed, the rest blank
-    from inspector_app.core import inspections as svc
+    from inspector_app.core.inspection import inspections as svc
 
     t = templates["industrial"]
     iid = svc.start_inspection(
@@ -217,7 +217,7 @@ def test_an_unknown_district_is_refused_with_the_valid_ones(shanghai):
 
 
 def test_a_district_recorded_on_enterprises_outside_the_catalogue_is_accepted(db, sample):
-    from inspector_app.core.models import Enterprise
+    from inspector_app.core.storage.models import Enterprise
 
     with db.session() as s:
         s.get(Enterprise, sample.enterprise_id).district = "太原市"  # e.g. another province's roster

@@ -7,11 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections
 from inspector_app.core.errors import BureauOnly, ValidationError
-from inspector_app.core.models import Setting, TemplateSnapshot
-from inspector_app.core.sync_models import SETTING_DEVICE_ROLE
-from inspector_app.core.template_store import (
+from inspector_app.core.inspection import inspections
+from inspector_app.core.inspection.template_store import (
     PUBLISHED,
     SHIPPED,
     TemplateRelease,
@@ -21,7 +19,9 @@ from inspector_app.core.template_store import (
     releases,
     template_catalogue,
 )
-from inspector_app.core.templates import TemplateError, load_templates, template_for_category
+from inspector_app.core.inspection.templates import TemplateError, load_templates, template_for_category
+from inspector_app.core.storage.models import Setting, TemplateSnapshot
+from inspector_app.core.storage.sync_models import SETTING_DEVICE_ROLE
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.core import catalog
-from inspector_app.core.templates import (
+from inspector_app.core.inspection.templates import (
     Template,
     TemplateError,
     load_template,

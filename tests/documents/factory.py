@@ -5,8 +5,8 @@ import math
 import random
 from datetime import date
 
-from inspector_app.core import inspections as svc
-from inspector_app.core import signing
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.issuing import signing
 
 # Records long enough to wrap over several lines, with the characters a record really contains.
 PROBLEMS = {

@@ -8,9 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from inspector_app.core import docnumbers, issued_docs, signing
 from inspector_app.core.errors import NotFound, ValidationError
-from inspector_app.core.sync_models import Device
+from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.sync_models import Device
 from inspector_app.documents import lookup, qrread, qrsig
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys

@@ -2,8 +2,10 @@
 
 import pytest
 
-from inspector_app.core import docnumbers, settings, signing
+from inspector_app.core import settings
 from inspector_app.core.errors import DomainError
+from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing import signing
 from inspector_app.documents.generate import generate
 from tests.documents import factory
 from tests.documents.factory import flat, pdf_text

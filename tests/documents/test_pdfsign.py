@@ -87,8 +87,8 @@ def test_unsigned_or_broken_files(db, signed_id):
 
 
 def test_without_a_device_user_the_certificate_names_whom_the_bureau_registered(db, signed_id):
-    from inspector_app.core.models import Setting
-    from inspector_app.core.sync_models import SETTING_DEVICE_ID, Device
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
 
     with db.session() as s:
         device = Device(role="field", signing_key="k" * 44, encryption_key="e" * 44, inspector_name="刘洋")

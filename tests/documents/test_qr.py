@@ -7,7 +7,7 @@ import uuid
 import pytest
 from reportlab.graphics.barcode import qrencoder
 
-from inspector_app.core.signing import qr_payload
+from inspector_app.core.issuing.signing import qr_payload
 from inspector_app.documents import qr
 
 

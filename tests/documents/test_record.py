@@ -2,7 +2,8 @@
 
 import re
 
-from inspector_app.core import photos, signing
+from inspector_app.core.inspection import photos
+from inspector_app.core.issuing import signing
 from inspector_app.documents import record
 from inspector_app.documents.generate import generate
 from tests.core.test_photos import jpeg

@@ -2,7 +2,8 @@
 
 import pytest
 
-from inspector_app.core import settings, signing
+from inspector_app.core import settings
+from inspector_app.core.issuing import signing
 from inspector_app.documents import data, fonts, summary
 from inspector_app.documents.generate import generate
 from tests.documents import factory
@@ -83,7 +84,7 @@ def test_no_problems(db, sample, templates, fixed_today):
 
 
 def test_a_missing_glyph_is_refused_or_marked(db, sample, templates, fixed_today):
-    from inspector_app.core.models import Enterprise
+    from inspector_app.core.storage.models import Enterprise
 
     with db.session() as s:
         s.get(Enterprise, sample.enterprise_id).name = "上海𠀾记塑料制品有限公司"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.core.db import open_database
-from inspector_app.core.models import Inspector
-from inspector_app.core.sync_models import Device
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import Inspector
+from inspector_app.core.storage.sync_models import Device
 from inspector_app.documents import trust
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys

@@ -61,7 +61,7 @@ class World:
 
     def start(self, node: Node, answers: dict[str, str] | None = None) -> str:
         """Start an inspection on `node` and answer some items (item id → conclusion)."""
-        from inspector_app.core import inspections
+        from inspector_app.core.inspection import inspections
 
         iid = inspections.start_inspection(
             node.db,
@@ -79,7 +79,7 @@ class World:
         return iid
 
     def answer_all(self, node: Node, iid: str) -> None:
-        from inspector_app.core import inspections
+        from inspector_app.core.inspection import inspections
 
         view = inspections.load_inspection(node.db, iid)
         for item in view.template.items:
@@ -88,7 +88,8 @@ class World:
 
     def complete_and_sign(self, node: Node, iid: str) -> None:
         """Complete the inspection on `node` and sign it: two team members and the enterprise representative."""
-        from inspector_app.core import inspections, signing
+        from inspector_app.core.inspection import inspections
+        from inspector_app.core.issuing import signing
         from tests.documents import factory
 
         inspections.complete_inspection(node.db, iid)
@@ -110,7 +111,7 @@ class World:
 
 
 def make_roster(db) -> tuple[str, str, list[str]]:
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     with db.session() as s:
         ent = Enterprise(
@@ -153,7 +154,7 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 def _build(root: Path, templates, key_dir: Path, broadcast: bool) -> None:
     """Build the three databases in `root` (keys under key_dir): the expensive part, done once a session."""
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.sync.export import export_bundle
     from inspector_app.sync.importer import import_bundle
     from inspector_app.sync.keys import export_public_key, register_device, setup_device
@@ -205,8 +206,8 @@ def _world(tmp_path, templates, source: Path, keys_from: Path) -> World:
     from sqlalchemy import select
 
     from inspector_app import paths
-    from inspector_app.core.db import open_database
-    from inspector_app.core.models import Inspector, License
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Inspector, License
     from inspector_app.sync.keys import load_identity
 
     shutil.copytree(keys_from / "keys", paths.data_dir() / "keys", dirs_exist_ok=True)
@@ -247,7 +248,7 @@ def bureau_state(db) -> dict:
 
     from sqlalchemy import select
 
-    from inspector_app.core.sync_models import Conflict
+    from inspector_app.core.storage.sync_models import Conflict
     from inspector_app.sync.records import registry
 
     out = {}

@@ -11,7 +11,7 @@ import sys
 def main() -> int:
     db_path, data_dir, out, mode = sys.argv[1:5]
     os.environ["INSPECTOR_APP_DATA_DIR"] = data_dir
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.sync import export, records
     from inspector_app.sync.format import SyncError
     from tests.sync import photo_kind

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from inspector_app.core import inspections
+from inspector_app.core.inspection import inspections
 from inspector_app.sync import conflicts, records
 from inspector_app.sync.format import BundleRefused
 

@@ -8,10 +8,11 @@ import zipfile
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections, photos, settings
-from inspector_app.core.docs_models import Photo
-from inspector_app.core.models import Inspection, ItemResult
-from inspector_app.core.sync_models import Receipt, RecordState
+from inspector_app.core import settings
+from inspector_app.core.inspection import inspections, photos
+from inspector_app.core.storage.docs_models import Photo
+from inspector_app.core.storage.models import Inspection, ItemResult
+from inspector_app.core.storage.sync_models import Receipt, RecordState
 from inspector_app.sync.records import DELETED, registry
 
 
@@ -198,7 +199,7 @@ def test_a_photo_edited_at_the_bureau_keeps_its_draft_that_the_laptop_deleted(wo
 def test_a_plan_replaced_at_the_bureau_replaces_it_on_the_laptop(world):
     from datetime import date
 
-    from inspector_app.core.supervision_models import AnnualPlan
+    from inspector_app.core.storage.supervision_models import AnnualPlan
 
     w = world
     with w.bureau.db.session() as s:
@@ -244,7 +245,7 @@ def test_a_photo_removed_before_signing_goes_even_when_its_deletion_arrives_afte
 
 
 def test_a_bad_limit_in_the_settings_counts_as_the_default(world):
-    from inspector_app.core.models import Setting
+    from inspector_app.core.storage.models import Setting
     from inspector_app.sync.verify import configured_limits
 
     with world.bureau.db.session() as s:  # as only a hand-edited database or a future bureau could store
@@ -357,7 +358,7 @@ def test_a_draft_kept_for_an_edit_keeps_its_photos(world):
 
 
 def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arriving_late(world):
-    from inspector_app.core import signing
+    from inspector_app.core.issuing import signing
     from inspector_app.sync.conflicts import list_conflicts
 
     w = world
@@ -380,8 +381,8 @@ def test_the_same_photo_attached_again_is_not_deleted_by_its_earlier_removal_arr
 
 
 def test_a_document_number_once_sent_is_never_deleted_at_the_bureau(world):
-    from inspector_app.core import docnumbers
-    from inspector_app.core.docs_models import DocNumber
+    from inspector_app.core.issuing import numbers as docnumbers
+    from inspector_app.core.storage.docs_models import DocNumber
 
     w = world
     settings.set_value(w.a.db, "device.docnumber_prefix", "A1")  # chosen at the laptop's setup

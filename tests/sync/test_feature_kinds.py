@@ -9,10 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from inspector_app.core import photos, signing
-from inspector_app.core.docs_models import InspectionSignoff, Photo, Signature
-from inspector_app.core.models import Enterprise
-from inspector_app.core.supervision_models import AnnualPlan, SpotCheck
+from inspector_app.core.inspection import photos
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.docs_models import InspectionSignoff, Photo, Signature
+from inspector_app.core.storage.models import Enterprise
+from inspector_app.core.storage.supervision_models import AnnualPlan, SpotCheck
 from inspector_app.sync.records import registry
 
 
@@ -103,9 +104,9 @@ def test_bureau_plans_and_spot_checks_reach_the_laptops_and_win(world):
 def test_classification_is_changed_at_the_bureau_and_reaches_the_laptop_with_its_history(world):
     import pytest
 
-    from inspector_app.core import classification, planning
     from inspector_app.core.errors import BureauOnly
-    from inspector_app.core.supervision_models import ClassificationChange
+    from inspector_app.core.storage.supervision_models import ClassificationChange
+    from inspector_app.core.supervision import classification, planning
 
     w = world
     with w.a.db.session() as s:
@@ -135,7 +136,7 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
     """Migration 0700: photos synced with bundle format 1 had their copies hashed as base64 data."""
     import sqlite3
 
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
 
     w = world
     _iid, info = _signed_inspection(w)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core.models import Base
+from inspector_app.core.storage.models import Base
 from inspector_app.sync import crypto
 from inspector_app.sync.format import (
     FORMAT_VERSION,
@@ -436,7 +436,7 @@ def test_bad_signature(w):
 
 
 def test_unknown_device(w, tmp_path):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.sync.keys import setup_device
 
     stranger_db = open_database(tmp_path / "stranger.sqlite3")
@@ -457,7 +457,7 @@ def test_revoked_device(w):
 
 
 def test_device_outside_its_validity(w):
-    from inspector_app.core.sync_models import Device
+    from inspector_app.core.storage.sync_models import Device
 
     with w.bureau.db.session() as s:
         s.get(Device, w.a.id).valid_until = date(2020, 1, 1)
@@ -601,7 +601,7 @@ def test_a_photo_without_its_copies_or_with_an_oversized_copy_is_refused(w):
 
     from PIL import Image
 
-    from inspector_app.core import photos
+    from inspector_app.core.inspection import photos
 
     iid = w.start(w.a, {w.items[0]: "conform"})
     buf = io.BytesIO()

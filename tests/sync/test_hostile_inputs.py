@@ -91,7 +91,7 @@ def test_a_fifo_or_a_folder_is_refused_without_waiting(world, tmp_path):
 
 
 def test_full_disk_while_staging_is_refused_and_leaves_nothing(w, monkeypatch):
-    from inspector_app.core import photos
+    from inspector_app.core.inspection import photos
 
     world = w
     iid = world.start(world.a, {world.items[0]: "conform"})

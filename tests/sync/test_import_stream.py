@@ -13,8 +13,8 @@ from hashlib import sha256
 import pytest
 import sqlalchemy as sa
 
-from inspector_app.core.models import ItemResult
-from inspector_app.core.sync_models import Device
+from inspector_app.core.storage.models import ItemResult
+from inspector_app.core.storage.sync_models import Device
 from inspector_app.sync import crypto, records
 from inspector_app.sync import members as member_reading
 from inspector_app.sync.format import (

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from inspector_app import paths
 from inspector_app.cli.main import EXIT_OK, main
-from inspector_app.core import issued_docs
-from inspector_app.core.docs_models import IssuedDocument
-from inspector_app.core.sync_models import Conflict
+from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.storage.docs_models import IssuedDocument
+from inspector_app.core.storage.sync_models import Conflict
 from inspector_app.documents.generate import generate
 from inspector_app.documents.pdfsign import verify_pdf
 
@@ -97,7 +97,7 @@ def test_a_changed_copy_under_the_same_id_is_a_conflict_not_an_overwrite(world):
 
 
 def test_the_kind_is_registered_for_laptops_only():
-    from inspector_app.core.sync_models import BUREAU, FIELD
+    from inspector_app.core.storage.sync_models import BUREAU, FIELD
     from inspector_app.sync.records import registry
 
     kind = registry().get("issued_document")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from inspector_app.core.errors import NotFound, ValidationError
-from inspector_app.core.sync_models import device_role, device_role_label
+from inspector_app.core.storage.sync_models import device_role, device_role_label
 from inspector_app.sync import keys
 from inspector_app.sync.format import SyncError
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from inspector_app.core.models import Enterprise, Inspection
+from inspector_app.core.storage.models import Enterprise, Inspection
 from inspector_app.sync import conflicts
 from tests.sync.conftest import make_roster
 
@@ -20,7 +20,7 @@ TODAY = date(2026, 6, 1)
 
 def _load_roster(db) -> None:
     from inspector_app.core.demo import generate_roster_rows
-    from inspector_app.core.roster_io import import_records
+    from inspector_app.core.roster.files import import_records
 
     report = import_records(db, generate_roster_rows(30, seed=7, today=TODAY))
     assert not report.errors
@@ -38,7 +38,7 @@ def _same_roster_everywhere(w) -> None:
 
 
 def test_installations_that_loaded_the_same_roster_sync_without_a_conflict(bare_world):
-    from inspector_app.core.statistics import build_report
+    from inspector_app.core.supervision.statistics import build_report
 
     w = bare_world
     _same_roster_everywhere(w)

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from inspector_app.core import inspections, photos
-from inspector_app.core.db import open_database
-from inspector_app.core.models import Enterprise
-from inspector_app.core.sync_models import Conflict, RecordState
+from inspector_app.core.inspection import inspections, photos
+from inspector_app.core.storage.db import open_database
+from inspector_app.core.storage.models import Enterprise
+from inspector_app.core.storage.sync_models import Conflict, RecordState
 from inspector_app.sync import state as vv
 from inspector_app.sync.importer import import_bundle
 from inspector_app.sync.records import DELETED
@@ -124,7 +124,7 @@ def test_any_order_and_repetition_reaches_the_same_state(world):
 def test_bureau_bundles_in_any_order_reach_the_same_laptop_state(world):
     """bureau → field: incremental roster bundles arriving out of order (a late USB stick) roll nothing back
     and lose nothing: the laptop ends where the bundles in order take it."""
-    from inspector_app.core.models import Site
+    from inspector_app.core.storage.models import Site
 
     w = world
     pristine = copy_db(w.a.path, w.tmp / "laptop-pristine.sqlite3")

@@ -5,9 +5,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections
-from inspector_app.core.models import Enterprise, Inspection, Inspector, ItemResult, Setting
-from inspector_app.core.sync_models import BundleLog, Conflict, Device, Outbox, RecordState
+from inspector_app.core.inspection import inspections
+from inspector_app.core.storage.models import Enterprise, Inspection, Inspector, ItemResult, Setting
+from inspector_app.core.storage.sync_models import BundleLog, Conflict, Device, Outbox, RecordState
 from inspector_app.sync import conflicts
 from inspector_app.sync.format import BundleRefused
 from inspector_app.sync.receipts import delivery_status
@@ -22,7 +22,7 @@ def dump(node, kind, rid):
 
 
 def counts(node) -> dict:
-    from inspector_app.core.models import Base
+    from inspector_app.core.storage.models import Base
 
     with node.db.session() as s:
         return {t.name: s.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
@@ -207,7 +207,7 @@ def test_any_order_and_gaps_are_reported(world):
 def test_an_older_roster_bundle_rolls_nothing_back_and_loses_nothing(world):
     """Bundles 2 and 3 of the bureau's stream arrive 3 first: 2 must not undo 3's change, and the enterprise
     only 2 carries must still arrive (refusing 2 whole lost it for good)."""
-    from inspector_app.core.models import Site
+    from inspector_app.core.storage.models import Site
 
     with world.bureau.db.session() as s:
         s.scalar(select(Enterprise)).phone = "021-1"
@@ -259,7 +259,7 @@ def test_roster_corrections_from_the_field(world):
 
 
 def test_bureau_settings_travel_but_device_settings_stay(world):
-    from inspector_app.core.rectification import SETTING_DEFAULT_DAYS, get_setting, set_setting
+    from inspector_app.core.supervision.rectification import SETTING_DEFAULT_DAYS, get_setting, set_setting
 
     set_setting(world.bureau.db, SETTING_DEFAULT_DAYS, 15)
     r = world.bureau.export()
@@ -336,7 +336,7 @@ def test_three_nodes_converge(world):
 def test_the_same_enterprise_created_in_two_places_is_one_record(bare_world):
     """A laptop that entered the enterprise itself (other name) has it under the same id (its USCC's): one
     conflict for the enterprise, which either side may settle (issue 12 §2)."""
-    from inspector_app.core.models import Site
+    from inspector_app.core.storage.models import Site
 
     w = bare_world
     with w.a.db.session() as s:

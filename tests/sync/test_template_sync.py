@@ -8,9 +8,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from inspector_app.core import inspections
-from inspector_app.core.template_store import TemplateRelease, available_templates, publish_template, template_catalogue
-from inspector_app.core.templates import template_for_category
+from inspector_app.core.inspection import inspections
+from inspector_app.core.inspection.template_store import (
+    TemplateRelease,
+    available_templates,
+    publish_template,
+    template_catalogue,
+)
+from inspector_app.core.inspection.templates import template_for_category
 from tests.core.test_template_store import industrial_text, write
 from tests.sync.test_hostile import forge, refused
 

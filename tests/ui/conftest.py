@@ -38,7 +38,7 @@ ROSTER = [
 
 def insert_roster(db) -> dict[str, str]:
     """The ROSTER into a database through the ORM; returns enterprise ids by name."""
-    from inspector_app.core.models import Enterprise, Inspector, License, Site
+    from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     ids = {}
     with db.session() as s:
@@ -142,8 +142,8 @@ def db_worker(qtbot):
 @pytest.fixture
 def inspection_id(db, sample, templates, fixed_today):
     """A draft double-random inspection of the sample's hazardous-chemicals license (industrial form)."""
-    from inspector_app.core import inspections
-    from inspector_app.core.templates import template_for_category
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.inspection.templates import template_for_category
 
     return inspections.start_inspection(
         db,

@@ -30,12 +30,13 @@ def prepare(work: Path) -> dict:
     """A bureau database with what every dialog needs, built through the core as a user's data would be."""
     from datetime import date
 
-    from inspector_app.core import inspections, signing
     from inspector_app.core.archive import list_inspectors
-    from inspector_app.core.db import open_database
     from inspector_app.core.demo import load_demo
-    from inspector_app.core.models import Inspector, License, Site
-    from inspector_app.core.templates import load_templates
+    from inspector_app.core.inspection import inspections
+    from inspector_app.core.inspection.templates import load_templates
+    from inspector_app.core.issuing import signing
+    from inspector_app.core.storage.db import open_database
+    from inspector_app.core.storage.models import Inspector, License, Site
     from inspector_app.paths import forms_dir
     from inspector_app.sync.export import export_bundle
     from inspector_app.sync.keys import export_public_key, load_identity, register_device, setup_device

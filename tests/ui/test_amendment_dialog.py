@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import func, select
 
-from inspector_app.core import signing
-from inspector_app.core.docs_models import Amendment, Signature
 from inspector_app.core.errors import ValidationError
-from inspector_app.core.models import ItemResult
+from inspector_app.core.issuing import signing
+from inspector_app.core.storage.docs_models import Amendment, Signature
+from inspector_app.core.storage.models import ItemResult
 from inspector_app.ui.amendment_dialog import AmendmentDialog, create_and_sign
 from tests.documents import factory
 from tests.ui.test_signing_ui import draw, set_text

@@ -62,7 +62,7 @@ def test_the_window_comes_before_the_database_stack():
     loaded = _loaded_after("import inspector_app.__main__, inspector_app.ui.app, inspector_app.ui.main_window")
     assert "PySide6.QtWidgets" in loaded
     heavy = {m for m in loaded if m.split(".")[0] in ("sqlalchemy", "alembic")}
-    heavy |= {m for m in loaded if m in ("inspector_app.core.db", "inspector_app.core.roster")}
+    heavy |= {m for m in loaded if m in ("inspector_app.core.storage.db", "inspector_app.core.roster.load")}
     assert not heavy, f"imported before the window is shown: {sorted(heavy)[:5]}"
 
 

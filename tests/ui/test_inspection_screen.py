@@ -4,10 +4,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inspector_app.core import inspections
-from inspector_app.core.db import open_database
 from inspector_app.core.errors import DomainError
-from inspector_app.core.templates import template_for_category
+from inspector_app.core.inspection import inspections
+from inspector_app.core.inspection.templates import template_for_category
+from inspector_app.core.storage.db import open_database
 from inspector_app.ui import inspection_screen
 from inspector_app.ui.inspection_screen import InspectionScreen
 

@@ -5,8 +5,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from inspector_app.core import inspections
-from inspector_app.core.db import open_database
+from inspector_app.core.inspection import inspections
+from inspector_app.core.storage.db import open_database
 from inspector_app.ui import inspection_screen
 from inspector_app.ui.inspection_screen import InspectionScreen
 from inspector_app.ui.item_widget import ConclusionBar, WrappedLabel

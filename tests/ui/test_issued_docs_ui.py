@@ -4,7 +4,7 @@ and 另存为… writes the archived bytes out."""
 import pytest
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from inspector_app.core import issued_docs
+from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.documents import pdfsign
 from inspector_app.ui.documents_dialog import DocumentsDialog, have_renderer
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from inspector_app.core import photos
+from inspector_app.core.inspection import photos
 from inspector_app.ui.documents_dialog import DocumentsDialog
 from inspector_app.ui.inspection_screen import InspectionScreen
 from tests.core.test_photos import jpeg
@@ -194,7 +194,7 @@ def test_a_file_that_is_not_a_photo_is_refused(
 
 
 def test_photos_are_fixed_once_signed(qtbot, db, db_worker, sample, templates, fixed_today, upright_photo, monkeypatch):
-    """Completed, a record still takes photos until it is signed (core/photos.py); then they are read-only."""
+    """Completed, a record still takes photos until it is signed (core/inspection/photos.py); then read-only."""
     iid = factory.complete(db, sample, templates)
     screen = open_screen(qtbot, db, db_worker, iid)
     assert screen.read_only

@@ -130,7 +130,7 @@ def test_keyboard_ctrl_f_and_arrow_keys(qtbot, start_window, roster_ids):
 
 def test_archive_lists_inspections_and_opens_one(qtbot, start_window, roster_ids, db, templates):
     from inspector_app.core.archive import get_enterprise, list_inspectors
-    from inspector_app.core.inspections import start_inspection
+    from inspector_app.core.inspection.inspections import start_inspection
 
     ent_id = roster_ids["上海浦江电线电缆有限公司"]
     detail = get_enterprise(db, ent_id)
@@ -241,7 +241,7 @@ def test_demo_flag_fills_an_empty_database(qtbot, start_window, monkeypatch):
     calls = []
 
     def load_demo(db, progress=None):
-        from inspector_app.core.models import Enterprise, License
+        from inspector_app.core.storage.models import Enterprise, License
 
         for done in range(1, 4):
             progress(done, 3)
@@ -281,7 +281,7 @@ def _d():
 
 
 def test_import_roster_reports_and_offers_to_skip_bad_rows(qtbot, start_window, roster_ids, tmp_path, monkeypatch):
-    pytest.importorskip("inspector_app.core.roster_io")
+    pytest.importorskip("inspector_app.core.roster.files")
     from PySide6.QtWidgets import QFileDialog
 
     ledger = tmp_path / "名录.csv"
@@ -400,7 +400,7 @@ def test_completing_offers_signing_and_the_archive_gates_sign_and_documents(
 ):
     """After 完成检查 the inspector is asked to sign; a completed record can be signed, not yet printed."""
     from inspector_app.core.archive import get_enterprise, list_inspectors
-    from inspector_app.core.inspections import complete_inspection, save_answer, start_inspection
+    from inspector_app.core.inspection.inspections import complete_inspection, save_answer, start_inspection
     from inspector_app.ui.sign_dialog import SignDialog
     from inspector_app.ui.tasks import ARCHIVE
 

@@ -5,7 +5,8 @@ instead of making one up, and 本机初始设置 chooses the prefix with the num
 import pytest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from inspector_app.core import issued_docs, settings
+from inspector_app.core import settings
+from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.ui.documents_dialog import DocumentsDialog
 from tests.documents import factory
 from tests.documents.factory import pdf_text
@@ -156,7 +157,7 @@ def test_a_notice_without_a_chosen_prefix_asks_for_one(qtbot, db, db_worker, uns
 
 # ---------------------------------------------------------------------------------------------- device setup
 def test_first_setup_of_a_laptop_chooses_the_prefix(qtbot, db, db_worker, fixed_today):
-    from inspector_app.core.sync_models import device_role
+    from inspector_app.core.storage.sync_models import device_role
     from inspector_app.ui.devices_dialog import DeviceSetupDialog
 
     dialog = DeviceSetupDialog(db, db_worker)
@@ -179,7 +180,7 @@ def test_first_setup_of_a_laptop_chooses_the_prefix(qtbot, db, db_worker, fixed_
 
 
 def test_setup_dialog_of_an_earlier_installation_asks_for_the_prefix(qtbot, db, db_worker, fixed_today):
-    from inspector_app.core.models import Setting
+    from inspector_app.core.storage.models import Setting
     from inspector_app.sync.keys import setup_device
     from inspector_app.ui.devices_dialog import DeviceSetupDialog
 

@@ -1,7 +1,7 @@
 """The window offers new inspections the templates the bureau published, not only forms/."""
 
-from inspector_app.core.db import open_database
-from inspector_app.core.template_store import publish_template
+from inspector_app.core.inspection.template_store import publish_template
+from inspector_app.core.storage.db import open_database
 from tests.core.test_template_store import industrial_text, write
 
 

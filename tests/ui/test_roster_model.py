@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from inspector_app.core.roster import RosterFilter, load_roster
+from inspector_app.core.roster.load import RosterFilter, load_roster
 from inspector_app.ui.roster_model import HEADERS, ID_ROLE, STATE_ROLE, RosterTableModel
 
 pytestmark = pytest.mark.usefixtures("no_blocking_dialogs")

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPlainTextEdit
 
 from inspector_app.core import settings
-from inspector_app.core.models import Setting
+from inspector_app.core.storage.models import Setting
 from inspector_app.ui.settings_dialog import SettingsDialog
 from inspector_app.ui.tasks import TaskManager
 

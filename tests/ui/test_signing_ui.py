@@ -9,7 +9,8 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLineEdit
 
-from inspector_app.core import photos, signing
+from inspector_app.core.inspection import photos
+from inspector_app.core.issuing import signing
 from inspector_app.documents import pdfsign
 from inspector_app.ui.documents_dialog import DocumentsDialog, have_renderer
 from inspector_app.ui.photo_strip import PhotoStrip
@@ -146,7 +147,7 @@ def test_refusal_with_reason_and_witness(qtbot, db, worker, completed):
 
 
 def test_a_draft_cannot_be_signed_in_the_dialog(qtbot, db, worker, sample, templates, fixed_today):
-    from inspector_app.core import inspections
+    from inspector_app.core.inspection import inspections
 
     iid = inspections.start_inspection(
         db, site_id=sample.site_id, template=templates["industrial"], kind="scheduled", team=sample.inspector_ids[:2]

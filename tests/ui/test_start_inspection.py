@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from inspector_app.core import inspections
+from inspector_app.core.inspection import inspections
 from inspector_app.ui.start_inspection_dialog import StartInspectionDialog
 from inspector_app.ui.tasks import TaskManager
 
@@ -63,7 +63,7 @@ def test_team_of_one_is_refused_with_001_s24(qtbot, dialog, db):
     assert dialog.error.text() == "检查组：检查人员不少于2名（001 第二十四条），当前1名"
     assert dialog.isVisible() and dialog.inspection_id is None
     with db.session() as s:
-        from inspector_app.core.models import Inspection
+        from inspector_app.core.storage.models import Inspection
 
         assert s.query(Inspection).count() == 0
     # Ticking a second inspector clears the message.

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from inspector_app.core import inspections as svc
-from inspector_app.core.models import Inspector
-from inspector_app.core.supervision_models import InspectorProfile
+from inspector_app.core.inspection import inspections as svc
+from inspector_app.core.storage.models import Inspector
+from inspector_app.core.storage.supervision_models import InspectorProfile
 
 
 def settle(qtbot, worker, until, timeout=8000):
@@ -41,7 +41,7 @@ def complete(db, sample, templates, problems=(), kind="scheduled", on=date(2026,
 # ------------------------------------------------------------------ statistics
 @pytest.fixture(scope="module")
 def shanghai_db(tmp_path_factory):
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from tests.core import shanghai2021
 
     db = open_database(tmp_path_factory.mktemp("sh") / "sh.sqlite3")

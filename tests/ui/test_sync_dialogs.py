@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from PySide6.QtCore import Qt
 
-from inspector_app.core import inspections
+from inspector_app.core.inspection import inspections
 from tests.sync import conftest as sync_conftest
 
 _world_templates = sync_conftest._world_templates  # the session's pristine databases, shared with tests/sync
@@ -115,7 +115,7 @@ def test_import_dialog_previews_then_applies(qtbot, world, worker):
     with world.bureau.db.session() as s:
         from sqlalchemy import func, select
 
-        from inspector_app.core.models import Inspection
+        from inspector_app.core.storage.models import Inspection
 
         assert s.scalar(select(func.count()).select_from(Inspection)) == 0
     with qtbot.waitSignal(dialog.imported, timeout=20000):
@@ -215,7 +215,7 @@ def test_conflicts_dialog_resolves(qtbot, world, worker):
 def test_conflicts_dialog_names_the_enterprise_and_resolves_all_of_it_at_once(qtbot, world, worker):
     from sqlalchemy import select
 
-    from inspector_app.core.models import Enterprise, License, Site
+    from inspector_app.core.storage.models import Enterprise, License, Site
     from inspector_app.ui.conflicts_dialog import ConflictsDialog
 
     # The same enterprise, its site and license corrected differently on the laptop and at the bureau.
@@ -289,7 +289,7 @@ def test_devices_dialog_bureau_and_laptop(qtbot, world, worker, tmp_path):
 
 
 def test_first_setup_dialog(qtbot, db, worker, tmp_path):
-    from inspector_app.core.sync_models import device_role
+    from inspector_app.core.storage.sync_models import device_role
     from inspector_app.sync.keys import read_public_key
     from inspector_app.ui.devices_dialog import DeviceSetupDialog
 
@@ -327,7 +327,7 @@ def laptop_window(qtbot, world):
 
 
 def test_main_window_shows_the_role_and_imports_from_the_sync_menu(qtbot, world, laptop_window, monkeypatch):
-    from inspector_app.core.models import Enterprise, Site
+    from inspector_app.core.storage.models import Enterprise, Site
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
     window = laptop_window

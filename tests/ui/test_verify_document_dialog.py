@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from PySide6.QtCore import Qt
 
-from inspector_app.core import issued_docs
+from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys
 from inspector_app.ui.tasks import TaskManager

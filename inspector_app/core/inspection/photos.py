@@ -1,0 +1,267 @@
+"""Evidence photos per checklist item (002 三(四): 必要时可拍照或索取相关材料复印件作为证据).
+
+The original file is kept byte for byte (it is evidence) under data_dir()/photos/<sha256[:2]>/<sha256>.<ext>,
+and its SHA-256 is recorded. The database holds two upright copies (EXIF orientation applied with
+Pillow's ImageOps.exif_transpose): a thumbnail for the screen and a downscaled JPEG for the record's photo
+appendix, so the appendix prints the same on any laptop that received the record by sync.
+Photos can be added and removed until the inspection is signed; they are part of its content hash.
+"""
+
+import hashlib
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from inspector_app import paths
+from inspector_app.core import clock
+from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.docs_models import Photo
+from inspector_app.core.storage.models import Inspection
+from inspector_app.i18n import _
+
+THUMB_PX = 256
+PRINT_PX = 1280  # long side of the appendix copy: ≈ 200 dpi across half an A4 page
+THUMB_QUALITY, PRINT_QUALITY = 80, 80
+MAX_BYTES = 40_000_000
+MAX_PIXELS = 80_000_000
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic", "TIFF": "tif", "BMP": "bmp"}
+EXIF_DATETIME_ORIGINAL, EXIF_DATETIME = 0x9003, 0x0132
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    id: str
+    inspection_id: str
+    item_id: str
+    sha256: str
+    filename: str
+    width: int
+    height: int
+    taken_at: datetime | None
+    caption: str
+    position: int
+    thumbnail: bytes
+
+
+def photos_dir() -> Path:
+    return paths.data_dir() / "photos"
+
+
+def original_path(sha256: str, ext: str) -> Path:
+    return photos_dir() / sha256[:2] / f"{sha256}.{ext}"
+
+
+def _info(p: Photo) -> PhotoInfo:
+    return PhotoInfo(
+        p.id, p.inspection_id, p.item_id, p.sha256, p.filename, p.width, p.height, p.taken_at, p.caption,
+        p.position, p.thumbnail,
+    )  # fmt: skip
+
+
+def _jpeg(img, max_px: int, quality: int) -> bytes:
+    copy = img.copy()
+    copy.thumbnail((max_px, max_px))
+    buf = io.BytesIO()
+    copy.save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def _taken_at(exif) -> datetime | None:
+    raw = None
+    try:
+        raw = exif.get_ifd(0x8769).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+    except Exception:  # a broken EXIF block is not a reason to refuse the photo
+        return None
+    try:
+        return datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S") if raw else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decoded photo, ready to store: made outside the database transaction (decoding takes time)."""
+
+    data: bytes
+    sha256: str
+    ext: str
+    width: int
+    height: int
+    taken_at: datetime | None
+    thumbnail: bytes
+    print_copy: bytes
+
+
+def prepare(data: bytes, filename: str = "") -> Prepared:
+    """Decode, orient and downscale one image; refuses what is not a photo, in Chinese."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    label = _("照片“{f}”").format(f=filename) if filename else _("照片")
+    if not data:
+        raise ValidationError(label, _("文件是空的"))
+    if len(data) > MAX_BYTES:
+        raise ValidationError(label, _("文件过大（超过40MB），请换一张或压缩后再添加"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            fmt = img.format
+            if img.width * img.height > MAX_PIXELS:
+                raise ValidationError(label, _("像素过多，请换一张"))
+            exif = img.getexif()
+            img = ImageOps.exif_transpose(img)
+            img.load()
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError, SyntaxError):
+        raise ValidationError(label, _("不是可识别的图片文件（支持 JPG、PNG 等格式）")) from None
+    if fmt not in FORMATS:
+        raise ValidationError(label, _("不支持 {f} 格式，请使用 JPG 或 PNG").format(f=fmt))
+    if img.mode not in ("RGB", "L"):
+        background = Image.new("RGB", img.size, "white")
+        rgba = img.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        img = background
+    return Prepared(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ext=FORMATS[fmt],
+        width=img.width,
+        height=img.height,
+        taken_at=_taken_at(exif),
+        thumbnail=_jpeg(img, THUMB_PX, THUMB_QUALITY),
+        print_copy=_jpeg(img, PRINT_PX, PRINT_QUALITY),
+    )
+
+
+def _editable(session, inspection_id: str) -> Inspection:
+    from inspector_app.core.issuing.signing import is_signed
+
+    insp = session.get(Inspection, inspection_id)
+    if insp is None:
+        raise NotFound(_("找不到该检查记录"))
+    if is_signed(session, inspection_id):
+        raise DomainError(_("该检查记录已签字确认，不能再增删照片。"))
+    return insp
+
+
+def add_photo(
+    db: Database, inspection_id: str, item_id: str, source: str | Path | bytes, *, filename: str = "", caption: str = ""
+) -> PhotoInfo:
+    """Add one photo to an item. `source` is a path or the file's bytes. Adding the same file twice to the
+    same inspection returns the existing photo."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ValidationError(
+                _("照片“{f}”").format(f=filename), _("无法读取：{e}").format(e=exc.strerror)
+            ) from None
+    else:
+        data = bytes(source)
+    prepared = prepare(data, filename)
+    return store(db, inspection_id, item_id, prepared, filename=filename, caption=caption)
+
+
+_PHOTO_IDS = uuid.UUID("5b0f4c1e-2d6a-4c8e-9f3b-7a1d2e6c9b40")
+
+
+def stable_id(inspection_id: str, sha256: str) -> str:
+    """The id of a photo is its natural key (one file per inspection): the same file attached again after it
+    was removed is the same record, so that a late bundle carrying its removal is older than the new
+    attachment instead of deleting it (bundle-format.md §4). Photos attached before keep their random ids."""
+    return str(uuid.uuid5(_PHOTO_IDS, f"{inspection_id}/{sha256}"))
+
+
+def store(
+    db: Database, inspection_id: str, item_id: str, prepared: Prepared, *, filename: str = "", caption: str = ""
+) -> PhotoInfo:
+    from inspector_app.core.inspection.inspections import _template_from_snapshot
+
+    with db.session() as s:
+        insp = _editable(s, inspection_id)
+        template = _template_from_snapshot(insp.template_digest, insp.template.content)
+        try:
+            template.item(item_id)
+        except KeyError:
+            raise ValidationError(_("检查项"), _("“{i}”不在该检查表中").format(i=item_id)) from None
+        existing = s.scalar(select(Photo).where(Photo.inspection_id == inspection_id, Photo.sha256 == prepared.sha256))
+        if existing is not None:
+            return _info(existing)
+        target = original_path(prepared.sha256, prepared.ext)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            tmp.write_bytes(prepared.data)
+            tmp.replace(target)
+        position = s.scalar(select(func.count()).select_from(Photo).where(Photo.inspection_id == inspection_id))
+        row = Photo(
+            id=stable_id(inspection_id, prepared.sha256),
+            inspection_id=inspection_id,
+            item_id=item_id,
+            sha256=prepared.sha256,
+            filename=Path(filename).name[:255],
+            ext=prepared.ext,
+            width=prepared.width,
+            height=prepared.height,
+            taken_at=prepared.taken_at,
+            caption=caption,
+            position=position or 0,
+            thumbnail=prepared.thumbnail,
+            print_copy=prepared.print_copy,
+            added_at=clock.now(),
+        )
+        s.add(row)
+        s.flush()
+        return _info(row)
+
+
+def list_photos(db: Database, inspection_id: str, item_id: str | None = None) -> list[PhotoInfo]:
+    with db.session() as s:
+        q = select(Photo).where(Photo.inspection_id == inspection_id).order_by(Photo.position, Photo.added_at)
+        if item_id is not None:
+            q = q.where(Photo.item_id == item_id)
+        return [_info(p) for p in s.scalars(q)]
+
+
+def print_copies(db: Database, inspection_id: str) -> list[tuple[PhotoInfo, bytes]]:
+    """Every photo with its downscaled appendix copy, in the order they were added."""
+    with db.session() as s:
+        q = select(Photo).where(Photo.inspection_id == inspection_id).order_by(Photo.position, Photo.added_at)
+        return [(_info(p), p.print_copy) for p in s.scalars(q)]
+
+
+def set_caption(db: Database, photo_id: str, caption: str) -> None:
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        _editable(s, p.inspection_id)
+        p.caption = caption.strip()
+
+
+def remove_photo(db: Database, photo_id: str) -> None:
+    """Remove a photo from the record; the original file stays (another record may hold the same file)."""
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        _editable(s, p.inspection_id)
+        s.delete(p)
+
+
+def verify_original(info: PhotoInfo, ext: str | None = None) -> bool:
+    """True when the original file is present and still has the recorded hash."""
+    candidates = (
+        [original_path(info.sha256, ext)] if ext else list((photos_dir() / info.sha256[:2]).glob(f"{info.sha256}.*"))
+    )
+    for path in candidates:
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == info.sha256:
+            return True
+    return False

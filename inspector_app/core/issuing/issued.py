@@ -1,0 +1,252 @@
+"""The archive of issued documents: the exact signed PDF that was handed to the enterprise (issue 3: a document
+is verifiable later; issue 4 §1: the bureau receives the documents issued in the field).
+
+A document is *issued* when it is saved as PDF or printed, from the documents dialog or `inspector-app pdf
+summary|record|notice`; a preview is not. Each issue records an `issued_document` row (type, number, code,
+the file's SHA-256 and size, time, how, device, signing key) and keeps the file byte for byte under
+data_dir()/issued/<sha256[:2]>/<sha256>.pdf, content-addressed like the photo originals (core/inspection/photos.py).
+The same bytes issued again (saved, then printed from the same preview) are one document: the first record
+is returned. A row is never changed; sync carries it to the bureau with its file (sync/kinds_documents.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from inspector_app import paths
+from inspector_app.core import clock, settings
+from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.docs_models import IssuedDocument
+from inspector_app.core.storage.models import Inspection, Setting
+from inspector_app.i18n import _
+
+SAVED, PRINTED = "saved", "printed"
+HOWS = {SAVED: _("另存为PDF"), PRINTED: _("打印")}
+
+
+@dataclass(frozen=True)
+class IssuedInfo:
+    id: str
+    inspection_id: str
+    doc_type: str
+    number: str
+    verification_code: str
+    content_hash: str
+    sha256: str
+    size: int
+    filename: str
+    how: str
+    issued_at: datetime
+    device: str
+    device_id: str
+    signer_fingerprint: str
+
+    @property
+    def title(self) -> str:
+        return doc_title(self.doc_type)
+
+    @property
+    def how_label(self) -> str:
+        return HOWS.get(self.how, self.how)
+
+
+def doc_titles() -> dict[str, str]:
+    from inspector_app.documents.data import DOC_TITLES  # the one list of documents
+
+    return DOC_TITLES
+
+
+def doc_title(doc_type: str) -> str:
+    return doc_titles().get(doc_type, doc_type)
+
+
+def issued_dir() -> Path:
+    return paths.data_dir() / "issued"
+
+
+def archive_path(sha256: str) -> Path:
+    return issued_dir() / sha256[:2] / f"{sha256}.pdf"
+
+
+def _info(row: IssuedDocument) -> IssuedInfo:
+    return IssuedInfo(
+        row.id, row.inspection_id, row.doc_type, row.number, row.verification_code, row.content_hash, row.sha256,
+        row.size, row.filename, row.how, row.issued_at, row.device, row.device_id, row.signer_fingerprint,
+    )  # fmt: skip
+
+
+def _intact(path: Path, sha256: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write through a .part file, fsynced before the rename: the row commits with synchronous=FULL, so the
+    file it names must be on disk first, or a power cut leaves a record without its document."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+
+
+def store_file(data: bytes, sha256: str | None = None) -> Path:
+    """Put `data` into the archive folder (once; a damaged copy with the same name is replaced)."""
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    target = archive_path(sha256)
+    if not _intact(target, sha256):
+        _write_durably(target, data)
+    return target
+
+
+def record_issued(db: Database, generated, how: str) -> IssuedInfo:
+    """Archive a document that was just saved or printed (`generated`: documents.generate.Generated).
+    Identical bytes already archived for the inspection return the existing record."""
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID
+    from inspector_app.documents.pdfsign import verify_pdf
+
+    if how not in HOWS:
+        raise ValidationError(_("出具方式"), _("“{h}”无效，应为 saved 或 printed").format(h=how))
+    if generated.doc_type not in doc_titles():
+        raise ValidationError(_("文书类型"), _("“{t}”不是已知的文书").format(t=generated.doc_type))
+    if not generated.inspection_id or not generated.pdf:
+        raise ValidationError(_("文书"), _("没有可存档的文书内容，请重新生成后再出具"))
+    data = bytes(generated.pdf)
+    digest = hashlib.sha256(data).hexdigest()
+    # Who signed it, as verify reports it to the bureau later: the fingerprint of the signing public key.
+    fingerprint = verify_pdf(data).fingerprint
+    with db.session() as s:
+        if s.get(Inspection, generated.inspection_id) is None:
+            raise NotFound(_("找不到该检查记录"))
+        existing = s.scalar(
+            select(IssuedDocument).where(
+                IssuedDocument.inspection_id == generated.inspection_id, IssuedDocument.sha256 == digest
+            )
+        )
+        # Written before the row commits; a file left by a transaction that did not commit is harmless
+        # (content-addressed, the next issue of the same bytes uses it). For an existing row: put back a lost file.
+        store_file(data, digest)
+        if existing is not None:
+            return _info(existing)
+        own = s.get(Setting, SETTING_DEVICE_ID)  # not a user setting: set once by sync's first setup
+        row = IssuedDocument(
+            inspection_id=generated.inspection_id,
+            doc_type=generated.doc_type,
+            number=generated.number or "",
+            verification_code=generated.verification_code,
+            content_hash=generated.content_hash,
+            sha256=digest,
+            size=len(data),
+            filename=Path(generated.filename).name[:255],
+            how=how,
+            issued_at=clock.now(),
+            device=(settings.read(s, "device.name") or "")[:100],
+            device_id=own.value[:36] if own is not None else "",
+            signer_fingerprint=fingerprint,
+        )
+        s.add(row)
+        s.flush()
+        return _info(row)
+
+
+def save_issued(db: Database, generated, path: str | Path) -> IssuedInfo:
+    """Write `generated` to `path` and archive it as saved: the file appears only once the archive holds it,
+    so a refused archive leaves no file behind and a failed write no record."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(generated.pdf)
+    except OSError as exc:
+        raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
+    try:
+        info = record_issued(db, generated, SAVED)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return info
+
+
+def list_issued(db: Database, inspection_id: str) -> list[IssuedInfo]:
+    """The documents issued for an inspection, oldest first."""
+    with db.session() as s:
+        q = (
+            select(IssuedDocument)
+            .where(IssuedDocument.inspection_id == inspection_id)
+            # updated_at (set at insert, never changed) breaks ties of a coarse or pinned clock
+            .order_by(IssuedDocument.issued_at, IssuedDocument.updated_at, IssuedDocument.id)
+        )
+        return [_info(r) for r in s.scalars(q)]
+
+
+def get_issued(db: Database, issued_id: str) -> IssuedInfo:
+    with db.session() as s:
+        row = s.get(IssuedDocument, issued_id)
+        if row is None:
+            raise NotFound(_("找不到该已出具文书的存档记录"))
+        return _info(row)
+
+
+def issued_pdf(db: Database, issued_id: str) -> bytes:
+    """The archived bytes, checked against the recorded SHA-256."""
+    info = get_issued(db, issued_id)
+    path = archive_path(info.sha256)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise DomainError(
+            _("已出具的{d}的存档文件“{p}”缺失，请从备份恢复该文件。").format(d=info.title, p=path)
+        ) from None
+    if hashlib.sha256(data).hexdigest() != info.sha256:
+        raise DomainError(
+            _("已出具的{d}的存档文件“{p}”已损坏（校验值不符），请从备份恢复该文件。").format(d=info.title, p=path)
+        )
+    return data
+
+
+def export_issued(db: Database, issued_id: str, path: str | Path) -> Path:
+    """Write the archived copy out to `path` (另存为): the bytes handed out, not a new document."""
+    data = issued_pdf(db, issued_id)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
+    return path
+
+
+def find_copy(db: Database, data: bytes) -> IssuedInfo | None:
+    """The archive record of exactly these bytes, if this database holds one (a copy brought back for checking)."""
+    digest = hashlib.sha256(data).hexdigest()
+    with db.session() as s:
+        row = s.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest).limit(1))
+        return _info(row) if row is not None else None
+
+
+def devices_of_key(db: Database, fingerprint: str) -> list[str]:
+    """The devices whose archived documents were signed with this key (how the bureau knows its laptops' keys)."""
+    if not fingerprint:
+        return []
+    with db.session() as s:
+        q = (
+            select(IssuedDocument.device, IssuedDocument.device_id)
+            .where(IssuedDocument.signer_fingerprint == fingerprint)
+            .distinct()
+        )
+        return sorted({device or device_id for device, device_id in s.execute(q) if device or device_id})

@@ -1,0 +1,615 @@
+"""Enterprise classification AA / A / B / C with its history (001 §8–§33), and the supervision it implies.
+
+Every rule of the measures lives here once, next to its citation. A change is refused, with the reason in
+Chinese, when the measures forbid it; an accepted change updates Enterprise.classification /
+Enterprise.risk_level (the current values) and writes one ClassificationChange row (the history, 001 §18).
+
+The history is a record of what happened, in date order: a change may not be dated after today nor before
+the enterprise's latest recorded change (`_check_date`), so that "the class on a day" is always the class
+after the last change up to that day (core/supervision/statistics.py relies on it). Classification is the district
+bureau's work (001 §17, §33): refused on a field laptop (core/storage/sync_models.require_bureau).
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspector_app.core import clock
+from inspector_app.core.catalog import CLASSES, RISK_LEVELS, SUPERVISION_MODES
+from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import Enterprise, License
+from inspector_app.core.storage.supervision_models import ClassificationChange, ProductClass, SpotCheck
+from inspector_app.core.storage.sync_models import require_bureau
+from inspector_app.i18n import _
+
+# From worst to best. Rank = index: a higher rank is a better class.
+CLASS_ORDER: tuple[str, ...] = ("C", "B", "A", "AA")
+
+# Citations of the rules, as written into the history's `rule` column.
+RULE_NEW = "001 §10"  # 新申请生产许可证企业一般判定为B类企业
+RULE_REVIEW = "001 §33"  # 动态调整，周期原则上1年；不允许越级上升，可以越级下降
+RULE_SPOT_CHECK = "001 §32"  # 监督抽查不合格 → C类
+RULE_FALSE_COMMITMENT = "001 §9"  # 虚假承诺 → B或C，5年内不再接受AA承诺
+RULE_RISK = "001 §12"  # 风险等级Ⅰ/Ⅱ/Ⅲ
+RULE_PRODUCTS = "001 §31"  # 多种产品：分别分类，依最低类别监管
+
+NEW_LICENSEE_CLASS = "B"  # 001 §10
+SPOT_CHECK_CLASS = "C"  # 001 §32
+FALSE_COMMITMENT_TARGETS = ("B", "C")  # 001 §9
+AA_BLOCK_YEARS = 5  # 001 §9
+REVIEW_PERIOD_DAYS = 365  # 001 §33: 调整周期原则上为1年 (applies to upgrades; downgrades are immediate)
+
+RULE_LABELS: dict[str, str] = {
+    RULE_NEW: "新获证企业判定为B类",
+    RULE_REVIEW: "年度动态调整",
+    RULE_SPOT_CHECK: "监督抽查不合格调整为C类",
+    RULE_FALSE_COMMITMENT: "虚假承诺或不履行自我承诺",
+    RULE_RISK: "产品质量风险等级",
+}
+
+
+class ClassificationRefused(DomainError):
+    """The measures forbid this change; the message says which rule and why."""
+
+
+def rank(cls: str) -> int:
+    return CLASS_ORDER.index(cls)
+
+
+def lowest(classes) -> str:
+    """001 §31: an enterprise classified per product category is supervised by its lowest class."""
+    return min(classes, key=rank)
+
+
+# ------------------------------------------------------------------ supervision mode and frequency (§14, §30)
+@dataclass(frozen=True)
+class Requirement:
+    """Minimum yearly inspections of one supervision mode (001 §30)."""
+
+    ratio: float | None  # share of the enterprises of the group to inspect once a year, or None
+    per_enterprise: int  # inspections of each enterprise a year (when ratio is None)
+    text: str
+
+    def visits(self, group_size: int) -> int:
+        """Minimum inspections a year for a group of this many enterprises."""
+        if self.ratio is not None:
+            return math.ceil(group_size * self.ratio - 1e-9)
+        return group_size * self.per_enterprise
+
+
+# 001 §30(一)–(四). Keyed by the class whose mode applies.
+REQUIREMENTS: dict[str, Requirement] = {
+    "AA": Requirement(0.20, 0, "每年检查不低于20%的AA类企业（001 第三十条（一））"),
+    "A": Requirement(0.50, 0, "每年检查不低于50%的A类企业（001 第三十条（二））"),
+    "B": Requirement(None, 1, "每家企业每年至少检查1次（001 第三十条（三））"),
+    "C": Requirement(None, 2, "每家企业每年不少于2次检查（001 第三十条（四））"),
+}
+MODE_CITATIONS: dict[str, str] = {"AA": "001 §30(一)", "A": "001 §30(二)", "B": "001 §30(三)", "C": "001 §30(四)"}
+
+
+def supervision_mode(cls: str, risk_level: str | None) -> str:
+    """The class whose supervision mode applies: one step stricter for risk level I products (001 §14).
+
+    001 §14 allows a district to adjust for levels II and III 'as appropriate'; we apply no automatic change.
+    """
+    if risk_level == "I" and rank(cls) > 0:
+        return CLASS_ORDER[rank(cls) - 1]
+    return cls
+
+
+@dataclass(frozen=True)
+class Supervision:
+    classification: str
+    risk_level: str | None
+    mode_class: str  # the class whose mode applies (differs from classification under 001 §14)
+    mode: str  # e.g. 加严监管
+    requirement: str
+    stricter_by_risk: bool
+    aa_blocked_until: date | None
+
+
+def supervision_of(cls: str, risk_level: str | None, aa_blocked: date | None = None) -> Supervision:
+    mode_class = supervision_mode(cls, risk_level)
+    return Supervision(
+        classification=cls,
+        risk_level=risk_level,
+        mode_class=mode_class,
+        mode=SUPERVISION_MODES[mode_class],
+        requirement=REQUIREMENTS[mode_class].text,
+        stricter_by_risk=mode_class != cls,
+        aa_blocked_until=aa_blocked,
+    )
+
+
+# ------------------------------------------------------------------ the transition rules (§8, §9, §33)
+def check_transition(
+    current: str,
+    target: str,
+    *,
+    on: date,
+    last_change_on: date | None,
+    aa_blocked_until: date | None,
+    commitment: str,
+) -> None:
+    """Raise ClassificationRefused if the measures forbid current → target by yearly review (001 §33)."""
+    if target not in CLASSES:
+        raise ValidationError(_("企业类别"), _("“{c}”不是有效类别，只能是AA、A、B、C").format(c=target))
+    if target == current:
+        raise ClassificationRefused(_("企业已是{c}类，无需调整").format(c=target))
+    step = rank(target) - rank(current)
+    if step > 1:
+        raise ClassificationRefused(
+            _(
+                "不允许越级上升：{a}类只能调整为{b}类（001 第三十三条：对企业的分类不允许越级上升，但可以越级下降）"
+            ).format(a=current, b=CLASS_ORDER[rank(current) + 1])
+        )
+    if step == 1 and last_change_on is not None and (on - last_change_on).days < REVIEW_PERIOD_DAYS:
+        raise ClassificationRefused(
+            _(
+                "上次分类调整在{d}，不足1年，不能上调类别（001 第三十三条：调整周期原则上为1年）；"
+                "最早可在{e}上调。降级不受此限制。"
+            ).format(d=last_change_on.isoformat(), e=(last_change_on + timedelta(days=REVIEW_PERIOD_DAYS)).isoformat())
+        )
+    if target == "AA":
+        if aa_blocked_until is not None and on < aa_blocked_until:
+            raise ClassificationRefused(
+                _("该企业曾虚假承诺或不履行自我承诺，{d}前不再接受其AA类自我承诺（001 第九条）").format(
+                    d=aa_blocked_until.isoformat()
+                )
+            )
+        if not commitment.strip():
+            raise ClassificationRefused(
+                _("定为AA类须由企业作出书面承诺，请填写《工业产品质量AA类企业自我承诺书》的编号或日期（001 第八条）")
+            )
+
+
+# ------------------------------------------------------------------ queries
+@dataclass(frozen=True)
+class ChangeView:
+    id: str
+    changed_on: date
+    category: str | None
+    from_class: str | None
+    to_class: str | None
+    from_risk: str | None
+    to_risk: str | None
+    rule: str
+    reason: str
+    who: str
+    commitment: str
+
+
+def _view(c: ClassificationChange) -> ChangeView:
+    return ChangeView(
+        c.id,
+        c.changed_on,
+        c.category,
+        c.from_class,
+        c.to_class,
+        c.from_risk,
+        c.to_risk,
+        c.rule,
+        c.reason,
+        c.who,
+        c.commitment,
+    )
+
+
+def history(db: Database, enterprise_id: str) -> list[ChangeView]:
+    with db.session() as s:
+        _enterprise(s, enterprise_id)
+        rows = s.scalars(
+            select(ClassificationChange)
+            .where(ClassificationChange.enterprise_id == enterprise_id)
+            .order_by(ClassificationChange.changed_on, ClassificationChange.created_at)
+        ).all()
+        return [_view(c) for c in rows]
+
+
+def _aa_blocked_until(s: Session, enterprise_id: str) -> date | None:
+    last = s.scalar(
+        select(ClassificationChange.changed_on)
+        .where(ClassificationChange.enterprise_id == enterprise_id, ClassificationChange.rule == RULE_FALSE_COMMITMENT)
+        .order_by(ClassificationChange.changed_on.desc())
+        .limit(1)
+    )
+    if last is None:
+        return None
+    try:
+        return last.replace(year=last.year + AA_BLOCK_YEARS)
+    except ValueError:  # 29 February
+        return last.replace(year=last.year + AA_BLOCK_YEARS, day=28)
+
+
+def _last_class_change(s: Session, enterprise_id: str, category: str | None) -> date | None:
+    q = select(ClassificationChange.changed_on).where(
+        ClassificationChange.enterprise_id == enterprise_id, ClassificationChange.to_class.is_not(None)
+    )
+    if category is not None:
+        q = q.where((ClassificationChange.category == category) | ClassificationChange.category.is_(None))
+    return s.scalar(q.order_by(ClassificationChange.changed_on.desc()).limit(1))
+
+
+def _latest_change(s: Session, enterprise_id: str) -> ClassificationChange | None:
+    return s.scalar(
+        select(ClassificationChange)
+        .where(ClassificationChange.enterprise_id == enterprise_id)
+        .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
+        .limit(1)
+    )
+
+
+def _describe(c: ClassificationChange) -> str:
+    if c.to_class is not None:
+        what = f"{c.from_class or _('（无）')} → {c.to_class}"
+        if c.category:
+            what = f"［{c.category}］{what}"
+    else:
+        what = _("风险等级 {a} → {b}").format(a=c.from_risk or "—", b=c.to_risk or "—")
+    return f"{RULE_LABELS.get(c.rule, c.rule)}，{what}"
+
+
+def _check_date(
+    s: Session, enterprise_id: str, on: date, *, field: str | None = None, advice: str | None = None
+) -> None:
+    """The history is kept in date order (001 §18 分类监管档案): no future date, nothing before the latest row.
+
+    A later row was decided knowing the class of its day; a row slipped in before it would rewrite that class
+    (a spot check dated before a review recorded a change from a class the enterprise did not have then).
+    """
+    field = field or _("调整日期")
+    today = clock.today()
+    if on > today:
+        raise ValidationError(
+            field,
+            _("{d}晚于今天（{t}）：分类历史只登记已经发生的调整，请填写实际日期（不填则为今天）").format(
+                d=on.isoformat(), t=today.isoformat()
+            ),
+        )
+    last = _latest_change(s, enterprise_id)
+    if last is not None and on < last.changed_on:
+        raise ValidationError(
+            field,
+            _("{d}早于该企业最近一次分类记录（{l}，{w}）：分类历史按日期先后记录，不能插到已有记录之前；").format(
+                d=on.isoformat(), l=last.changed_on.isoformat(), w=_describe(last)
+            )
+            + (advice or _("请核对日期，使用不早于{l}的日期")).format(l=last.changed_on.isoformat()),
+        )
+
+
+def supervision(db: Database, enterprise_id: str) -> Supervision:
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        return supervision_of(ent.classification, ent.risk_level, _aa_blocked_until(s, enterprise_id))
+
+
+def product_classes(db: Database, enterprise_id: str) -> dict[str, str]:
+    """Class per product category (001 §31); empty when the enterprise is classified as a whole."""
+    with db.session() as s:
+        rows = s.execute(
+            select(ProductClass.category, ProductClass.classification).where(
+                ProductClass.enterprise_id == enterprise_id
+            )
+        ).all()
+        return dict(sorted(rows))
+
+
+def _enterprise(s: Session, enterprise_id: str) -> Enterprise:
+    ent = s.get(Enterprise, enterprise_id)
+    if ent is None:
+        raise NotFound(_("找不到该企业"))
+    return ent
+
+
+def _categories(s: Session, enterprise_id: str) -> list[str]:
+    return sorted(set(s.scalars(select(License.category).where(License.enterprise_id == enterprise_id))))
+
+
+# ------------------------------------------------------------------ changes
+def _apply(
+    s: Session,
+    ent: Enterprise,
+    target: str,
+    *,
+    on: date,
+    rule: str,
+    reason: str,
+    who: str,
+    category: str | None,
+    commitment: str = "",
+    check: bool = True,
+) -> ClassificationChange:
+    """Set the class of the enterprise (or of one of its product categories) and write the history row."""
+    if not reason.strip():
+        raise ValidationError(_("调整原因"), _("不能为空"))
+    _check_date(s, ent.id, on)
+    blocked = _aa_blocked_until(s, ent.id)
+    per_cat = {pc.category: pc for pc in s.scalars(select(ProductClass).where(ProductClass.enterprise_id == ent.id))}
+    if category is not None:
+        cats = _categories(s, ent.id)
+        if category not in cats:
+            raise ValidationError(
+                _("产品类别"),
+                _("企业没有“{c}”类别的生产许可证；其获证类别为：{cs}").format(
+                    c=category, cs="、".join(cats) or _("无")
+                ),
+            )
+        if not per_cat:  # first separate classification (001 §31): every category starts at the current class
+            for cat in cats:
+                per_cat[cat] = ProductClass(enterprise_id=ent.id, category=cat, classification=ent.classification)
+                s.add(per_cat[cat])
+        current = per_cat[category].classification
+        if check:
+            check_transition(
+                current,
+                target,
+                on=on,
+                last_change_on=_last_class_change(s, ent.id, category),
+                aa_blocked_until=blocked,
+                commitment=commitment,
+            )
+        per_cat[category].classification = target
+        new_class = lowest(pc.classification for pc in per_cat.values())  # 001 §31
+        from_class = current
+    else:
+        if check:
+            last = _last_class_change(s, ent.id, None)
+            for pc in per_cat.values():  # each category's own transition must be allowed as well
+                if pc.classification != target:
+                    check_transition(
+                        pc.classification,
+                        target,
+                        on=on,
+                        last_change_on=last,
+                        aa_blocked_until=blocked,
+                        commitment=commitment,
+                    )
+            check_transition(
+                ent.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
+            )
+        for pc in per_cat.values():
+            pc.classification = target
+        new_class = target
+        from_class = ent.classification
+    change = ClassificationChange(
+        enterprise_id=ent.id,
+        changed_on=on,
+        category=category,
+        from_class=from_class,
+        to_class=target,
+        rule=rule,
+        reason=reason.strip(),
+        who=who.strip(),
+        commitment=commitment.strip(),
+    )
+    s.add(change)
+    ent.classification = new_class
+    s.flush()
+    return change
+
+
+def classify(
+    db: Database,
+    enterprise_id: str,
+    to_class: str,
+    *,
+    reason: str,
+    who: str,
+    on: date | None = None,
+    category: str | None = None,
+    commitment: str = "",
+) -> ChangeView:
+    """The yearly review (001 §33): one step up at most, once a year; any step down; AA needs §8/§9."""
+    require_bureau(db, _("企业分类调整"))
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        change = _apply(
+            s,
+            ent,
+            to_class,
+            on=on or clock.today(),
+            rule=RULE_REVIEW,
+            reason=reason,
+            who=who,
+            category=category,
+            commitment=commitment,
+        )
+        return _view(change)
+
+
+def register_new_licensee(db: Database, enterprise_id: str, *, who: str, on: date | None = None) -> ChangeView:
+    """001 §10: a new licensee is generally classified B. Records the initial classification."""
+    require_bureau(db, _("企业分类调整"))
+    on = on or clock.today()
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        if s.scalar(select(ClassificationChange.id).where(ClassificationChange.enterprise_id == ent.id).limit(1)):
+            raise ClassificationRefused(_("该企业已有分类记录，不能再作为新获证企业分类；请使用年度动态调整"))
+        _check_date(s, ent.id, on)
+        change = ClassificationChange(
+            enterprise_id=ent.id,
+            changed_on=on,
+            from_class=None,
+            to_class=NEW_LICENSEE_CLASS,
+            rule=RULE_NEW,
+            reason=_("新申请生产许可证企业一般判定为B类企业（001 第十条）"),
+            who=who.strip(),
+        )
+        s.add(change)
+        ent.classification = NEW_LICENSEE_CLASS
+        s.flush()
+        return _view(change)
+
+
+def false_commitment(
+    db: Database, enterprise_id: str, to_class: str, *, reason: str, who: str, on: date | None = None
+) -> ChangeView:
+    """001 §9: an AA enterprise that made a false commitment goes to B or C; AA is refused for 5 years."""
+    if to_class not in FALSE_COMMITMENT_TARGETS:
+        raise ClassificationRefused(_("虚假承诺或不履行自我承诺的AA类企业只能调整为B类或C类（001 第九条）"))
+    require_bureau(db, _("企业分类调整"))
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        if ent.classification != "AA" and not s.scalar(
+            select(ProductClass.id).where(ProductClass.enterprise_id == ent.id, ProductClass.classification == "AA")
+        ):
+            raise ClassificationRefused(
+                _("该企业当前为{c}类，不是AA类企业，不适用001 第九条").format(c=ent.classification)
+            )
+        change = _apply(
+            s,
+            ent,
+            to_class,
+            on=on or clock.today(),
+            rule=RULE_FALSE_COMMITMENT,
+            reason=reason,
+            who=who,
+            category=None,
+            check=False,
+        )
+        return _view(change)
+
+
+SPOT_CHECK_LEVELS: dict[str, str] = {
+    "national": "国家监督抽查",
+    "provincial": "省级监督抽查",
+    "municipal": "市级监督抽查",
+    "district": "区级监督抽查",
+}
+
+
+def record_spot_check(
+    db: Database,
+    enterprise_id: str,
+    *,
+    level: str,
+    checked_on: date,
+    batches: int = 1,
+    failed_batches: int = 0,
+    category: str | None = None,
+    reference: str = "",
+    who: str = "",
+) -> tuple[str, ChangeView | None]:
+    """Record a spot check; a failed one moves the enterprise (or that product category) to C (001 §32)."""
+    if level not in SPOT_CHECK_LEVELS:
+        raise ValidationError(
+            _("抽查级别"), _("“{l}”不是有效级别：{ls}").format(l=level, ls="、".join(SPOT_CHECK_LEVELS))
+        )
+    if batches < 1 or not 0 <= failed_batches <= batches:
+        raise ValidationError(_("抽查批次"), _("批次数至少为1，不合格批次在0到批次数之间"))
+    require_bureau(db, _("监督抽查结果登记（不合格调整为C类）"))
+    if checked_on > clock.today():
+        raise ValidationError(
+            _("抽查日期"),
+            _("{d}晚于今天（{t}）：只能登记已经进行的抽查，请填写实际抽查日期").format(
+                d=checked_on.isoformat(), t=clock.today().isoformat()
+            ),
+        )
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        if category is not None and category not in _categories(s, ent.id):
+            raise ValidationError(_("产品类别"), _("企业没有“{c}”类别的生产许可证").format(c=category))
+        current = ent.classification
+        if category is not None:
+            pc = s.scalar(
+                select(ProductClass).where(ProductClass.enterprise_id == ent.id, ProductClass.category == category)
+            )
+            current = pc.classification if pc else ent.classification
+        moves_to_c = bool(failed_batches) and current != SPOT_CHECK_CLASS
+        if moves_to_c:  # the change to C is dated on the check: it must not precede the latest history row
+            _check_date(
+                s,
+                ent.id,
+                checked_on,
+                field=_("抽查日期"),
+                advice=_(
+                    "按抽查日期调整为C类会改写之后的分类历史。请核对抽查日期；"
+                    "如不合格结果是在{l}之后才收到的，请以收到结果的日期登记"
+                ),
+            )
+        check = SpotCheck(
+            enterprise_id=ent.id,
+            category=category,
+            level=level,
+            checked_on=checked_on,
+            batches=batches,
+            failed_batches=failed_batches,
+            reference=reference.strip(),
+            who=who.strip(),
+        )
+        s.add(check)
+        s.flush()
+        change = None
+        if moves_to_c:
+            reason = _("{lvl}不合格{n}批次{ref}，调整为C类，实施加严监管（001 第三十二条）").format(
+                lvl=SPOT_CHECK_LEVELS[level],
+                n=failed_batches,
+                ref=f"（{reference.strip()}）" if reference.strip() else "",
+            )
+            change = _view(
+                _apply(
+                    s,
+                    ent,
+                    SPOT_CHECK_CLASS,
+                    on=checked_on,
+                    rule=RULE_SPOT_CHECK,
+                    reason=reason,
+                    who=who,
+                    category=category,
+                    check=False,
+                )
+            )
+        return check.id, change
+
+
+def set_risk_level(
+    db: Database, enterprise_id: str, level: str | None, *, reason: str, who: str, on: date | None = None
+) -> ChangeView:
+    """Product risk level I / II / III of the enterprise's products (001 §12–§13); I tightens the mode (§14)."""
+    if level is not None and level not in RISK_LEVELS:
+        raise ValidationError(_("风险等级"), _("只能是 I、II、III"))
+    if not reason.strip():
+        raise ValidationError(_("调整原因"), _("不能为空"))
+    require_bureau(db, _("产品质量风险等级调整"))
+    on = on or clock.today()
+    with db.session() as s:
+        ent = _enterprise(s, enterprise_id)
+        if ent.risk_level == level:
+            raise ClassificationRefused(_("风险等级未改变"))
+        _check_date(s, ent.id, on)
+        change = ClassificationChange(
+            enterprise_id=ent.id,
+            changed_on=on,
+            from_risk=ent.risk_level,
+            to_risk=level,
+            rule=RULE_RISK,
+            reason=reason.strip(),
+            who=who.strip(),
+        )
+        s.add(change)
+        ent.risk_level = level
+        s.flush()
+        return _view(change)
+
+
+def downgrade_one(
+    db: Database, enterprise_id: str, *, reason: str, who: str, on: date | None = None
+) -> ChangeView | None:
+    """Move down one class (001 §33 降级处理); None if already C."""
+    require_bureau(db, _("企业分类调整"))
+    with db.session() as s:
+        return downgrade_in(s, enterprise_id, reason=reason, who=who, on=on or clock.today())
+
+
+def downgrade_in(s: Session, enterprise_id: str, *, reason: str, who: str, on: date) -> ChangeView | None:
+    """downgrade_one inside the caller's session (a confirmed 降级 proposal and its flag in one transaction)."""
+    require_bureau(s, _("企业分类调整"))
+    ent = _enterprise(s, enterprise_id)
+    if ent.classification == CLASS_ORDER[0]:
+        return None
+    target = CLASS_ORDER[rank(ent.classification) - 1]
+    return _view(_apply(s, ent, target, on=on, rule=RULE_REVIEW, reason=reason, who=who, category=None, check=False))

@@ -1,0 +1,602 @@
+"""The bureau's statistics for a period and a scope (000 表1–表4, 000 二(二), 003 附件).
+
+Every figure is a GROUP BY aggregate in portable SQL through SQLAlchemy (no SQLite-specific SQL), so the
+same code runs on the bureau's PostgreSQL. The counting rules are written down in docs/statistics.md; each
+query below names the rule it implements. The result is a plain `Report` value: the GUI, the CLI and the
+exports (documents/statistics_report.py) all show the same numbers.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+
+from inspector_app.core import clock
+from inspector_app.core.catalog import (
+    CLASSES,
+    DISTRICTS,
+    FOOD_CATEGORY,
+    INSPECTION_KINDS,
+    PROBLEM_CATEGORIES,
+    PRODUCT_CATEGORIES,
+    SUPERVISION_MODES,
+)
+from inspector_app.core.errors import ValidationError
+from inspector_app.core.inspection import inspections
+from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.models import (
+    Enterprise,
+    Inspection,
+    InspectionMember,
+    ItemResult,
+    License,
+    TemplateSnapshot,
+)
+from inspector_app.core.storage.supervision_models import (
+    AnnualPlan,
+    ClassificationChange,
+    EnforcementFlag,
+    PlanEntry,
+    SpotCheck,
+)
+from inspector_app.i18n import _
+
+COMPLETED = inspections.COMPLETED
+NONCONFORM = "nonconform"
+CLASS_ROWS = ("AA", "A", "B", "C")
+
+
+# ------------------------------------------------------------------ formatting (000's conventions)
+def percent(part: int, whole: int, decimals: int = 1) -> str:
+    """Half-up rounded percentage as printed in 000: 34.6% (one decimal), 47% (取整); "/" when whole is 0."""
+    if not whole:
+        return "/"
+    q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(q, rounding=ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def coverage_text(part: int, whole: int) -> str:
+    """Coverage: "100%" when complete, else one decimal (never rounded up to a misleading 100%)."""
+    if not whole:
+        return "/"
+    if part >= whole:
+        return "100%"
+    text = percent(part, whole, 1)
+    return "99.9%" if text == "100.0%" else text
+
+
+# ------------------------------------------------------------------ the report
+@dataclass(frozen=True)
+class DistrictRow:  # 000 表4 (and 表1's count)
+    district: str
+    enterprises: int  # 获证企业总数
+    planned: int  # 计划检查单位总数
+    inspections: int  # 实际检查家（次）
+    problems: int  # 发现问题总数（项次）
+    ordered: int  # 责令改正数
+    transferred: int  # 移交行政处罚总数
+    inspected_enterprises: int  # enterprises with ≥1 inspection (coverage numerator)
+    coverage: str  # 实际检查数/获证企业数
+
+
+@dataclass(frozen=True)
+class ClassRow:  # 000 表2
+    classification: str
+    mode: str
+    enterprises: int
+    percent: str  # 取整
+    inspections: int
+
+
+@dataclass(frozen=True)
+class CountRow:
+    name: str
+    count: int
+    percent: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignRow:  # 003 附件 (None: not known to this app; the bureau fills it in)
+    category: str
+    values: tuple  # one value per CAMPAIGN_COLUMNS
+
+
+# 003 附件 columns, (group, sub-group, column). Computed: 风险排查/生产领域 and 监督抽查/生产领域.
+CAMPAIGN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("风险排查", "生产领域", "排查企业"),
+    ("风险排查", "生产领域", "发现问题企业"),
+    ("风险排查", "流通领域", "排查企业"),
+    ("风险排查", "流通领域", "发现问题企业"),
+    ("监督抽查", "生产领域", "抽查企业"),
+    ("监督抽查", "生产领域", "抽查批次"),
+    ("监督抽查", "生产领域", "不合格批次"),
+    ("监督抽查", "生产领域", "同比变化"),
+    ("监督抽查", "流通领域", "抽查企业"),
+    ("监督抽查", "流通领域", "抽查批次"),
+    ("监督抽查", "流通领域", "不合格批次"),
+    ("监督抽查", "流通领域", "同比变化"),
+    ("风险监测", "", "采集风险信息（条）"),
+    ("风险监测", "", "开展风险监测产品（批次）"),
+    ("风险监测", "", "发现质量问题（个）"),
+    ("案件查办", "", "查处案件（起）"),
+    ("案件查办", "", "罚没金额"),
+    ("案件查办", "", "案值"),
+    ("案件查办", "", "移送司法机关案件（起）"),
+    ("行纪衔接", "", "行纪衔接（起）"),
+    ("质量技术帮扶", "", "帮扶企业（家）"),
+    ("质量技术帮扶", "", "解决质量问题（个）"),
+    ("质量技术帮扶", "", "帮助企业提升产值"),
+    ("约谈", "", "约谈企业（家）"),
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    start: date
+    end: date
+    district: str | None  # None: the whole city (every district)
+    generated_on: date
+    districts: tuple[DistrictRow, ...]  # 表1 and 表4
+    total: DistrictRow
+    classes: tuple[ClassRow, ...]  # 表2
+    certificates: tuple[CountRow, ...]  # 表3
+    certificates_total: int
+    problems: tuple[CountRow, ...]  # 000 二(二)
+    other_food: int  # 其他: food-related products
+    other_industrial: int  # 其他: industrial products
+    inspector_turnouts: int  # 出动检查人员（人次）
+    campaign: tuple[CampaignRow, ...] = field(default_factory=tuple)
+    campaign_kinds: tuple[str, ...] = ("special",)
+
+    @property
+    def scope_label(self) -> str:
+        return self.district or _("全市")
+
+    @property
+    def period_label(self) -> str:
+        if self.start.month == 1 and self.start.day == 1 and self.end == date(self.start.year, 12, 31):
+            return _("{y}年度").format(y=self.start.year)
+        return _("{a}至{b}").format(a=self.start.isoformat(), b=self.end.isoformat())
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict: the same tables as the GUI and the exports (docs/statistics.md)."""
+        d = asdict(self)
+        for key in ("start", "end", "generated_on"):
+            d[key] = d[key].isoformat()
+        d["scope"] = self.scope_label
+        d["period"] = self.period_label
+        d["campaign_columns"] = [list(c) for c in CAMPAIGN_COLUMNS]
+        d["campaign"] = [{"category": r.category, "values": list(r.values)} for r in self.campaign]
+        return json.loads(json.dumps(d, ensure_ascii=False))  # tuples → lists: exactly what the JSON file holds
+
+
+def year_period(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+# ------------------------------------------------------------------ queries
+def _licensed_ids(end: date):
+    """Enterprises holding at least one license valid on the last day of the period (000: 截至12月31日)."""
+    return select(License.enterprise_id).where(_valid_license(end)).distinct()
+
+
+def _valid_license(end: date):
+    return and_(or_(License.issue_date.is_(None), License.issue_date <= end), License.expiry_date >= end)
+
+
+def _in_scope(q, district: str | None):
+    return q.where(Enterprise.district == district) if district else q
+
+
+def _done_in(start: date, end: date):
+    """An inspection 家次: a completed record form dated within the period (docs/statistics.md)."""
+    return and_(Inspection.status == COMPLETED, Inspection.inspected_on >= start, Inspection.inspected_on <= end)
+
+
+def _by_district(s, q) -> dict[str, int]:
+    return {d: n for d, n in s.execute(q)}
+
+
+def check_campaign_kinds(kinds) -> tuple[str, ...]:
+    """The inspection kinds of the campaign table (003 附件): codes of catalog.INSPECTION_KINDS, in order, once."""
+    kinds = tuple(dict.fromkeys(kinds))
+    valid = "、".join(f"{k}（{v}）" for k, v in INSPECTION_KINDS.items())
+    if not kinds:
+        raise ValidationError(_("专项行动表的检查类型"), _("至少给出一种：{v}").format(v=valid))
+    unknown = [k for k in kinds if k not in INSPECTION_KINDS]
+    if unknown:
+        raise ValidationError(
+            _("专项行动表的检查类型"),
+            _("“{k}”不是检查类型，应为 {v} 之一").format(k="”“".join(unknown), v=valid),
+        )
+    return kinds
+
+
+def _check_district(s, district: str) -> None:
+    """A district of the catalogue (000 表1), or one recorded on an enterprise of this database."""
+    if district in DISTRICTS or s.scalar(select(Enterprise.id).where(Enterprise.district == district).limit(1)):
+        return
+    raise ValidationError(
+        _("统计范围"),
+        _("“{d}”不是本市的区，应为 {all} 之一（不写则统计全市）").format(d=district, all="、".join(DISTRICTS)),
+    )
+
+
+def build_report(
+    db: Database,
+    start: date,
+    end: date,
+    *,
+    district: str | None = None,
+    campaign_kinds: tuple[str, ...] = ("special",),
+) -> Report:
+    if end < start:
+        raise ValidationError(_("统计期间"), _("结束日期{b}早于开始日期{a}").format(a=start, b=end))
+    campaign_kinds = check_campaign_kinds(campaign_kinds)
+    district = (district or "").strip() or None  # empty: the whole city
+    with db.session() as s:
+        if district is not None:
+            _check_district(s, district)
+        licensed = _licensed_ids(end)
+        ent_licensed = Enterprise.id.in_(licensed)
+        done = _done_in(start, end)
+        enterprises: dict[str, int] = {}  # 表1 / 表4 获证企业总数
+        class_count: dict[str, int] = {}  # 表2 企业数
+        for dist, cls, n in s.execute(
+            _in_scope(
+                select(Enterprise.district, Enterprise.classification, func.count(Enterprise.id)).where(ent_licensed),
+                district,
+            ).group_by(Enterprise.district, Enterprise.classification)
+        ):
+            enterprises[dist] = enterprises.get(dist, 0) + n
+            class_count[cls] = class_count.get(cls, 0) + n
+
+        # One pass over the period's inspections, aggregated per enterprise first and only then joined to the
+        # enterprise (the costly join runs once per enterprise, not once per inspection): 家次 per district and
+        # per class, licensed enterprises inspected (coverage), and the enterprises screened
+        # by the campaign (003 附件) with the product category of the license their campaign inspection named.
+        in_campaign = Inspection.kind.in_(campaign_kinds)
+        found_problem = exists(  # answered from ix_item_result_conclusion alone
+            select(ItemResult.inspection_id).where(
+                ItemResult.inspection_id == Inspection.id, ItemResult.conclusion == NONCONFORM
+            )
+        )
+        per_enterprise = (
+            select(
+                Inspection.enterprise_id.label("eid"),
+                func.count(Inspection.id).label("n"),
+                func.sum(case((in_campaign, 1), else_=0)).label("campaign"),
+                func.max(case((in_campaign, case((found_problem, 1), else_=0)), else_=0)).label("campaign_bad"),
+                func.min(case((in_campaign, Inspection.license_id))).label("campaign_license"),
+            )
+            .where(done)
+            .group_by(Inspection.enterprise_id)
+            .subquery()
+        )
+        x = per_enterprise.c
+        license_category = select(License.category).where(License.id == x.campaign_license).scalar_subquery()
+        campaign_cat = case((x.campaign > 0, func.coalesce(license_category, _first_category(Enterprise.id)))).label(
+            "cat"
+        )
+        is_licensed = case((Enterprise.id.in_(licensed), 1), else_=0).label("lic")
+        done_count: dict[str, int] = {}  # 表4 实际检查家（次）
+        class_insp: dict[str, int] = {}  # 表2 实际检查家（次）
+        covered: dict[str, int] = {}  # coverage numerator
+        screened: dict[str, int] = {}  # 003 附件 风险排查·生产领域·排查企业
+        screened_bad: dict[str, int] = {}  # … 发现问题企业
+        inner = _in_scope(
+            select(
+                Enterprise.district.label("district"),
+                Enterprise.classification.label("cls"),
+                is_licensed,
+                campaign_cat,
+                x.n,
+                x.eid,
+                x.campaign_bad,
+            )
+            .select_from(per_enterprise)
+            .join(Enterprise, Enterprise.id == x.eid),
+            district,
+        ).subquery()
+        y = inner.c
+        for dist, cls, lic, cat, n, n_ent, n_bad in s.execute(
+            select(
+                y.district, y.cls, y.lic, y.cat, func.sum(y.n), func.count(y.eid), func.sum(y.campaign_bad)
+            ).group_by(y.district, y.cls, y.lic, y.cat)
+        ):
+            n = int(n)
+            done_count[dist] = done_count.get(dist, 0) + n
+            class_insp[cls] = class_insp.get(cls, 0) + n
+            if lic:
+                covered[dist] = covered.get(dist, 0) + n_ent
+            if cat is not None:
+                screened[cat] = screened.get(cat, 0) + n_ent
+                screened_bad[cat] = screened_bad.get(cat, 0) + int(n_bad or 0)
+
+        # 出动检查人员（人次）: team members of those inspections
+        turnout_q = (
+            select(func.count(InspectionMember.inspector_id))
+            .select_from(InspectionMember)
+            .join(Inspection, Inspection.id == InspectionMember.inspection_id)
+            .where(done)
+        )
+        if district:
+            turnout_q = turnout_q.where(
+                Inspection.enterprise_id.in_(select(Enterprise.id).where(Enterprise.district == district))
+            )
+        turnouts = s.scalar(turnout_q) or 0
+
+        # 表4 责令改正数: 家次 with at least one 不符合 not rectified on the spot (driven by those few answers)
+        ordered = _by_district(
+            s,
+            _in_scope(
+                select(Enterprise.district, func.count(distinct(Inspection.id)))
+                .select_from(ItemResult)
+                .join(Inspection, Inspection.id == ItemResult.inspection_id)
+                .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+                .where(ItemResult.conclusion == NONCONFORM, ItemResult.rectified_on_site.is_(False), done),
+                district,
+            ).group_by(Enterprise.district),
+        )
+        # 表4 发现问题总数 (项次) per district, and 000 二(二) per (template, item, chosen category) → the problem
+        # category: COALESCE(the finding's problem_category, the item's `category` in the inspection's own
+        # template snapshot). One pass over the 不符合 answers.
+        problems: dict[str, int] = {}
+        per_item: dict[tuple[str, str, str | None], int] = {}
+        for dist, digest, item_id, chosen, n in s.execute(
+            _in_scope(
+                select(
+                    Enterprise.district,
+                    Inspection.template_digest,
+                    ItemResult.item_id,
+                    ItemResult.problem_category,
+                    func.count(ItemResult.id),
+                )
+                .select_from(ItemResult)
+                .join(Inspection, Inspection.id == ItemResult.inspection_id)
+                .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+                .where(ItemResult.conclusion == NONCONFORM, done),
+                district,
+            ).group_by(Enterprise.district, Inspection.template_digest, ItemResult.item_id, ItemResult.problem_category)
+        ):
+            problems[dist] = problems.get(dist, 0) + n
+            key = (digest, item_id, chosen)
+            per_item[key] = per_item.get(key, 0) + n
+
+        # 表4 计划检查单位总数: plan entries whose month lies in the period
+        lo, hi = start.year * 12 + start.month, end.year * 12 + end.month
+        month_no = AnnualPlan.year * 12 + PlanEntry.month
+        planned_q = (
+            select(AnnualPlan.district, func.count(PlanEntry.id))
+            .select_from(AnnualPlan)
+            .join(PlanEntry, PlanEntry.plan_id == AnnualPlan.id)
+            .where(month_no >= lo, month_no <= hi)
+            .group_by(AnnualPlan.district)
+        )
+        if district:
+            planned_q = planned_q.where(AnnualPlan.district == district)
+        planned = _by_district(s, planned_q)
+        # 表4 移交行政处罚总数: transfers decided within the period
+        transfer_q = (
+            select(Enterprise.district, func.count(EnforcementFlag.id))
+            .select_from(EnforcementFlag)
+            .join(Enterprise, Enterprise.id == EnforcementFlag.enterprise_id)
+            .where(
+                EnforcementFlag.kind == "transfer_penalty",
+                EnforcementFlag.status == "confirmed",
+                EnforcementFlag.decided_on >= start,
+                EnforcementFlag.decided_on <= end,
+            )
+        )
+        transferred = _by_district(s, _in_scope(transfer_q, district).group_by(Enterprise.district))
+
+        # 表2 uses the class held on the last day of the period
+        _class_at_end_correction(s, end, district, done, ent_licensed, class_count, class_insp)
+
+        # 表3: valid certificates per product category
+        cert_q = select(License.category, func.count(License.id)).where(_valid_license(end))
+        if district:
+            cert_q = cert_q.join(Enterprise, Enterprise.id == License.enterprise_id).where(
+                Enterprise.district == district
+            )
+        certs = dict(s.execute(cert_q.group_by(License.category)).all())
+
+        by_cat, other_food, other_ind = _problem_categories(s, [(*key, n) for key, n in per_item.items()])
+        campaign = _campaign(s, start, end, district, screened, screened_bad)
+
+    names = [d for d in DISTRICTS if not district or d == district]
+    seen = set(enterprises) | set(planned) | set(done_count) | set(problems) | set(transferred)
+    names += sorted(d for d in seen if d not in names)
+    rows = tuple(
+        DistrictRow(
+            district=d,
+            enterprises=enterprises.get(d, 0),
+            planned=planned.get(d, 0),
+            inspections=done_count.get(d, 0),
+            problems=problems.get(d, 0),
+            ordered=ordered.get(d, 0),
+            transferred=transferred.get(d, 0),
+            inspected_enterprises=covered.get(d, 0),
+            coverage=coverage_text(covered.get(d, 0), enterprises.get(d, 0)),
+        )
+        for d in names
+    )
+    total = DistrictRow(
+        district=_("合计"),
+        enterprises=sum(r.enterprises for r in rows),
+        planned=sum(r.planned for r in rows),
+        inspections=sum(r.inspections for r in rows),
+        problems=sum(r.problems for r in rows),
+        ordered=sum(r.ordered for r in rows),
+        transferred=sum(r.transferred for r in rows),
+        inspected_enterprises=sum(r.inspected_enterprises for r in rows),
+        coverage=coverage_text(sum(r.inspected_enterprises for r in rows), sum(r.enterprises for r in rows)),
+    )
+    n_ent = sum(class_count.values())
+    classes = tuple(
+        ClassRow(
+            c,
+            SUPERVISION_MODES[c],
+            class_count.get(c, 0),
+            percent(class_count.get(c, 0), n_ent, 0),
+            class_insp.get(c, 0),
+        )
+        for c in CLASS_ROWS
+        if c != "AA" or class_count.get(c) or class_insp.get(c)  # 000 表2 has no AA row when there is none
+    )
+    total_problems = sum(by_cat.values())
+    cert_names = list(PRODUCT_CATEGORIES) + sorted(c for c in certs if c not in PRODUCT_CATEGORIES)
+    return Report(
+        start=start,
+        end=end,
+        district=district,
+        generated_on=clock.today(),
+        districts=rows,
+        total=total,
+        classes=classes,
+        certificates=tuple(CountRow(c, certs.get(c, 0)) for c in cert_names),
+        certificates_total=sum(certs.values()),
+        problems=tuple(
+            CountRow(c, by_cat.get(c, 0), percent(by_cat.get(c, 0), total_problems, 1)) for c in PROBLEM_CATEGORIES
+        ),
+        other_food=other_food,
+        other_industrial=other_ind,
+        inspector_turnouts=turnouts,
+        campaign=campaign,
+        campaign_kinds=tuple(campaign_kinds),
+    )
+
+
+def _class_at_end_correction(s, end, district, done, ent_licensed, class_count, class_insp) -> None:
+    """Enterprise.classification is today's class; for a past period use the class held on its last day.
+
+    Only enterprises whose class changed after the period need a correction: their class at the end is the
+    `from_class` of their first change after it (docs/statistics.md).
+    """
+    q = (
+        select(ClassificationChange.enterprise_id, ClassificationChange.from_class, Enterprise.classification)
+        .select_from(ClassificationChange)
+        .join(Enterprise, Enterprise.id == ClassificationChange.enterprise_id)
+        # from_class NULL: the record of a first class (a roster import), which says nothing of the time before
+        .where(
+            ClassificationChange.changed_on > end,
+            ClassificationChange.to_class.is_not(None),
+            ClassificationChange.from_class.is_not(None),
+        )
+        .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
+    )
+    then: dict[str, tuple[str | None, str]] = {}
+    for eid, from_class, current in s.execute(_in_scope(q, district)):
+        then[eid] = (from_class, current)  # ordered newest first: the earliest change wins
+    moved = {eid: (fc, cur) for eid, (fc, cur) in then.items() if fc is not None and fc != cur}
+    if not moved:
+        return
+    ids = list(moved)
+    licensed_now = set(s.scalars(select(Enterprise.id).where(Enterprise.id.in_(ids), ent_licensed)))
+    insp = dict(
+        s.execute(
+            select(Inspection.enterprise_id, func.count(Inspection.id))
+            .where(Inspection.enterprise_id.in_(ids), done)
+            .group_by(Inspection.enterprise_id)
+        ).all()
+    )
+    for eid, (was, cur) in moved.items():
+        if eid in licensed_now:
+            class_count[cur] = class_count.get(cur, 0) - 1
+            class_count[was] = class_count.get(was, 0) + 1
+        n = insp.get(eid, 0)
+        if n:
+            class_insp[cur] = class_insp.get(cur, 0) - n
+            class_insp[was] = class_insp.get(was, 0) + n
+
+
+def _problem_categories(s, per_item) -> tuple[dict[str, int], int, int]:
+    """(digest, item id, chosen category or None, count) rows → counts per problem category, 其他 split."""
+    digests = {d for d, _i, _c, _n in per_item}
+    templates = {
+        d: inspections._template_from_snapshot(d, content)
+        for d, content in s.execute(
+            select(TemplateSnapshot.digest, TemplateSnapshot.content).where(TemplateSnapshot.digest.in_(digests))
+        )
+    }
+    by_cat: dict[str, int] = {}
+    other_food = other_ind = 0
+    for digest, item_id, chosen, n in per_item:
+        t = templates[digest]
+        try:
+            item = t.item(item_id)
+        except KeyError:
+            cat = "其他"
+        else:
+            # COALESCE(problem_category, the item's default); a value the snapshot does not allow (a hand-edited
+            # database) falls back to the default rather than inventing a category.
+            cat = chosen if chosen in item.categories else item.category
+        by_cat[cat] = by_cat.get(cat, 0) + n
+        if cat == "其他":
+            if t.product_kind == "food":
+                other_food += n
+            else:
+                other_ind += n
+    return by_cat, other_food, other_ind
+
+
+def _first_category(enterprise_id):
+    """The product category of an enterprise's first license (by name): where nothing names a license."""
+    return select(func.min(License.category)).where(License.enterprise_id == enterprise_id).scalar_subquery()
+
+
+def _campaign(s, start: date, end: date, district: str | None, screened: dict, with_problem: dict):
+    """003 附件 per product category; columns this app cannot know stay None for the bureau to fill in."""
+    first_category = _first_category
+
+    def spot(a: date, b: date) -> dict:
+        sc = (
+            _in_scope(
+                select(
+                    func.coalesce(SpotCheck.category, first_category(SpotCheck.enterprise_id)).label("cat"),
+                    SpotCheck.enterprise_id.label("eid"),
+                    SpotCheck.batches.label("batches"),
+                    SpotCheck.failed_batches.label("failed"),
+                )
+                .select_from(SpotCheck)
+                .join(Enterprise, Enterprise.id == SpotCheck.enterprise_id)
+                .where(SpotCheck.checked_on >= a, SpotCheck.checked_on <= b),
+                district,
+            )
+        ).subquery()
+        q = select(sc.c.cat, func.count(distinct(sc.c.eid)), func.sum(sc.c.batches), func.sum(sc.c.failed)).group_by(
+            sc.c.cat
+        )
+        return {c: (e, int(bt or 0), int(f or 0)) for c, e, bt, f in s.execute(q)}
+
+    now = spot(start, end)
+    before = spot(_year_earlier(start), _year_earlier(end))
+    cats = [c for c in PRODUCT_CATEGORIES if c in screened or c in now]
+    cats += sorted(c for c in set(screened) | set(now) if c not in PRODUCT_CATEGORIES and c is not None)
+    rows = []
+    for c in cats:
+        e, b, f = now.get(c, (0, 0, 0))
+        prev_f = before.get(c, (0, 0, 0))[2]
+        yoy = percent(f - prev_f, prev_f, 1) if prev_f else "/"
+        if yoy not in ("/",) and not yoy.startswith("-"):
+            yoy = "+" + yoy
+        values = (screened.get(c, 0), with_problem.get(c, 0), None, None, e, b, f, yoy) + (None,) * 16
+        rows.append(CampaignRow(c, values))
+    return tuple(rows)
+
+
+def _year_earlier(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+def class_label(c: str) -> str:
+    return f"{c}（{CLASSES[c]}）"
+
+
+__all__ = ["CAMPAIGN_COLUMNS", "FOOD_CATEGORY", "Report", "build_report", "coverage_text", "percent", "year_period"]
