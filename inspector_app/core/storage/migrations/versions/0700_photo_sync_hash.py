@@ -13,6 +13,7 @@ Revision ID: 0700
 Revises: 0300
 """
 
+import json
 from hashlib import sha256
 
 import sqlalchemy as sa
@@ -50,9 +51,16 @@ _STATE = sa.table(
 _DATA = ("inspection_id", "item_id", "sha256", "filename", "ext", "width", "height", "caption", "position")
 
 
-def photo_hash(row) -> str:
-    from inspector_app.sync.format import canonical_json
+# The canonical JSON of the sync format as it was at this revision, copied: a migration is frozen and
+# imports nothing of the live app (a later change of the format must not change what this upgrade wrote).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
+
+def canonical_json(obj) -> bytes:
+    return _CANONICAL.encode(obj).encode()
+
+
+def photo_hash(row) -> str:
     data = {k: row[k] for k in _DATA}
     for k in ("taken_at", "added_at"):
         data[k] = row[k].isoformat() if row[k] is not None else None
