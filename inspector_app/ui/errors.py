@@ -11,6 +11,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from inspector_app.i18n import _
@@ -43,7 +44,9 @@ def inform(message: str, parent: QWidget | None = None, title: str | None = None
     box.exec()
 
 
-def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
+def show_error(exc: BaseException, parent: QWidget | None = None, *, wait: bool = True) -> None:
+    """Show a refusal or an unexpected error. `wait=False` opens the box and returns at once: for an error
+    whose own window has already closed (ui/tasks.py), which must still reach the user but block nothing."""
     from inspector_app.core.errors import DomainError  # no Qt, no SQLAlchemy: cheap
 
     global _showing
@@ -54,13 +57,18 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
     try:
         if isinstance(exc, DomainError):
             log.info("refused: %s", exc)
-            warn(str(exc), parent)
+            box = QMessageBox(QMessageBox.Icon.Warning, _("现场检查"), str(exc), QMessageBox.StandardButton.Ok, parent)
         else:
             details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             log.error("unexpected error\n%s", details)
             from inspector_app.ui.error_dialog import ErrorDialog
 
-            ErrorDialog(details, _log_file, parent).exec()
+            box = ErrorDialog(details, _log_file, parent)
+        if wait:
+            box.exec()
+        else:
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            box.open()
     finally:
         _showing = False
 

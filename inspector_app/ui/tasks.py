@@ -17,8 +17,8 @@ thread (heap corruption, SIGSEGV). So, by construction:
 - callbacks never leave the GUI thread: they wait in a table keyed by the job's number, and the worker sends
   back only (number, result, error);
 - a callback whose owner (the widget its bound method or closure belongs to) was destroyed, or whose dialog
-  has closed, is dropped; an error is then still shown, never lost; `cleanup=` releases a result nobody
-  takes (a staged bundle);
+  has closed, is dropped; an unexpected error is then still shown (a refusal the user walked away from is
+  only logged); `cleanup=` releases a result nobody takes (a staged bundle);
 - Python's cyclic garbage collector runs on the GUI thread only (`GarbageCollector`): a collection set off
   by an allocation on a worker thread would otherwise free a closed dialog caught in a reference cycle there.
 """
@@ -305,14 +305,16 @@ class TaskManager(QObject):
             elif pending.cleanup is not None:
                 pending.cleanup(result)
             return
-        if isinstance(error, Cancelled) and not alive:
-            return
         if pending.on_error is not None and alive:
             pending.on_error(error)
-        else:  # nobody left to tell: an error is still shown, never lost
+        elif pending.on_error is None or not _expected(error):
+            # Nobody asked for it, or its window has closed and it is not a refusal the user walked away from
+            # (a preview refused after 取消): shown all the same, in a box that blocks nothing.
             from inspector_app.ui.errors import show_error
 
-            show_error(error, None)
+            show_error(error, None, wait=False)
+        else:
+            log.info("refusal after its window closed: %s", error)
 
     def announce(self, *changes: str) -> None:
         """Say that data changed outside a job's `changes=` (e.g. only when a report says it wrote)."""

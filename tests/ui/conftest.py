@@ -92,6 +92,9 @@ def no_blocking_dialogs(monkeypatch, request):
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     monkeypatch.setattr(ErrorDialog, "exec", fake_error_exec)
+    # Boxes opened without waiting (an error whose window had closed, ui/tasks.py) are recorded the same way.
+    monkeypatch.setattr(QMessageBox, "open", lambda box: fake_exec(box) and None)
+    monkeypatch.setattr(ErrorDialog, "open", lambda dialog: fake_error_exec(dialog) and None)
     yield texts
     if "captured_boxes" not in request.fixturenames and texts:
         pytest.fail("unexpected dialog:\n" + "\n---\n".join(texts))
