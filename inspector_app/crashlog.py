@@ -71,6 +71,8 @@ def _abnormal_ends(folder: Path) -> list[AbnormalEnd]:
             continue  # another window of the program is open right now
         log = folder / str(info.get("crash_log", ""))
         has_log = bool(info.get("crash_log")) and log.is_file() and log.stat().st_size > 0
+        if info.get("crash_log") and log.is_file() and not has_log:
+            log.unlink()  # killed or a power cut: faulthandler wrote nothing
         found.append(AbnormalEnd(str(info.get("started", "")), log if has_log else None))
         marker.unlink(missing_ok=True)
     return sorted(found, key=lambda a: a.started)

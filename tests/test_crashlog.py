@@ -56,6 +56,7 @@ def test_a_kill_without_a_log_is_still_reported(tmp_path):
     session, previous = crashlog.begin(tmp_path)
     session.end()
     assert previous is not None and previous.crash_log is None  # killed: nothing could be written
+    assert list(tmp_path.iterdir()) == []  # and its empty crash log is not left behind
 
 
 def test_another_window_still_running_is_not_an_abnormal_end(tmp_path):
