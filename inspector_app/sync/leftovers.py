@@ -173,7 +173,7 @@ def clean_stale(db, staging: Path) -> list[Path]:
                             os.rmdir(path.parent)  # the conflict's folder, once empty
                         except OSError:
                             pass
-        except Exception:  # noqa: BLE001 - see the docstring: never a reason to refuse the import
+        except Exception:  # see the docstring: never a reason to refuse the import
             return removed
     shutil.rmtree(staging, ignore_errors=True)
     return removed
