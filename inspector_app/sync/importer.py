@@ -49,6 +49,7 @@ from inspector_app.sync.history import missing_numbers
 from inspector_app.sync.hostile import open_archive
 from inspector_app.sync.import_guard import guarded
 from inspector_app.sync.keys import DeviceInfo, load_identity
+from inspector_app.sync.leftovers import Journal
 from inspector_app.sync.records import DELETED, Incoming, RecordKind
 from inspector_app.sync.verify import (
     Progress,
@@ -359,6 +360,7 @@ class _Context(records.ApplyContext):
         self._vb = vb
         self.moved: list[tuple[Path | None, Path]] = []  # (None, written file) for keep()
         self.folders: set[str] = set()
+        self.journal = Journal(vb.staging)  # what a crash before the commit would leave (sync/leftovers.py)
 
     def staged(self, rec: Incoming, slot: str) -> Path:
         return Path(self._vb.staged[rec.files[slot]["path"]])
@@ -379,6 +381,7 @@ class _Context(records.ApplyContext):
 
     def adopt(self, staged: Path, final: Path) -> None:
         self._make_room(final)
+        self.journal.ensure((final,))
         try:
             os.rename(staged, final)  # same file system: the usual case, instant
         except OSError:
@@ -392,6 +395,7 @@ class _Context(records.ApplyContext):
             self.adopt(self.staged(rec, slot), final)
             return
         self._make_room(final)
+        self.journal.ensure((final,))
         with open(final, "xb") as f:
             self.moved.append((None, final))  # removed again if the import does not commit
             f.write(self.read(rec, slot))
@@ -506,6 +510,7 @@ def apply_bundle(
             s.add(log)
             s.flush()
             ctx = _Context(s, me, m.source, vb)
+            ctx.journal.ensure(_placements(reg, decisions))
             conflict_ids: list[str] = []
             seq = state.next_seq(s)
             steps = len(decisions)
@@ -602,6 +607,19 @@ def apply_bundle(
         if ctx is not None:
             ctx.undo()
         raise
+
+
+def _placements(reg: records.Registry, decisions: dict[str, list[_Decision]]) -> list[Path]:
+    """The files the writes will move into place that are not there yet: journalled before any is moved, so
+    that a crash before the commit leaves nothing the next import cannot find (sync/leftovers.py). A file
+    already there is not listed: it is not this import's (a photo removed from a record keeps its original)."""
+    out = []
+    for kind_name, ds in decisions.items():
+        kind = reg.get(kind_name)
+        for d in ds:
+            if d.outcome in ("added", "updated") and d.rec.files:
+                out.extend(p for p in kind.placements(d.rec) if not os.path.lexists(p))
+    return out
 
 
 def _held(d: _Decision) -> bool:

@@ -114,6 +114,11 @@ class PhotoKind(TableKind):
                 if rec.files[slot]["size"] > limit:
                     raise RecordProblem(_("照片 {i} 的缩略图或打印件过大").format(i=rec.id))
 
+    def placements(self, rec) -> list:
+        from inspector_app.core.photos import original_path
+
+        return [original_path(rec.parsed["sha256"], rec.parsed["ext"])]
+
     @staticmethod
     def _store(ctx, rec) -> dict:
         from inspector_app.core.inspection.photos import original_path
@@ -183,6 +188,11 @@ class IssuedDocumentKind(TableKind):
                 or meta["size"] != rec.data.get("size")
             ):
                 raise RecordProblem(_("已出具文书 {i} 的PDF文件与记录的校验值或大小不符").format(i=rec.id))
+
+    def placements(self, rec) -> list:
+        from inspector_app.core.issued_docs import archive_path
+
+        return [archive_path(rec.parsed["sha256"])]
 
     @staticmethod
     def _store(ctx, rec) -> dict:

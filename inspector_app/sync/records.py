@@ -196,6 +196,12 @@ class RecordKind:
         # Other features add theirs, e.g. the documents work: "has a signature".
         self.immutability_rules: list[Callable[[Session, str, dict], bool]] = []
 
+    def placements(self, rec: Incoming) -> list[Path]:
+        """The files writing `rec` may move into place (ApplyContext.adopt), known before the writes: the
+        importer journals them in one go (sync/leftovers.py). A file not named here is journalled when it
+        is adopted, at the cost of an fsync each."""
+        return []
+
     # -- local side
     def marks(self, session: Session, ids: Collection[str] | None = None) -> dict[str, str]:
         raise NotImplementedError

@@ -87,11 +87,14 @@ def staging_root() -> Path:
 ACTIVE_STAGING: set[str] = set()  # staging folders of this process's imports in progress
 
 
-def cleanup_staging() -> None:
+def cleanup_staging(db: Database | None = None) -> None:
     """Remove the staging folders of imports that never finished (killed, crashed, power lost): each folder
     is named after its process, and one whose process is gone (or, where that cannot be told, a day old)
-    goes. Run before every import's verification; a spool can hold a gigabyte."""
+    goes. Run before every import's verification; a spool can hold a gigabyte. The files such an import had
+    already moved into place and no row of `db` refers to go with it (sync/leftovers.py); without `db` a
+    folder whose import had begun to place files is left alone."""
     from inspector_app.sync.export import pid_alive
+    from inspector_app.sync.leftovers import clean_stale
 
     root = staging_root()
     try:
@@ -110,7 +113,7 @@ def cleanup_staging() -> None:
         except OSError:
             continue
         if stale:
-            shutil.rmtree(root / name, ignore_errors=True)
+            clean_stale(db, root / name)
 
 
 @dataclass
@@ -395,10 +398,11 @@ def verify_bundle(
             newer = newer_applied(s, manifest, reg) if already is None else None
         zip_names = _layout(arc, header, manifest, reg, opener)
         vb = VerifiedBundle(path, header, manifest, sha, source, already, newer_applied=newer)
+        if stage:
+            cleanup_staging(db)
         if already is not None and not full_check:
             return vb
-        if stage:
-            cleanup_staging()
+        if stage and already is None:  # an already applied bundle is not applied again: nothing to stage
             vb.staging = staging_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
             ACTIVE_STAGING.add(str(vb.staging))
             vb.staging.mkdir(parents=True)
