@@ -115,7 +115,7 @@ class PhotoKind(TableKind):
                     raise RecordProblem(_("照片 {i} 的缩略图或打印件过大").format(i=rec.id))
 
     def placements(self, rec) -> list:
-        from inspector_app.core.photos import original_path
+        from inspector_app.core.inspection.photos import original_path
 
         return [original_path(rec.parsed["sha256"], rec.parsed["ext"])]
 
@@ -190,7 +190,7 @@ class IssuedDocumentKind(TableKind):
                 raise RecordProblem(_("已出具文书 {i} 的PDF文件与记录的校验值或大小不符").format(i=rec.id))
 
     def placements(self, rec) -> list:
-        from inspector_app.core.issued_docs import archive_path
+        from inspector_app.core.issuing.issued import archive_path
 
         return [archive_path(rec.parsed["sha256"])]
 

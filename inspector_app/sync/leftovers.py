@@ -96,8 +96,8 @@ def read_journal(staging: Path) -> list[Path]:
 
 
 def _roots() -> dict[str, Path]:
-    from inspector_app.core.issued_docs import issued_dir
-    from inspector_app.core.photos import photos_dir
+    from inspector_app.core.inspection.photos import photos_dir
+    from inspector_app.core.issuing.issued import issued_dir
     from inspector_app.sync.importer import conflicts_root
 
     roots = {"photo": photos_dir(), "issued": issued_dir(), "conflict": conflicts_root()}
@@ -126,8 +126,8 @@ def _owner(path: Path, roots: dict[str, Path]) -> tuple[str, str] | None:
 def _referenced(session, what: str, key: str) -> bool:
     from sqlalchemy import select
 
-    from inspector_app.core.docs_models import IssuedDocument, Photo
-    from inspector_app.core.sync_models import Conflict
+    from inspector_app.core.storage.docs_models import IssuedDocument, Photo
+    from inspector_app.core.storage.sync_models import Conflict
 
     if what == "photo":
         q = select(Photo.id).where(Photo.sha256 == key).limit(1)

@@ -23,7 +23,7 @@ def _stop() -> None:
 def main() -> int:
     db_path, data_dir, bundle, mode = sys.argv[1:5]
     os.environ["INSPECTOR_APP_DATA_DIR"] = data_dir
-    from inspector_app.core.db import open_database
+    from inspector_app.core.storage.db import open_database
     from inspector_app.sync import importer, verify
 
     if mode == "before-commit":

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from inspector_app.core import photos
-from inspector_app.core.docs_models import Photo
+from inspector_app.core.inspection import photos
+from inspector_app.core.storage.docs_models import Photo
 from inspector_app.sync.leftovers import PLACED, read_journal
 from inspector_app.sync.verify import staging_root
 
