@@ -105,7 +105,7 @@ def _export(args) -> int:
 
 
 def _label(kind: str) -> str:
-    from inspector_app.sync.records import registry
+    from inspector_app.sync.registry import registry
 
     k = registry().get(kind)
     return k.label if k else kind

@@ -22,12 +22,12 @@ from inspector_app.sync.records import (
     RecordProblem,
     Registry,
     TableKind,
-    _chunks,
-    _encode_row,
-    _rows,
+    chunks,
     decoder,
+    encode_row,
     encoder,
     record_hash,
+    rows,
 )
 
 
@@ -72,24 +72,24 @@ class InspectionKind(RecordKind):
             .select_from(self.t.outerjoin(r, r.c.inspection_id == self.t.c.id))
             .group_by(self.t.c.id)
         )
-        return {i: f"{rev}:{n}:{total}" for i, rev, n, total in _rows(session, q, self.t.c.id, ids)}
+        return {i: f"{rev}:{n}:{total}" for i, rev, n, total in rows(session, q, self.t.c.id, ids)}
 
     def dump(self, session, ids=None):
         out: dict[str, Dumped] = {}
-        for row in _rows(session, select(self.t), self.t.c.id, ids):
+        for row in rows(session, select(self.t), self.t.c.id, ids):
             m = row._mapping
-            data = _encode_row(self._enc, m)
+            data = encode_row(self._enc, m)
             data["team"], data["answers"] = [], {}
             out[m["id"]] = Dumped(m["id"], data, [], m["updated_at"].isoformat() if m["updated_at"] else None)
         keys = list(out) if ids is not None else None
         mq = select(self.members.c.inspection_id, self.members.c.inspector_id).order_by(self.members.c.position)
-        for insp_id, inspector_id in _rows(session, mq, self.members.c.inspection_id, keys):
+        for insp_id, inspector_id in rows(session, mq, self.members.c.inspection_id, keys):
             if insp_id in out:
                 out[insp_id].data["team"].append(inspector_id)
-        for row in _rows(session, select(self.results), self.results.c.inspection_id, keys):
+        for row in rows(session, select(self.results), self.results.c.inspection_id, keys):
             m = row._mapping
             if m["inspection_id"] in out:
-                answer = _encode_row(self._answer_enc, m)
+                answer = encode_row(self._answer_enc, m)
                 answer["id"] = m["id"]
                 out[m["inspection_id"]].data["answers"][m["item_id"]] = answer
         for d in out.values():
@@ -166,13 +166,13 @@ class InspectionKind(RecordKind):
 
     def delete(self, ctx, ids):
         # Its team, answers, photos and signatures go with it (ON DELETE CASCADE).
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             ctx.session.execute(sa.delete(self.t).where(self.t.c.id.in_(chunk)))
 
     def check_against(self, session, recs):
         # Answer ids must not collide with another inspection's answers.
         ids = {a[0]: (r.id, item) for r in recs for item, a in r.parsed["answers"].items()}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             q = select(self.results.c.id, self.results.c.inspection_id).where(self.results.c.id.in_(chunk))
             for rid, insp_id in session.execute(q):
                 if ids[rid][0] != insp_id:
@@ -266,11 +266,11 @@ class TemplateSnapshotKind(RecordKind):
         self.t = TemplateSnapshot.__table__
 
     def marks(self, session, ids=None):
-        return {d: "1" for (d,) in _rows(session, select(self.t.c.digest), self.t.c.digest, ids)}
+        return {d: "1" for (d,) in rows(session, select(self.t.c.digest), self.t.c.digest, ids)}
 
     def dump(self, session, ids=None):
         out = {}
-        for row in _rows(session, select(self.t), self.t.c.digest, ids):
+        for row in rows(session, select(self.t), self.t.c.digest, ids):
             m = row._mapping
             data = {"template_id": m["template_id"], "version": m["version"], "content": m["content"]}
             out[m["digest"]] = Dumped(m["digest"], data, [], None, record_hash(self, data, {}))
@@ -319,7 +319,7 @@ class SettingKind(RecordKind):
 
     def dump(self, session, ids=None):
         out = {}
-        for key, value in _rows(session, select(self.t.c.key, self.t.c.value), self.t.c.key, ids):
+        for key, value in rows(session, select(self.t.c.key, self.t.c.value), self.t.c.key, ids):
             if self._shared(key):
                 data = {"value": value}
                 out[key] = Dumped(key, data, [], None, record_hash(self, data, {}))
@@ -345,7 +345,7 @@ class SettingKind(RecordKind):
 
     def delete(self, ctx, ids):
         keys = [k for k in ids if self._shared(k)]  # never this machine's own settings
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             ctx.session.execute(sa.delete(self.t).where(self.t.c.key.in_(chunk)))
 
 
@@ -372,7 +372,7 @@ class DeviceKind(TableKind):
     def check_against(self, session, recs):
         # A device id is bound to its keys for life: a bundle that changes them is refused.
         keys = {r.id: (r.data.get("signing_key"), r.data.get("encryption_key")) for r in recs}
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             q = select(self.pk, self.table.c.signing_key, self.table.c.encryption_key).where(self.pk.in_(chunk))
             for rid, sk, ek in session.execute(q):
                 if keys[rid] != (sk, ek):
@@ -412,7 +412,4 @@ def add_builtin_kinds(reg: Registry) -> Registry:
         reg.add(kind)
     reg.add(TemplateSnapshotKind())
     reg.add(InspectionKind())
-    from inspector_app.sync.receipts import ReceiptKind
-
-    reg.add(ReceiptKind())
     return reg

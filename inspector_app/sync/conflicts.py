@@ -30,6 +30,7 @@ from inspector_app.sync import conflict_labels as labels
 from inspector_app.sync import records, state
 from inspector_app.sync.format import SyncError
 from inspector_app.sync.keys import load_identity
+from inspector_app.sync.registry import registry as shared_registry
 
 REASONS = {
     "blocked": "所依赖的记录处于冲突中",
@@ -39,6 +40,13 @@ REASONS = {
 }
 LOCAL, INCOMING = "local", "incoming"
 RESOLUTIONS = {LOCAL: "保留本机版本", INCOMING: "采用对方版本", "superseded": "已由按编号统一的记录取代"}
+
+
+def conflicts_root() -> Path:
+    """Where an incoming conflicting version's attachments are kept: <data dir>/sync-conflicts/<id>/."""
+    from inspector_app import paths
+
+    return paths.data_dir() / "sync-conflicts"
 
 
 @dataclass(frozen=True)
@@ -135,19 +143,53 @@ def _row(s, c: Conflict, reg: records.Registry, waiting: int = 0) -> ConflictRow
     )
 
 
-def _followers(s, reg: records.Registry) -> dict[str, list[str]]:
-    """Open "blocked" conflicts by the open conflict they wait for, the root (conflict id → follower ids): a
-    record whose parent is kept out as a duplicate is not a conflict of its own, it follows its parent."""
-    from inspector_app.sync import conflict_groups
+def followers(s, reg: records.Registry) -> dict[str, list[str]]:
+    """Open conflict id → the open "blocked" conflicts that wait for it (directly or through another).
 
-    return conflict_groups.followers(s, reg)
+    Conflicts that are one for a person (issue 12 §2): a record kept out as a duplicate holds back what
+    depends on it in the same bundle ("blocked"). Those wait behind it instead of each being a conflict to
+    decide: the list shows the one record in conflict with the count of what waits, and its decision settles
+    them (keeping the local record keeps them out too: their parent is not here)."""
+
+    rows = list(
+        s.execute(
+            select(Conflict.id, Conflict.kind, Conflict.record_id, Conflict.reason, Conflict.incoming_data).where(
+                Conflict.status == "open"
+            )
+        )
+    )
+    if not any(r.reason == "blocked" for r in rows):
+        return {}
+    by_record: dict[tuple[str, str], str] = {}
+    for r in rows:
+        kind = reg.get(r.kind)
+        if kind is not None:
+            by_record[(kind.table_name, r.record_id)] = r.id
+    parent: dict[str, str] = {}
+    for r in rows:
+        if r.reason != "blocked" or reg.get(r.kind) is None:
+            continue
+        data = json.loads(r.incoming_data).get("data") or {}
+        for table, _field, ref in reg.get(r.kind).references(data):
+            pid = by_record.get((table, ref))
+            if pid is not None and pid != r.id:
+                parent[r.id] = pid
+                break
+    out: dict[str, list[str]] = {}
+    for cid in parent:
+        root, seen = cid, {cid}
+        while root in parent and parent[root] not in seen:
+            root = parent[root]
+            seen.add(root)
+        out.setdefault(root, []).append(cid)
+    return out
 
 
 def list_conflicts(db: Database, open_only: bool = True, registry: records.Registry | None = None) -> list[ConflictRow]:
     """Conflicts for a person: one row per record in conflict; what waits behind it is counted in its row."""
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     with db.session() as s:
-        follow = _followers(s, reg)
+        follow = followers(s, reg)
         hidden = {f for fs in follow.values() for f in fs}
         q = select(Conflict).order_by(Conflict.detected_at.desc())
         if open_only:
@@ -159,10 +201,10 @@ def open_conflict_count(db: Database, registry: records.Registry | None = None) 
     """Open conflicts as a person counts them: records that wait behind another are not counted."""
     from sqlalchemy import func
 
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     with db.session() as s:
         n = s.scalar(select(func.count()).select_from(Conflict).where(Conflict.status == "open")) or 0
-        return n - sum(len(f) for f in _followers(s, reg).values())
+        return n - sum(len(f) for f in followers(s, reg).values())
 
 
 def _flatten(value, prefix: str = "") -> dict[str, str]:
@@ -178,7 +220,7 @@ def _flatten(value, prefix: str = "") -> dict[str, str]:
 
 def conflict_detail(db: Database, conflict_id: str, registry: records.Registry | None = None) -> ConflictDetail:
     """The two revisions side by side, field by field (only the fields that differ)."""
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     with db.session() as s:
         c = s.get(Conflict, conflict_id)
         if c is None:
@@ -257,7 +299,7 @@ def resolve_conflict(
     """keep=LOCAL: the local revision stays and supersedes the incoming one; keep=INCOMING: it replaces it."""
     if keep not in (LOCAL, INCOMING):
         raise ValueError(keep)
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     me = load_identity(db, key_dir).device_id
     ctx = None
     try:
@@ -275,7 +317,7 @@ def resolve_conflict(
                     )
             else:
                 ctx = _resolve_versions(s, kind, c, keep, me)
-            waiting = _followers(s, reg).get(c.id, ()) if keep == LOCAL else ()
+            waiting = followers(s, reg).get(c.id, ()) if keep == LOCAL else ()
             c.status, c.resolution, c.resolved_at = "resolved", keep, utcnow()
             dirs = [c.files_dir]
             if waiting:  # what waited behind a record kept out stays out with it

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector_app.core.storage.db import Database
-from inspector_app.core.storage.sync_models import BundleLog, Device
+from inspector_app.core.storage.sync_models import BundleLog, Device, RecordState
 from inspector_app.i18n import _
 from inspector_app.sync.format import BROADCAST
 
@@ -18,7 +18,6 @@ def delivery_text(db: Database) -> str:
     """On a laptop: what the bureau's receipts say it holds (docs/bundle-format.md §6); "" elsewhere."""
     from inspector_app.core.storage.models import Setting
     from inspector_app.core.storage.sync_models import FIELD, SETTING_DEVICE_ID, device_role
-    from inspector_app.sync.receipts import delivery_status
 
     if device_role(db) != FIELD:
         return ""
@@ -123,3 +122,29 @@ def sync_history(db: Database, device_id: str | None = None) -> list[Stream]:
         out.append(Stream(other, _label(devices, other), direction, dest, entries, gaps))
     out.sort(key=lambda st: max(b.logged_at for b in st.bundles), reverse=True)
     return out
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    records: int  # records this device has a sync state for
+    confirmed: int  # whose current version the bureau confirmed holding
+    unconfirmed_own: int  # edited here, not (yet) confirmed by the bureau
+
+
+def delivery_status(db: Database, self_id: str, role: str = "field") -> DeliveryStatus:
+    """How many records the bureau confirmed holding, and how many edited here it has not confirmed yet."""
+    from inspector_app.sync.registry import registry
+
+    kinds = [k.name for k in registry().sendable(role) if not k.stateless]
+    t = RecordState.__table__
+    not_confirmed = t.c.received_hash.is_(None) | (t.c.received_hash != t.c.hash)
+    with db.session() as s:
+        total = s.scalar(select(func.count()).select_from(t)) or 0
+        confirmed = s.scalar(select(func.count()).select_from(t).where(t.c.received_hash == t.c.hash)) or 0
+        own = (
+            s.scalar(
+                select(func.count()).select_from(t).where(t.c.source == self_id, t.c.kind.in_(kinds), not_confirmed)
+            )
+            or 0
+        )
+    return DeliveryStatus(total, confirmed, own)

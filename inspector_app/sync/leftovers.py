@@ -98,7 +98,7 @@ def read_journal(staging: Path) -> list[Path]:
 def _roots() -> dict[str, Path]:
     from inspector_app.core.inspection.photos import photos_dir
     from inspector_app.core.issuing.issued import issued_dir
-    from inspector_app.sync.importer import conflicts_root
+    from inspector_app.sync.conflicts import conflicts_root
 
     roots = {"photo": photos_dir(), "issued": issued_dir(), "conflict": conflicts_root()}
     return {what: Path(os.path.abspath(root)) for what, root in roots.items()}

@@ -256,7 +256,7 @@ class Spool:
 
     def close(self) -> None:
         # Emptied before closing: a truncated file's pages are dropped, not written back. Otherwise the sync
-        # before the import's commit (importer._sync_disk) would write the spool's bytes (a photo's copies:
+        # before the import's commit (staging.sync_disk) would write the spool's bytes (a photo's copies:
         # 127 KB each) to disk only to delete them (measured in bench_sync.py: ≈ 0.5 s of 1 s for 5,000).
         if not self._f.closed:
             self._f.truncate(0)

@@ -3,7 +3,7 @@
 When the bureau applies a field bundle it issues a receipt (table sync_receipt, direction "out"): the
 bundle's source, sequence number and hash, and for each record the version hash and the outcome (added,
 updated, deleted, same, older, conflict; a conflict does not count as received). Left out: a record ignored
-because its parent is deleted here, and a deletion not applied (importer._held) — the bureau does not hold
+because its parent is deleted here, and a deletion not applied (apply._held) — the bureau does not hold
 them. The next bundle the bureau addresses to that laptop carries its pending receipts as records of the
 kind "receipt". Importing them on the laptop marks each record whose local version is the one the bureau
 confirmed as received (sync_record_state.received_hash), so the laptop can show what is safely at the
@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import utcnow
 from inspector_app.core.storage.sync_models import BUREAU, Outbox, Receipt, RecordState
 from inspector_app.i18n import _
@@ -159,29 +157,3 @@ def pending_receipts(session, device_id: str) -> list[str]:
 def mark_sent(session, ids: list[str]) -> None:
     if ids:
         session.execute(sa.update(Receipt).where(Receipt.id.in_(ids)).values(sent_at=utcnow()))
-
-
-@dataclass(frozen=True)
-class DeliveryStatus:
-    records: int  # records this device has a sync state for
-    confirmed: int  # whose current version the bureau confirmed holding
-    unconfirmed_own: int  # edited here, not (yet) confirmed by the bureau
-
-
-def delivery_status(db: Database, self_id: str, role: str = "field") -> DeliveryStatus:
-    """How many records the bureau confirmed holding, and how many edited here it has not confirmed yet."""
-    from inspector_app.sync.records import registry
-
-    kinds = [k.name for k in registry().sendable(role) if not k.stateless]
-    t = RecordState.__table__
-    not_confirmed = t.c.received_hash.is_(None) | (t.c.received_hash != t.c.hash)
-    with db.session() as s:
-        total = s.scalar(select(func.count()).select_from(t)) or 0
-        confirmed = s.scalar(select(func.count()).select_from(t).where(t.c.received_hash == t.c.hash)) or 0
-        own = (
-            s.scalar(
-                select(func.count()).select_from(t).where(t.c.source == self_id, t.c.kind.in_(kinds), not_confirmed)
-            )
-            or 0
-        )
-    return DeliveryStatus(total, confirmed, own)

@@ -17,12 +17,9 @@ edit by this device in the record's version vector.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -31,21 +28,17 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspector_app.core.safe_input import check_date
 from inspector_app.core.storage.sync_models import BUREAU, FIELD
 from inspector_app.i18n import _
-from inspector_app.sync.format import b64, canonical_json, unb64
+from inspector_app.sync.columns import decoder, encode_row, encoder
+from inspector_app.sync.record_hash import DELETED as DELETED  # callers know them as records.*
+from inspector_app.sync.record_hash import record_hash as record_hash
 
 ALL_ROLES = frozenset({FIELD, BUREAU})
-_CHUNK = 500  # ids per IN (…) query
+CHUNK = 500  # ids per IN (…) query
 
 # Settings of one installation that never travel (its identity, its UI state).
 LOCAL_SETTING_PREFIXES = ("device.", "sync.", "ui.", "local.")
-
-# The content hash of a deleted record's last version (its tombstone, bundle format 3): a record deleted
-# here after it was synced travels as {"data": null, "files": {}} with its version vector, so the deletion
-# reaches the other side and an older copy arriving later does not bring the record back (sync/state.py).
-DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -94,59 +87,6 @@ class Incoming:
     line: int
     parsed: Any = None  # what the kind's validate() returned
     refers_to_deleted: bool = False  # needs a record deleted here or by its bundle: moot (verify._validate)
-
-
-def record_hash(kind: RecordKind, data: dict | None, files: dict[str, str], base64: Collection[str] = ()) -> str:
-    """The identity of a version's content: hashed data (what the kind deems meaningful) and file digests.
-
-    SHA-256 of canonical_json({"data": …, "files": …}); DELETED for a tombstone. Raises ValueError for data
-    that has no canonical JSON (NaN, lone surrogates). `base64`: keys of `data` whose values are known to be
-    base64 text (made by b64() or accepted by a strict decoder: kind.base64_keys), which need no scan for
-    characters to escape.
-    """
-    if data is None:
-        return DELETED
-    view = kind.hash_view(data)
-    digests = dict(sorted(files.items()))
-    if (
-        view.__class__ is dict
-        and any(v.__class__ is str and len(v) >= _STREAM_MIN for v in view.values())
-        and all(k.__class__ is str for k in view)
-    ):
-        return _streamed_hash(view, digests, base64 if view is data else ())
-    return sha256(canonical_json({"data": view, "files": digests})).hexdigest()
-
-
-_STREAM_MIN = 4096
-_JSON_ESCAPED = bytes(range(0x20)) + b'"\\'  # what canonical JSON escapes in an ASCII string
-
-
-def _streamed_hash(view: dict, files: dict, base64: Collection[str]) -> str:
-    """record_hash of data with long text values (base64 of photos, PDFs), the same digest byte for byte.
-
-    The document is fed to the hash piece by piece in canonical order (sorted keys, no spaces); a long
-    ASCII value that needs no escaping goes in as it is. Through the JSON encoder it would be scanned,
-    copied into the document and copied again to UTF-8: measured 2× slower on photo records.
-    """
-    h = sha256(b'{"data":{')
-    sep = b""
-    for key in sorted(view):
-        value = view[key]
-        h.update(sep + canonical_json(key) + b":")
-        sep = b","
-        if value.__class__ is str and len(value) >= _STREAM_MIN and value.isascii():
-            raw = value.encode("ascii")
-            # Base64 has no control characters; quotes and backslashes are still looked for (memchr-fast).
-            if (key in base64 and b'"' not in raw and b"\\" not in raw) or len(
-                raw.translate(None, _JSON_ESCAPED)
-            ) == len(raw):
-                h.update(b'"')
-                h.update(raw)
-                h.update(b'"')
-                continue
-        h.update(canonical_json(value))
-    h.update(b'},"files":' + canonical_json(files) + b"}")
-    return h.hexdigest()
 
 
 class RecordProblem(Exception):
@@ -258,133 +198,17 @@ class RecordKind:
         raise NotImplementedError
 
 
-# ------------------------------------------------------------------ column conversion
-def _to_json(col: sa.Column, value: Any) -> Any:
-    if value is None:
-        return None
-    t = col.type
-    if isinstance(t, sa.DateTime):
-        return value.isoformat()
-    if isinstance(t, sa.Date):
-        return value.isoformat()
-    if isinstance(t, sa.LargeBinary):
-        return b64(value)
-    if isinstance(t, sa.Boolean):
-        return bool(value)
-    if isinstance(t, sa.Numeric) and not isinstance(t, sa.Float):
-        return str(value)
-    return value
-
-
-def _from_json(col: sa.Column, value: Any) -> Any:
-    """Convert and check one value; raise ValueError with a Chinese reason."""
-    if value is None:
-        if not col.nullable:
-            raise ValueError(_("不能为空"))
-        return None
-    t = col.type
-    if isinstance(t, sa.DateTime):
-        if not isinstance(value, str):
-            raise ValueError(_("应为日期时间"))
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(_("日期时间“{v}”无效").format(v=value[:40])) from None
-        check_date(moment)  # 9999-12-20 would overflow every deadline computed from it (issue 13 §4)
-        return moment.replace(tzinfo=None) if moment.tzinfo is None else moment
-    if isinstance(t, sa.Date):
-        if not isinstance(value, str):
-            raise ValueError(_("应为日期"))
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(_("日期“{v}”无效").format(v=value[:40])) from None
-        return check_date(day)
-    if isinstance(t, sa.Boolean):
-        if not isinstance(value, bool):
-            raise ValueError(_("应为是/否"))
-        return value
-    if isinstance(t, sa.Integer):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(_("应为整数"))
-        if not -(2**63) <= value < 2**63:
-            raise ValueError(_("整数超出范围"))
-        return value
-    if isinstance(t, sa.Float):
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise ValueError(_("应为数值"))
-        return float(value)
-    if isinstance(t, sa.Numeric):
-        from decimal import Decimal, InvalidOperation
-
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError(_("应为数值")) from None
-    if isinstance(t, sa.LargeBinary):
-        try:
-            return unb64(value)
-        except (ValueError, TypeError, AttributeError):
-            raise ValueError(_("应为base64编码的数据")) from None
-    if isinstance(t, sa.String):  # String and Text
-        if not isinstance(value, str):
-            raise ValueError(_("应为文本"))
-        if "\x00" in value:
-            raise ValueError(_("含有空字符"))
-        if t.length is not None and len(value) > t.length:
-            raise ValueError(_("超过{n}个字符").format(n=t.length))
-        return value
-    raise ValueError(_("不支持的字段类型"))
-
-
-def _isoformat(v: Any) -> Any:
-    return None if v is None else v.isoformat()
-
-
-def encoder(col: sa.Column) -> Callable[[Any], Any] | None:
-    """The JSON encoder of one column, chosen once (None: the value is already JSON)."""
-    t = col.type
-    if isinstance(t, sa.Date | sa.DateTime):
-        return _isoformat
-    if isinstance(t, sa.String | sa.Integer | sa.Float) and not isinstance(t, sa.Boolean):
-        return None
-    return lambda v: _to_json(col, v)
-
-
-def decoder(col: sa.Column) -> Callable[[Any], Any]:
-    """The checking decoder of one column, chosen once: a fast path for text, the general one otherwise."""
-    t = col.type
-    if isinstance(t, sa.String) and not isinstance(t, sa.Enum):
-        length, nullable = t.length, col.nullable
-
-        def text(value: Any) -> Any:
-            if value.__class__ is str:
-                if (length is not None and len(value) > length) or "\x00" in value:
-                    return _from_json(col, value)  # the general path words the refusal
-                return value
-            if value is None and nullable:
-                return None
-            return _from_json(col, value)
-
-        return text
-    return lambda value: _from_json(col, value)
-
-
-def _encode_row(codecs: list[tuple[str, Callable | None]], m) -> dict:
-    return {name: (m[name] if enc is None else enc(m[name])) for name, enc in codecs}
-
-
-def _chunks(ids: Collection[str]) -> Iterator[list[str]]:
+def chunks(ids: Collection[str]) -> Iterator[list[str]]:
     items = list(ids)
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
 
 
-def _rows(session: Session, query, id_col, ids: Collection[str] | None) -> Iterator:
+def rows(session: Session, query, id_col, ids: Collection[str] | None) -> Iterator:
     if ids is None:
         yield from session.execute(query)
         return
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         yield from session.execute(query.where(id_col.in_(chunk)))
 
 
@@ -471,18 +295,18 @@ class TableKind(RecordKind):
             # The time as well as `rev`: an id derived from a natural key (core/storage/identity.py) comes back with
             # rev 1 when its record is deleted and made again (a plan replaced), which `rev` alone misses.
             q = self._base_query(self.pk, self.table.c.rev, self.table.c.updated_at)
-            return {str(k): f"{v}:{t.isoformat() if t else ''}" for k, v, t in _rows(session, q, self.pk, ids)}
+            return {str(k): f"{v}:{t.isoformat() if t else ''}" for k, v, t in rows(session, q, self.pk, ids)}
         if self.has_rev:
             q = self._base_query(self.pk, self.table.c.rev)
-            return {str(k): str(v) for k, v in _rows(session, q, self.pk, ids)}
+            return {str(k): str(v) for k, v in rows(session, q, self.pk, ids)}
         return {rid: d.hash for rid, d in self.dump(session, ids).items()}
 
     def _data(self, row) -> dict:
-        return _encode_row(self._enc, row._mapping)
+        return encode_row(self._enc, row._mapping)
 
     def dump(self, session, ids=None):
         out = {}
-        for row in _rows(session, self._base_query(self.table), self.pk, ids):
+        for row in rows(session, self._base_query(self.table), self.pk, ids):
             rid = str(row._mapping[self.pk.name])
             data = self._data(row)
             files = self._files(session, row._mapping) if self._files else []
@@ -530,7 +354,7 @@ class TableKind(RecordKind):
                 continue
             cols = [self.table.c[c] for c in key]
             firsts = list({v[0] for v in wanted})
-            for chunk in _chunks(firsts):
+            for chunk in chunks(firsts):
                 for row in session.execute(select(self.pk, *cols).where(cols[0].in_(chunk))):
                     rid = wanted.get(tuple(row[1:]))
                     if rid is not None and str(row[0]) != rid:
@@ -578,7 +402,7 @@ class TableKind(RecordKind):
     def delete(self, ctx, ids):
         # Rows that depend on these go with them where their foreign key says ON DELETE CASCADE (a draft's
         # answers and photos); their own tombstones, in the same bundle, then find nothing left to delete.
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             ctx.session.execute(sa.delete(self.table).where(self.pk.in_(chunk)))
 
     def _insert(self, ctx, inserts: list[dict]) -> None:
@@ -625,39 +449,3 @@ class Registry:
 
     def sendable(self, role: str) -> list[RecordKind]:
         return [k for k in self.kinds() if role in k.senders]
-
-
-def builtin_registry() -> Registry:
-    from inspector_app.sync.builtin_kinds import add_builtin_kinds
-
-    return add_builtin_kinds(Registry())
-
-
-def discover(reg: Registry) -> Registry:
-    """Let every `inspector_app/sync/kinds_*.py` module add its kinds (the extension point)."""
-    import inspector_app.sync as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name.startswith("kinds_"):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            module.register(reg)
-    return reg
-
-
-_REGISTRY: Registry | None = None
-_REGISTRY_LOCK = threading.Lock()
-
-
-def registry() -> Registry:
-    """The process-wide registry (built-in kinds + discovered modules), built on first use (any thread)."""
-    global _REGISTRY
-    with _REGISTRY_LOCK:
-        if _REGISTRY is None:
-            _REGISTRY = discover(builtin_registry())
-        return _REGISTRY
-
-
-def reset_registry() -> None:
-    """Forget the registry (tests that register kinds of their own)."""
-    global _REGISTRY
-    _REGISTRY = None

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.storage.sync_models import RecordState
-from inspector_app.sync.records import DELETED, Dumped, RecordKind, _chunks
+from inspector_app.sync.records import DELETED, Dumped, RecordKind, chunks
 
 T = RecordState.__table__
 # The hash of a state whose record's ids were rewritten by migration 0800 (core/storage/identity.py): computed again
@@ -78,7 +78,7 @@ def load_states(session: Session, kind: str, ids: Collection[str] | None = None)
     rows = (
         session.execute(q)
         if ids is None
-        else (r for c in _chunks(ids) for r in session.execute(q.where(T.c.record_id.in_(c))))
+        else (r for c in chunks(ids) for r in session.execute(q.where(T.c.record_id.in_(c))))
     )
     for rid, mark, vv, h, seq, src, rec in rows:
         out[rid] = State(mark, vv_load(vv), h, seq, src, rec)

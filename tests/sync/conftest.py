@@ -249,7 +249,7 @@ def bureau_state(db) -> dict:
     from sqlalchemy import select
 
     from inspector_app.core.storage.sync_models import Conflict
-    from inspector_app.sync.records import registry
+    from inspector_app.sync.registry import registry
 
     out = {}
     with db.session() as s:

@@ -12,11 +12,11 @@ def main() -> int:
     db_path, data_dir, out, mode = sys.argv[1:5]
     os.environ["INSPECTOR_APP_DATA_DIR"] = data_dir
     from inspector_app.core.storage.db import open_database
-    from inspector_app.sync import export, records
+    from inspector_app.sync import export, registry
     from inspector_app.sync.format import SyncError
     from tests.sync import photo_kind
 
-    photo_kind.register(records.registry())
+    photo_kind.register(registry.registry())
     db = open_database(db_path)
     if mode.startswith("fsize:"):
         import resource

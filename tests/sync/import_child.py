@@ -24,16 +24,16 @@ def main() -> int:
     db_path, data_dir, bundle, mode = sys.argv[1:5]
     os.environ["INSPECTOR_APP_DATA_DIR"] = data_dir
     from inspector_app.core.storage.db import open_database
-    from inspector_app.sync import importer, verify
+    from inspector_app.sync import importer, staging, verify
 
     if mode == "before-commit":
-        real_sync = importer._sync_disk
+        real_sync = staging.sync_disk
 
         def sync_then_stop(folders=None):  # the last step before the commit: every file is in place
             real_sync(folders)
             _stop()
 
-        importer._sync_disk = sync_then_stop
+        staging.sync_disk = sync_then_stop
     elif mode == "after-commit":
         verify.VerifiedBundle.discard = lambda self: _stop()  # import_bundle's `finally`, after the commit
     else:

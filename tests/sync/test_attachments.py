@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from inspector_app.core.inspection import inspections
-from inspector_app.sync import conflicts, records
+from inspector_app.sync import conflicts, registry
 from inspector_app.sync.format import BundleRefused
 
 from . import photo_kind
@@ -19,7 +19,7 @@ from . import photo_kind
 
 @pytest.fixture
 def photos(world):
-    reg = records.registry()
+    reg = registry.registry()
     photo_kind.register(reg)
     for node in world.nodes:
         photo_kind.create_table(node.db)
@@ -71,7 +71,7 @@ def test_a_failing_apply_leaves_neither_rows_nor_files(photos):
     photo_kind.add_photo(w.a.db, iid, b"x" * 1000)
     photo_kind.add_photo(w.a.db, iid, b"y" * 1000)
     r = w.a.export()
-    kind = records.registry().get("test_photo")
+    kind = registry.registry().get("test_photo")
     calls = []
 
     def store_then_fail(ctx, rec):
@@ -171,13 +171,13 @@ def test_kinds_are_discovered_from_kinds_modules(tmp_path, monkeypatch):
         "from tests.sync import photo_kind\n\ndef register(registry):\n    photo_kind.register(registry)\n"
     )
     monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
-    reg = records.discover(records.builtin_registry())
+    reg = registry.discover(registry.builtin_registry())
     assert "test_photo" in reg and "inspection" in reg
 
 
 def test_immutability_rules_can_be_added_by_other_features(world):
     """The documents work will add 'signed' the same way: a predicate on the local record."""
-    kind = records.registry().get("inspection")
+    kind = registry.registry().get("inspection")
     kind.immutability_rules.append(lambda s, rid, data: data.get("kind") == "flight")
     try:
         iid = world.start(world.a)

@@ -13,7 +13,8 @@ from inspector_app.core.inspection import inspections, photos
 from inspector_app.core.storage.docs_models import Photo
 from inspector_app.core.storage.models import Inspection, ItemResult
 from inspector_app.core.storage.sync_models import Receipt, RecordState
-from inspector_app.sync.records import DELETED, registry
+from inspector_app.sync.records import DELETED
+from inspector_app.sync.registry import registry
 
 
 def _jpeg(color=(20, 120, 40)) -> bytes:

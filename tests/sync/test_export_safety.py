@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.sync import export, records
+from inspector_app.sync import export, registry
 from inspector_app.sync.format import Cancelled, SyncError
 
 from . import photo_kind
@@ -25,7 +25,7 @@ CHILD = Path(__file__).with_name("export_child.py")
 @pytest.fixture
 def loaded(world):
     """Laptop A with one inspection and 120 photos of 200 KB (a 24 MB bundle)."""
-    reg = records.registry()
+    reg = registry.registry()
     photo_kind.register(reg)
     for node in world.nodes:
         photo_kind.create_table(node.db)

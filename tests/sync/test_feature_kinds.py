@@ -14,7 +14,7 @@ from inspector_app.core.issuing import signing
 from inspector_app.core.storage.docs_models import InspectionSignoff, Photo, Signature
 from inspector_app.core.storage.models import Enterprise
 from inspector_app.core.storage.supervision_models import AnnualPlan, SpotCheck
-from inspector_app.sync.records import registry
+from inspector_app.sync.registry import registry
 
 
 def _jpeg(color=(200, 30, 30)) -> bytes:
@@ -164,7 +164,7 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
 
 def test_a_photo_edited_in_two_places_keeps_both_versions_with_their_copies(world):
     from inspector_app.sync import conflicts
-    from inspector_app.sync.importer import conflicts_root
+    from inspector_app.sync.conflicts import conflicts_root
 
     w = world
     iid = w.start(w.a)

@@ -98,7 +98,7 @@ def test_a_changed_copy_under_the_same_id_is_a_conflict_not_an_overwrite(world):
 
 def test_the_kind_is_registered_for_laptops_only():
     from inspector_app.core.storage.sync_models import BUREAU, FIELD
-    from inspector_app.sync.records import registry
+    from inspector_app.sync.registry import registry
 
     kind = registry().get("issued_document")
     assert kind is not None and kind.senders == {FIELD} and BUREAU not in kind.senders

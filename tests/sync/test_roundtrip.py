@@ -10,8 +10,8 @@ from inspector_app.core.storage.models import Enterprise, Inspection, Inspector,
 from inspector_app.core.storage.sync_models import BundleLog, Conflict, Device, Outbox, RecordState
 from inspector_app.sync import conflicts
 from inspector_app.sync.format import BundleRefused
-from inspector_app.sync.receipts import delivery_status
-from inspector_app.sync.records import registry
+from inspector_app.sync.history import delivery_status
+from inspector_app.sync.registry import registry
 
 from .conftest import bureau_state
 
