@@ -50,8 +50,8 @@ def _open(args):
 
 
 def _print_identity(identity) -> None:
+    from inspector_app.core.storage.device_keys import keys_dir
     from inspector_app.core.storage.sync_models import ROLES
-    from inspector_app.sync.keys import keys_dir
 
     print(_("设备编号：{d}").format(d=identity.device_id))
     print(_("角色：{r}（{c}）").format(r=ROLES[identity.role], c=identity.role))

@@ -2,7 +2,7 @@
 
 The PDF signature uses a self-signed certificate (pdfsign.py): it proves that the file was not changed,
 not who made it — anyone can make a certificate that says CN=张伟（laptop-a）. The installation's *device*
-key (sync/keys.py, Ed25519) is what the bureau registers and publishes in its device register (the
+key (core/storage/device_keys.py, Ed25519) is what the bureau registers and publishes in its device register (the
 `sync_device` table, which travels bureau → field with every revocation). So the device key signs a short
 statement naming its device id and the SHA-256 of the PDF key (its SubjectPublicKeyInfo), and the statement
 goes into the PDF certificate as a non-critical extension (other readers ignore it). A verifier that has the
@@ -108,12 +108,11 @@ def own_device_key(db):
         row = s.get(Setting, SETTING_DEVICE_ID)
         if row is None or not row.value:
             return None
-    from inspector_app.sync import keys  # documents → sync, one way: sync never imports documents
-    from inspector_app.sync.format import SyncError
+    from inspector_app.core.storage.device_keys import DeviceKeyError, load_identity
 
     try:
-        identity = keys.load_identity(db)
-    except SyncError as exc:
+        identity = load_identity(db)
+    except DeviceKeyError as exc:
         log.warning("device key not available for document signing: %s", exc)
         return None
     return identity.device_id, identity.signing

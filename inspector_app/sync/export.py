@@ -34,6 +34,7 @@ from sqlalchemy import delete, select
 
 from inspector_app import __version__
 from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.device_keys import Identity
 from inspector_app.core.storage.models import utcnow
 from inspector_app.core.storage.sync_models import BUREAU, FIELD, BundleLog, Device, Outbox
 from inspector_app.i18n import _
@@ -60,7 +61,8 @@ from inspector_app.sync.format import (
     records_path,
     sealed_path,
 )
-from inspector_app.sync.keys import Identity, find_device, load_identity
+from inspector_app.sync.keys import find_device, load_identity
+from inspector_app.sync.registry import registry as shared_registry
 
 Progress = Callable[[int, int, str], None]
 _TEMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part$")
@@ -402,7 +404,7 @@ def export_bundle(
 ) -> ExportResult:
     """Export everything new for `to` since the last bundle to it (or everything, `full`)."""
     out = Path(out)
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     identity = load_identity(db, key_dir)
     if out.exists() and not overwrite:
         raise SyncError(_("文件“{p}”已存在，请换一个文件名。").format(p=out))

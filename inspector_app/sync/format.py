@@ -15,14 +15,14 @@ USB stick reveals neither records nor which kinds or how many.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from inspector_app.core.canonical import b64 as b64  # sync's names for them (one implementation)
+from inspector_app.core.canonical import canonical_json as canonical_json
+from inspector_app.core.canonical import unb64 as unb64
 from inspector_app.core.errors import DomainError
 from inspector_app.core.safe_input import load_json
 from inspector_app.i18n import _
@@ -123,16 +123,7 @@ class Cancelled(SyncError):
         super().__init__(_("已取消，未作任何改动。"))
 
 
-# ------------------------------------------------------------------ canonical JSON and encodings
-# json.dumps with these options builds a new encoder on every call; one instance holds only the options.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def canonical_json(obj: Any) -> bytes:
-    """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8."""
-    return _CANONICAL.encode(obj).encode()
-
-
+# ------------------------------------------------------------------ reading members
 class Buffer:
     """Memory reused for one member after another: a new bytes object for each of thousands of 100 KB
     members costs page faults as the allocator maps and returns memory (measured in bench_sync.py: seconds
@@ -145,20 +136,6 @@ class Buffer:
         if len(self._b) < size:
             self._b = bytearray(max(size, 1024**2))  # a new one: views of the old stay valid
         return memoryview(self._b)[:size]
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def unb64(text: str, length: int | None = None) -> bytes:
-    """Strict base64 (base64.b64decode(validate=True)); ValueError if invalid, TypeError if not text."""
-    if not isinstance(text, str):
-        raise TypeError("base64 text expected")
-    raw = binascii.a2b_base64(text, strict_mode=True)  # straight from the str: no ASCII copy first
-    if length is not None and len(raw) != length:
-        raise ValueError(f"expected {length} bytes")
-    return raw
 
 
 def iso_utc(moment: datetime) -> str:

@@ -14,23 +14,22 @@ knows the bureau's keys and every revocation. A laptop is given the bureau's pub
 from __future__ import annotations
 
 import json
-import os
 import platform
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from hashlib import sha256
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import or_, select
 
 from inspector_app.core import clock
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.safe_input import load_json
+from inspector_app.core.storage import device_keys
 from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.device_keys import Identity, fingerprint, read_setting
 from inspector_app.core.storage.models import Inspector, Setting, utcnow
 from inspector_app.core.storage.sync_models import (
     BUREAU,
@@ -44,43 +43,9 @@ from inspector_app.core.storage.sync_models import (
     device_role_label,
 )
 from inspector_app.i18n import _
-from inspector_app.sync import crypto
 from inspector_app.sync.format import KEY_FORMAT, SyncError, b64, canonical_json, unb64
 
 __all__ = ["BUREAU", "FIELD", "ROLES", "device_role", "device_role_label"]
-
-
-def keys_dir(base: Path | None = None) -> Path:
-    from inspector_app import paths
-
-    return (base or paths.data_dir()) / "keys"
-
-
-def fingerprint(signing_public_b64: str) -> str:
-    """What two people read aloud to compare keys: 20 hex digits of the signing key's SHA-256."""
-    digest = sha256(unb64(signing_public_b64)).hexdigest()[:20].upper()
-    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
-
-
-@dataclass(frozen=True)
-class Identity:
-    device_id: str
-    role: str
-    name: str
-    signing: Ed25519PrivateKey
-    encryption: X25519PrivateKey
-
-    @property
-    def signing_public(self) -> str:
-        return b64(crypto.raw_public(self.signing))
-
-    @property
-    def encryption_public(self) -> str:
-        return b64(crypto.raw_public(self.encryption))
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.signing_public)
 
 
 @dataclass(frozen=True)
@@ -137,33 +102,12 @@ def device_info(row: Device, self_id: str | None) -> DeviceInfo:
 
 
 # ------------------------------------------------------------------ identity
-def _setting(s, key: str) -> str | None:
-    return s.scalar(select(Setting.value).where(Setting.key == key))
-
-
-def _put_setting(s, key: str, value: str) -> None:
+def _putread_setting(s, key: str, value: str) -> None:
     row = s.get(Setting, key)
     if row is None:
         s.add(Setting(key=key, value=value))
     else:
         row.value = value
-
-
-def device_id(db: Database) -> str | None:
-    with db.session() as s:
-        return _setting(s, SETTING_DEVICE_ID)
-
-
-def _write_private(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
 
 
 def setup_device(db: Database, role: str, name: str | None = None, key_dir: Path | None = None) -> Identity:
@@ -175,9 +119,9 @@ def setup_device(db: Database, role: str, name: str | None = None, key_dir: Path
     if role not in ROLES:
         raise ValidationError(_("本机角色"), _("应为 field（现场检查终端）或 bureau（区局）"))
     with db.session() as s:
-        existing = _setting(s, SETTING_DEVICE_ID)
+        existing = read_setting(s, SETTING_DEVICE_ID)
         if existing:
-            current = _setting(s, SETTING_DEVICE_ROLE)
+            current = read_setting(s, SETTING_DEVICE_ROLE)
             if current != role:
                 raise SyncError(
                     _("本机已设置为“{r}”，不能改为“{n}”。").format(r=ROLES.get(current or "", current), n=ROLES[role])
@@ -187,21 +131,12 @@ def setup_device(db: Database, role: str, name: str | None = None, key_dir: Path
     name = (name or platform.node() or "").strip()[:100]
     new_id = str(uuid.uuid4())
     signing, encryption = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
-    raw = PrivateFormat.Raw
-    payload = canonical_json(
-        {
-            "device_id": new_id,
-            "signing_private": b64(signing.private_bytes(Encoding.Raw, raw, NoEncryption())),
-            "encryption_private": b64(encryption.private_bytes(Encoding.Raw, raw, NoEncryption())),
-            "created_at": utcnow().isoformat(),
-        }
-    )
-    _write_private(keys_dir(key_dir) / f"{new_id}.key", payload)
+    device_keys.store_keys(new_id, signing, encryption, key_dir)
     identity = Identity(new_id, role, name, signing, encryption)
     with db.session() as s:
-        _put_setting(s, SETTING_DEVICE_ID, new_id)
-        _put_setting(s, SETTING_DEVICE_ROLE, role)
-        _put_setting(s, SETTING_DEVICE_NAME, name)
+        _putread_setting(s, SETTING_DEVICE_ID, new_id)
+        _putread_setting(s, SETTING_DEVICE_ROLE, role)
+        _putread_setting(s, SETTING_DEVICE_NAME, name)
         s.add(
             Device(
                 id=new_id,
@@ -217,26 +152,11 @@ def setup_device(db: Database, role: str, name: str | None = None, key_dir: Path
 
 
 def load_identity(db: Database, key_dir: Path | None = None) -> Identity:
-    with db.session() as s:
-        dev_id = _setting(s, SETTING_DEVICE_ID)
-        role = _setting(s, SETTING_DEVICE_ROLE)
-        name = _setting(s, SETTING_DEVICE_NAME) or ""
-    if not dev_id or not role:
-        raise SyncError(_("本机尚未设置为现场检查终端或区局：请先完成初始设置（命令 keys init --role field|bureau）。"))
-    path = keys_dir(key_dir) / f"{dev_id}.key"
+    """This installation's identity (core/storage/device_keys.py); SyncError if it has none."""
     try:
-        data = load_json(path.read_bytes())
-        signing = Ed25519PrivateKey.from_private_bytes(unb64(data["signing_private"], 32))
-        encryption = X25519PrivateKey.from_private_bytes(unb64(data["encryption_private"], 32))
-        if data["device_id"] != dev_id:
-            raise ValueError("device id")
-    except FileNotFoundError:
-        raise SyncError(
-            _("找不到本机密钥文件“{p}”：请从备份恢复该文件，或由区局为本机重新登记新设备。").format(p=path)
-        ) from None
-    except (ValueError, KeyError, TypeError):
-        raise SyncError(_("本机密钥文件“{p}”已损坏：请从备份恢复。").format(p=path)) from None
-    return Identity(dev_id, role, name, signing, encryption)
+        return device_keys.load_identity(db, key_dir)
+    except device_keys.DeviceKeyError as exc:
+        raise SyncError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ public key files
@@ -325,8 +245,8 @@ def register_device(
     if valid_from and valid_until and valid_until < valid_from:
         raise ValidationError(_("有效期"), _("截止日期早于起始日期"))
     with db.session() as s:
-        my_id = _setting(s, SETTING_DEVICE_ID)
-        my_role = _setting(s, SETTING_DEVICE_ROLE)
+        my_id = read_setting(s, SETTING_DEVICE_ID)
+        my_role = read_setting(s, SETTING_DEVICE_ROLE)
         if not my_id:
             raise SyncError(_("本机尚未完成初始设置，不能登记其他设备。"))
         if info.device_id == my_id:
@@ -384,8 +304,8 @@ def find_device(s, ref: str) -> Device:
 def revoke_device(db: Database, ref: str, reason: str = "") -> DeviceInfo:
     """Bureau only: refuse every bundle of this device from now on (a lost or stolen laptop)."""
     with db.session() as s:
-        my_id = _setting(s, SETTING_DEVICE_ID)
-        if _setting(s, SETTING_DEVICE_ROLE) != BUREAU:
+        my_id = read_setting(s, SETTING_DEVICE_ID)
+        if read_setting(s, SETTING_DEVICE_ROLE) != BUREAU:
             raise SyncError(_("只有区局可以吊销设备。"))
         row = find_device(s, ref)
         if row.id == my_id:
@@ -399,11 +319,11 @@ def revoke_device(db: Database, ref: str, reason: str = "") -> DeviceInfo:
 
 def list_devices(db: Database) -> list[DeviceInfo]:
     with db.session() as s:
-        my_id = _setting(s, SETTING_DEVICE_ID)
+        my_id = read_setting(s, SETTING_DEVICE_ID)
         rows = s.scalars(select(Device).order_by(Device.role, Device.inspector_name, Device.name)).all()
         return [device_info(r, my_id) for r in rows]
 
 
 def get_device(db: Database, ref: str) -> DeviceInfo:
     with db.session() as s:
-        return device_info(find_device(s, ref), _setting(s, SETTING_DEVICE_ID))
+        return device_info(find_device(s, ref), read_setting(s, SETTING_DEVICE_ID))

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.device_keys import Identity
 from inspector_app.core.storage.models import Base, utcnow
 from inspector_app.core.storage.sync_models import BUREAU, ROLES, BundleLog, Device, RecordState
 from inspector_app.i18n import _
@@ -59,7 +60,7 @@ from inspector_app.sync.format import (
     unb64,
 )
 from inspector_app.sync.hostile import SafeArchive, open_archive
-from inspector_app.sync.keys import DeviceInfo, Identity, device_info, load_identity
+from inspector_app.sync.keys import DeviceInfo, device_info, load_identity
 from inspector_app.sync.members import (
     HAND_OFF_BYTES,
     Problems,
@@ -72,6 +73,7 @@ from inspector_app.sync.members import (
     where,
 )
 from inspector_app.sync.records import Incoming, RecordProblem
+from inspector_app.sync.registry import registry as shared_registry
 
 Progress = Callable[[int, int, str], None]
 _CLOCK_SKEW_DAYS = 1
@@ -358,7 +360,7 @@ def verify_bundle(
     """
     path = Path(path)
     limits = limits or configured_limits(db)
-    reg = registry or records.registry()
+    reg = registry or shared_registry()
     identity = load_identity(db, key_dir)
     report = progress or (lambda d, t, m: None)
     check = cancelled or (lambda: False)
@@ -488,7 +490,7 @@ def open_sealed(arc: SafeArchive, opener, name: str, stream: int, limit: int) ->
 def _deleted_here(s, kind: str, ids: set[str]) -> set[str]:
     """Which of these records of `kind` were here and are deleted (their sync state is a tombstone)."""
     out: set[str] = set()
-    for chunk in records._chunks(list(ids)):
+    for chunk in records.chunks(list(ids)):
         q = select(RecordState.record_id).where(
             RecordState.kind == kind, RecordState.record_id.in_(chunk), RecordState.hash == records.DELETED
         )
@@ -539,7 +541,7 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
         return
     # References: to a record in this bundle or one already here. One to a record deleted (here, or by this
     # bundle) makes the record moot, not the bundle invalid: a late bundle with a photo of a draft deleted since
-    # is not refused for it; the photo is ignored (importer._classify) and the rest arrives.
+    # is not refused for it; the photo is ignored (decide.classify) and the rest arrives.
     needed: dict[str, dict[str, list[tuple[str, Incoming, str]]]] = defaultdict(lambda: defaultdict(list))
     for kind_name, recs in parsed.items():
         kind = reg.get(kind_name)
@@ -561,7 +563,7 @@ def _validate(db: Database, reg: records.Registry, m: Manifest, parsed: dict[str
                 continue
             pk = next(iter(t.primary_key.columns))
             present: set[str] = set()
-            for chunk in records._chunks(list(refs)):
+            for chunk in records.chunks(list(refs)):
                 present.update(str(v) for v in s.scalars(select(pk).where(pk.in_(chunk))))
             missing = set(refs) - present
             target = reg.for_table(table)

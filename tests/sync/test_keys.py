@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.storage import device_keys
 from inspector_app.core.storage.sync_models import device_role, device_role_label
 from inspector_app.sync import keys
 from inspector_app.sync.format import SyncError
@@ -20,7 +21,7 @@ def test_first_setup_makes_keys_outside_the_database(db):
     assert "keys init" in str(exc.value)
     ident = keys.setup_device(db, "bureau", "区局一号机")
     assert device_role(db) == "bureau" and device_role_label(db) == "区局"
-    key_file = keys.keys_dir() / f"{ident.device_id}.key"
+    key_file = device_keys.keys_dir() / f"{ident.device_id}.key"
     assert key_file.exists()
     if sys.platform != "win32":
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -39,7 +40,7 @@ def test_first_setup_makes_keys_outside_the_database(db):
 
 def test_a_lost_or_damaged_key_file_is_reported(db):
     ident = keys.setup_device(db, "field")
-    key_file = keys.keys_dir() / f"{ident.device_id}.key"
+    key_file = device_keys.keys_dir() / f"{ident.device_id}.key"
     key_file.write_text("{broken")
     with pytest.raises(SyncError) as exc:
         keys.load_identity(db)
