@@ -4,10 +4,8 @@ Every answer is its own committed transaction (synchronous=FULL): once save_answ
 survives a crash or a flat battery. The UI calls these through its serial database worker.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import clock
 from inspector_app.core.catalog import CONCLUSIONS, INSPECTION_KINDS, MIN_TEAM_SIZE, product_kind
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import (
@@ -26,7 +25,6 @@ from inspector_app.core.storage.models import (
     License,
     Site,
     TemplateSnapshot,
-    utcnow,
 )
 from inspector_app.i18n import _
 
@@ -115,24 +113,6 @@ def completion_blockers(view: InspectionView) -> list[Blocker]:
     return out
 
 
-@lru_cache(maxsize=32)
-def _template_from_snapshot(digest: str, content: str) -> Template:
-    return Template.from_dict(json.loads(content))
-
-
-def _snapshot(session: Session, template: Template) -> TemplateSnapshot:
-    snap = session.get(TemplateSnapshot, template.digest)
-    if snap is None:
-        snap = TemplateSnapshot(
-            digest=template.digest,
-            template_id=template.id,
-            version=template.version,
-            content=json.dumps(template.to_dict(), ensure_ascii=False, sort_keys=True),
-        )
-        session.add(snap)
-    return snap
-
-
 def _team(session: Session, inspector_ids: list[str]) -> list[Inspector]:
     if len(set(inspector_ids)) != len(inspector_ids):
         raise ValidationError(_("检查组"), _("同一检查人员不能重复选择"))
@@ -173,7 +153,7 @@ def start_inspection(
                     _("检查表"), _("“{t}”不适用于产品类别“{c}”").format(t=template.title, c=lic.category)
                 )
         members = _team(s, team)
-        snap = _snapshot(s, template)
+        snap = store_snapshot(s, template)
         insp = Inspection(
             enterprise_id=site.enterprise_id,
             site_id=site.id,
@@ -205,25 +185,6 @@ def _draft(session: Session, inspection_id: str) -> Inspection:
     return insp
 
 
-def set_team(db: Database, inspection_id: str, inspector_ids: list[str]) -> None:
-    with db.session() as s:
-        insp = _draft(s, inspection_id)
-        members = _team(s, inspector_ids)
-        insp.members = [InspectionMember(inspector=m, position=n) for n, m in enumerate(members)]
-        insp.updated_at = utcnow()  # the team is another table: touch the row so rev increases
-
-
-def set_details(db: Database, inspection_id: str, *, kind: str | None = None, inspected_on: date | None = None) -> None:
-    with db.session() as s:
-        insp = _draft(s, inspection_id)
-        if kind is not None:
-            if kind not in INSPECTION_KINDS:
-                raise ValidationError(_("检查类型"), _("“{k}”不是已知的检查类型").format(k=kind))
-            insp.kind = kind
-        if inspected_on is not None:
-            insp.inspected_on = inspected_on
-
-
 def save_answer(
     db: Database,
     inspection_id: str,
@@ -243,7 +204,7 @@ def save_answer(
     """
     with db.session() as s:
         insp = _draft(s, inspection_id)
-        template = _template_from_snapshot(insp.template_digest, insp.template.content)
+        template = template_from_snapshot(insp.template_digest, insp.template.content)
         try:
             item = template.item(item_id)
         except KeyError:
@@ -321,7 +282,7 @@ def _view(insp: Inspection) -> InspectionView:
         site_address=insp.site.address,
         license_id=insp.license_id,
         license_number=insp.license.number if insp.license else "",
-        template=_template_from_snapshot(insp.template_digest, insp.template.content),
+        template=template_from_snapshot(insp.template_digest, insp.template.content),
         kind=insp.kind,
         inspected_on=insp.inspected_on,
         status=insp.status,
@@ -376,7 +337,7 @@ def load_inspection(db: Database, inspection_id: str) -> InspectionView:
             site_address=row.address,
             license_id=row.license_id,
             license_number=row.number or "",
-            template=_template_from_snapshot(row.template_digest, row.content),
+            template=template_from_snapshot(row.template_digest, row.content),
             kind=row.kind,
             inspected_on=row.inspected_on,
             status=row.status,

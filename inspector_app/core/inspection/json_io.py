@@ -47,11 +47,10 @@ from inspector_app.core.inspection.inspections import (
     Answer,
     InspectionView,
     TeamMember,
-    _snapshot,
-    _template_from_snapshot,
     check_problem_category,
     completion_blockers,
 )
+from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateError
 from inspector_app.core.issuing import signing
 from inspector_app.core.safe_input import (
@@ -203,7 +202,7 @@ def inspections_document(db: Database, ids: Iterable[str] | None = None) -> dict
         snapshots: dict[str, dict] = {}
         inspections = []
         for insp in rows:
-            template = _template_from_snapshot(insp.template_digest, insp.template.content)
+            template = template_from_snapshot(insp.template_digest, insp.template.content)
             snapshots.setdefault(template.digest, template.to_dict())
             inspections.append(_inspection_dict(insp, template, signoffs.get(insp.id), signatures.get(insp.id, [])))
     return {
@@ -678,7 +677,7 @@ class _Importer:
             if template is None:
                 snap = self.s.get(TemplateSnapshot, digest)
                 if snap is not None:
-                    template = _template_from_snapshot(snap.digest, snap.content)
+                    template = template_from_snapshot(snap.digest, snap.content)
             if template is None:
                 template = next((t for t in self.templates.values() if t.digest == digest), None)
             if template is None:
@@ -1441,7 +1440,7 @@ class _Importer:
             if plan.action == "create":
                 digest = plan.template.digest
                 if digest not in snapshots:
-                    snapshots[digest] = _snapshot(self.s, plan.template)
+                    snapshots[digest] = store_snapshot(self.s, plan.template)
                 insp = Inspection(
                     id=plan.id,
                     enterprise_id=plan.enterprise_id,
