@@ -4,7 +4,7 @@ Every answer is its own committed transaction (synchronous=FULL): once save_answ
 survives a crash or a flat battery. The UI calls these through its serial database worker.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -199,8 +199,9 @@ def save_answer(
 ) -> Answer:
     """Change the given fields of one answer and commit; the fields not given keep their value.
 
-    `problem_category` chooses which of the item's problem categories (000 二(二)) a 不符合 is counted under;
-    None or the item's default `category` stores NULL. Any conclusion other than 不符合 clears it.
+    A new conclusion changes the fields that go with it as `with_conclusion` says. `problem_category` chooses
+    which of the item's problem categories (000 二(二)) a 不符合 is counted under; None or the item's default
+    `category` stores NULL.
     """
     with db.session() as s:
         insp = _draft(s, inspection_id)
@@ -217,16 +218,9 @@ def save_answer(
             res.rectified_on_site = False
             s.add(res)
         if conclusion is not _UNSET:
-            if conclusion is not None and conclusion not in CONCLUSIONS:
-                raise ValidationError(_("检查结论"), _("“{c}”不是有效的检查结论").format(c=conclusion))
-            if conclusion == "na" and not item.na_allowed:
-                raise ValidationError(_("检查项 {i}").format(i=item_id), _("检查表不允许该项填写“不适用”"))
-            res.conclusion = conclusion
-            # 不适用 carries the form's stated reason (002 附件2 备注 column) unless the inspector gave one.
-            if conclusion == "na" and not res.na_reason:
-                res.na_reason = item.na_reason
-            elif conclusion != "na":
-                res.na_reason = ""  # a 符合/不符合 item keeps no 不适用 reason
+            after = with_conclusion(item, _answer(res), conclusion)
+            res.conclusion, res.na_reason = after.conclusion, after.na_reason
+            res.rectified_on_site, res.problem_category = after.rectified_on_site, after.problem_category
         if na_reason is not _UNSET:
             res.na_reason = na_reason
         if record is not _UNSET:
@@ -235,12 +229,42 @@ def save_answer(
             res.remark = remark
         if rectified_on_site is not _UNSET:
             res.rectified_on_site = bool(rectified_on_site)
+            if res.rectified_on_site and res.conclusion != "nonconform":
+                raise ValidationError(_("检查项 {i}").format(i=item_id), RECTIFIED_ONLY_ON_PROBLEM)
         if problem_category is not _UNSET:
             res.problem_category = check_problem_category(item, problem_category, res.conclusion)
-        elif res.conclusion != "nonconform":
-            res.problem_category = None  # the category belongs to a problem found (不符合)
         s.flush()
         return _answer(res)
+
+
+RECTIFIED_ONLY_ON_PROBLEM = _("只有“不符合”的项目才能登记当场整改")
+
+
+def with_conclusion(item: TemplateItem, answer: Answer, conclusion: str | None) -> Answer:
+    """The answer after `conclusion` (None: unanswered) is chosen for `item`: the one place of the rule that the
+    form, a correction (更正), the command line and a JSON import all follow and show (002 附件2).
+
+    - 不适用 only where the form allows it (ValidationError otherwise), and it carries the form's stated reason
+      (备注 column) unless the answer already has one; any other conclusion keeps no 不适用 reason;
+    - 当场整改 (002 附件2 备注(3)) and the problem category (000 二(二)) belong to a problem found: any conclusion
+      other than 不符合 clears them.
+    """
+    if conclusion is not None and conclusion not in CONCLUSIONS:
+        raise ValidationError(_("检查结论"), _("“{c}”不是有效的检查结论").format(c=conclusion))
+    if conclusion == "na" and not item.na_allowed:
+        raise ValidationError(_("检查项 {i}").format(i=item.id), _("检查表不允许该项填写“不适用”"))
+    if conclusion == "na":
+        na_reason = answer.na_reason or item.na_reason
+    else:
+        na_reason = ""
+    problem = conclusion == "nonconform"
+    return replace(
+        answer,
+        conclusion=conclusion,
+        na_reason=na_reason,
+        rectified_on_site=answer.rectified_on_site and problem,
+        problem_category=answer.problem_category if problem else None,
+    )
 
 
 def check_problem_category(item: TemplateItem, category: str | None, conclusion: str | None) -> str | None:

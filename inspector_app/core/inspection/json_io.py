@@ -43,12 +43,14 @@ from inspector_app.core.identifiers import normalize_uscc, parse_license_number
 from inspector_app.core.inspection.inspections import (
     COMPLETED,
     DRAFT,
+    RECTIFIED_ONLY_ON_PROBLEM,
     STATUSES,
     Answer,
     InspectionView,
     TeamMember,
     check_problem_category,
     completion_blockers,
+    with_conclusion,
 )
 from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateError
@@ -1207,9 +1209,16 @@ class _Importer:
             except ValidationError as e:
                 c.error(aw, e.reason)
                 continue
-            if conclusion == "na" and not na_reason:
-                na_reason = item.na_reason  # the form's stated reason, as save_answer does
-            answers[item_id] = Answer(item_id, conclusion, na_reason, record, remark, rectified, problem_category)
+            # The fields that go with the conclusion follow it as on the form (inspections.with_conclusion): 不适用
+            # carries the form's stated reason unless the file gives one; 当场整改 only on a 不符合.
+            given = Answer(item_id, None, na_reason, record, remark, rectified, problem_category)
+            answer = with_conclusion(item, given, conclusion)
+            if rectified and not answer.rectified_on_site:
+                c.error(aw, _("rectified_on_site 为 true，但{m}").format(m=RECTIFIED_ONLY_ON_PROBLEM))
+                continue
+            if na_reason and not answer.na_reason:
+                c.warn(aw, _("结论不是“不适用”，不适用理由（na_reason）未导入"))
+            answers[item_id] = answer
         if len(c.errors) > before or template is None:
             return None
         # Items the form excludes for this product kind are 不适用 whether or not the file lists them.
