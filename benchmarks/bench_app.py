@@ -53,7 +53,7 @@ def build_roster_db(n: int) -> Path:
     if path.exists():
         return path
     from inspector_app.core.demo import write_roster_csv
-    from inspector_app.core.roster.files import import_roster
+    from inspector_app.core.roster.importer import import_roster
     from inspector_app.core.storage.db import open_database
 
     OUT.mkdir(parents=True, exist_ok=True)

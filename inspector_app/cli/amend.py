@@ -183,9 +183,9 @@ def _conclusion(text: str) -> str:
 
 def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> list[tuple]:
     """(item id, field, new value) for create_amendment, with the form's rules for the fields that go with a
-    conclusion (as inspections.save_answer and the form apply them): 不适用 only where the template allows it
+    conclusion (inspections.with_conclusion, as the form applies them): 不适用 only where the template allows it
     and with its stated reason unless one is given; 当场整改 only on a 不符合."""
-    from inspector_app.core.inspection.inspections import Answer, load_inspection
+    from inspector_app.core.inspection.inspections import Answer, load_inspection, with_conclusion
     from inspector_app.core.issuing import signing
 
     template = load_inspection(db, inspection_id).template
@@ -203,13 +203,12 @@ def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> li
             code = edits["conclusion"] = _conclusion(edits["conclusion"])
             if item is not None and code == "na" and not item.na_allowed:
                 raise Refused(_("检查项 {i}：检查表不允许该项填写“不适用”").format(i=item_id))
-            if "na_reason" not in edits:
-                if code == "na" and not current.na_reason and item is not None:
-                    edits["na_reason"] = item.na_reason
-                elif code != "na" and current.na_reason:
-                    edits["na_reason"] = ""
-            if code != "nonconform" and current.rectified_on_site and "rectified_on_site" not in edits:
-                edits["rectified_on_site"] = False
+            if item is not None:
+                # The fields that go with the conclusion follow it unless given (inspections.with_conclusion).
+                after = with_conclusion(item, current, code)
+                for field in ("na_reason", "rectified_on_site"):
+                    if field not in edits and getattr(after, field) != getattr(current, field):
+                        edits[field] = getattr(after, field)
         final = edits.get("conclusion", current.conclusion)
         if edits.get("rectified_on_site") and final != "nonconform":
             raise Refused(_("检查项 {i}：当场整改只用于结论为“不符合”的检查项").format(i=item_id))

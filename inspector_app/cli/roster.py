@@ -43,7 +43,7 @@ def register(subparsers) -> None:
 
 def _import(args) -> int:
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, open_db
-    from inspector_app.core.roster.files import import_roster
+    from inspector_app.core.roster.importer import import_roster
 
     db = open_db(args)
     try:
@@ -79,7 +79,7 @@ def _import(args) -> int:
 
 def _export(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core.roster.files import export_roster
+    from inspector_app.core.roster.export import export_roster
 
     db = open_db(args)
     try:

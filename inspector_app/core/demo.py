@@ -5,7 +5,8 @@ classes A/B/C as 000 表2. USCCs carry a valid GB 32100 check character and the 
 the organisation code inside them (positions 9–17) carries a valid GB 11714 check character too.
 Licenses are current-form numbers; some are expired and some expire within 90 days of today.
 
-The rows go through roster_io's checks and writer, so demo data is exactly what an import would make.
+The rows go through the roster import's checks and writer (core/roster/importer.py), so demo data is exactly
+what an import would make.
 `write_roster_csv(path, n, seed)` writes a roster of any size for benchmarks (benchmarks/).
 """
 
@@ -22,7 +23,8 @@ from sqlalchemy import select
 
 from inspector_app.core import catalog, clock
 from inspector_app.core.identifiers import USCC_CHARSET, uscc_check_char
-from inspector_app.core.roster.files import HEADERS, import_records
+from inspector_app.core.roster.columns import HEADERS
+from inspector_app.core.roster.importer import import_records
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Inspector
 

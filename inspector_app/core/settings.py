@@ -143,7 +143,7 @@ DEFAULTS: dict[str, SettingSpec] = {
         minimum=1,
         maximum=16_777_216,
     ),
-    # What a file from outside may hold (core/safe_input.py, core/roster/files.py, core/inspection/photos.py).
+    # What a file from outside may hold (core/safe_input.py, core/roster/sheets.py, core/inspection/photos.py).
     # A file over a limit is refused before it is read whole.
     "input.roster_max_mb": SettingSpec(
         "64",

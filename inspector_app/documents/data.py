@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from inspector_app.core import clock, settings
 from inspector_app.core.catalog import INSPECTION_KINDS
 from inspector_app.core.inspection import photos
-from inspector_app.core.inspection.inspections import Answer, _template_from_snapshot
+from inspector_app.core.inspection.inspections import Answer
+from inspector_app.core.inspection.snapshots import template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.core.issuing.signing import SignedState, get_signed
@@ -121,7 +122,7 @@ def _template(db: Database, digest: str) -> Template:
     if template is None:
         with db.session() as s:
             snap = s.get(TemplateSnapshot, digest)
-            template = _template_from_snapshot(snap.digest, snap.content)
+            template = template_from_snapshot(snap.digest, snap.content)
         if len(_templates) >= 32:
             _templates.clear()
         _templates[digest] = template

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.catalog import CONCLUSIONS
+from inspector_app.core.inspection.inspections import Answer, with_conclusion
 from inspector_app.core.issuing import signing
 from inspector_app.i18n import _
 from inspector_app.ui.item_widget import ItemWidget
@@ -244,8 +245,6 @@ class AmendmentDialog(SignDialog):
 
     # -- the corrections --------------------------------------------------------------------------------------
     def _original(self, item_id: str):
-        from inspector_app.core.inspection.inspections import Answer
-
         return self.amend_info.answers.get(item_id) or Answer(item_id)
 
     def _edited(self, item_id: str, field: str, value) -> None:
@@ -253,14 +252,14 @@ class AmendmentDialog(SignDialog):
             self._hide_category(self.item_widget)
             return
         original = self._original(item_id)
-        edits = {**self.edits.get(item_id, {}), field: value}
+        after = replace(original, **self.edits.get(item_id, {}))
         if field == "conclusion":
-            # As save_answer does on the form: 不适用 carries the form's stated reason, another conclusion none.
-            if value == "na" and not original.na_reason:
-                edits["na_reason"] = self.amend_info.template.item(item_id).na_reason
-            elif value != "na":
-                edits["na_reason"] = ""
-        edits = {f: v for f, v in edits.items() if getattr(original, f) != v}
+            # The fields that go with a conclusion follow it as on the form (inspections.with_conclusion): the
+            # 不适用 reason, 当场整改; the correction lists each field the new conclusion changes.
+            after = with_conclusion(self.amend_info.template.item(item_id), after, value)
+        else:
+            after = replace(after, **{field: value})
+        edits = {f: getattr(after, f) for f in signing.AMENDABLE_FIELDS if getattr(original, f) != getattr(after, f)}
         if edits:
             self.edits[item_id] = edits
         else:

@@ -466,7 +466,10 @@ class InspectionScreen(QWidget):
         if self.read_only:
             return
         ans = self._answers.get(item_id) or Answer(item_id)
-        self._answers[item_id] = replace(ans, **{field: value})
+        if field == "conclusion":  # the fields that go with a conclusion follow it, as save_answer stores them
+            self._answers[item_id] = inspections.with_conclusion(self._view.template.item(item_id), ans, value)
+        else:
+            self._answers[item_id] = replace(ans, **{field: value})
         self._dirty.setdefault(item_id, {})[field] = value
         if field in TEXT_FIELDS:
             self._debounce.start()

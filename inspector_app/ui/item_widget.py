@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
-from inspector_app.core.inspection.inspections import Answer
+from inspector_app.core.inspection.inspections import Answer, with_conclusion
 from inspector_app.core.inspection.templates import TemplateItem
 from inspector_app.i18n import _
 from inspector_app.ui.photo_strip import local_files
@@ -448,6 +448,18 @@ class ItemWidget(QWidget):
     def conclusion(self) -> str | None:
         return self.bar.value()
 
+    def answer(self) -> Answer:
+        """The answer as the widgets show it (the 不适用 reason is not shown here and is left empty)."""
+        category = self.category.currentData() if self.category is not None else None
+        return Answer(
+            self.item.id,
+            self.conclusion(),
+            record=self.record.toPlainText(),
+            remark=self.remark.text(),
+            rectified_on_site=self.rectified.isChecked(),
+            problem_category=None if category == self.item.category else category,
+        )
+
     def problem_category(self) -> str | None:
         """The category chosen for a 不符合 on this item (its default `category` when there is no choice)."""
         if self.category is None:
@@ -564,17 +576,17 @@ class ItemWidget(QWidget):
     def _on_conclusion(self, code: str) -> None:
         if self._loading:
             return
-        # 当场整改 belongs to a problem found (不符合); it cannot stay ticked on another conclusion.
-        if code != "nonconform" and self.rectified.isChecked():
-            self.rectified.setChecked(False)
+        # Show what save_answer will store: 当场整改 and the 问题类别 belong to a problem found (不符合) and are
+        # cleared on any other conclusion (inspections.with_conclusion, the one place of that rule).
+        after = with_conclusion(self.item, self.answer(), code)
+        self._loading = True
+        try:
+            self.rectified.setChecked(after.rectified_on_site)
+            if self.category is not None:
+                self._set_category(after.problem_category)
+        finally:
+            self._loading = False
         self._sync_rectified()
-        # So is the 问题类别: save_answer resets it to the default on any other conclusion; show the same.
-        if code != "nonconform" and self.category is not None:
-            self._loading = True
-            try:
-                self._set_category(None)
-            finally:
-                self._loading = False
         self._sync_category()
         self.changed.emit(self.item.id, "conclusion", code)
 

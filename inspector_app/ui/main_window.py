@@ -609,7 +609,7 @@ class MainWindow(QMainWindow):
             self._import_file(Path(path), skip_invalid=False)
 
     def _import_file(self, path: Path, *, skip_invalid: bool) -> None:
-        from inspector_app.core.roster.files import import_roster
+        from inspector_app.core.roster.importer import import_roster
 
         def done(report):
             if report.written:

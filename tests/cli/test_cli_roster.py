@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.cli.main import main
-from inspector_app.core.roster.files import HEADERS
+from inspector_app.core.roster.columns import HEADERS
 from inspector_app.core.storage.db import open_database
 from inspector_app.core.storage.models import Enterprise, License, Site
 

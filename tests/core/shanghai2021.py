@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from inspector_app.core.catalog import FOOD_CATEGORY, PROBLEM_CATEGORIES
 from inspector_app.core.identifiers import uscc_check_char
-from inspector_app.core.inspection.inspections import _snapshot
+from inspector_app.core.inspection.snapshots import store_snapshot
 from inspector_app.core.inspection.templates import Template
 from inspector_app.core.storage.models import (
     Enterprise,
@@ -156,7 +156,7 @@ def build(db) -> Built:
     templates = {"food": shanghai_template("food"), "industrial": shanghai_template("industrial")}
     industrial_cats = [c for c, n in TABLE3 for _ in range(n) if c != FOOD_CATEGORY]  # 149 certificates
     with db.session() as s:
-        snaps = {k: _snapshot(s, t) for k, t in templates.items()}
+        snaps = {k: store_snapshot(s, t) for k, t in templates.items()}
         inspectors = [Inspector(name=f"检查员{i:02d}", badge_no=f"3101{i:04d}") for i in range(40)]
         s.add_all(inspectors)
         s.flush()

@@ -20,7 +20,8 @@ from inspector_app.core.demo import (
     write_roster_csv,
 )
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
-from inspector_app.core.roster.files import HEADERS, import_roster
+from inspector_app.core.roster.columns import HEADERS
+from inspector_app.core.roster.importer import import_roster
 from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
 # 000 表1, 表2 and 表3, copied from the seed so that a change to the module's tables cannot hide here.

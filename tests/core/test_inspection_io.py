@@ -502,6 +502,14 @@ def test_full_width_and_spacing_differences_still_match(db, sample, templates, t
     assert (view.site_address, view.license_number) == (SITE1, "(沪)XK13-006-00021")
 
 
+def test_a_na_reason_on_another_conclusion_is_not_imported_and_says_so(db, sample, templates, tmp_path, fixed_today):
+    rec = paper_record(answers=[{"item_id": "3.2", "conclusion": "符合", "na_reason": "停产"}])
+    result = import_inspections(db, write(tmp_path / "p.json", document(rec)), templates)
+    expected = "inspections[0].answers[0] (检查项 3.2): 结论不是“不适用”，不适用理由（na_reason）未导入"
+    assert result.warnings == (expected,)
+    assert svc.load_inspection(db, result.created[0]).answer("3.2") == svc.Answer("3.2", "conform")
+
+
 # ------------------------------------------------------------------------------------------ refusals
 
 
@@ -541,6 +549,10 @@ def one_problem(db, tmp_path, templates, rec) -> str:
         (
             {"answers": [{"item_id": "1.1", "conclusion": "符合", "rectified_on_site": "否"}]},
             "inspections[0].answers[0] (检查项 1.1): rectified_on_site 应为 true 或 false（不加引号），现在是文字“否”",
+        ),
+        (
+            {"answers": [{"item_id": "1.1", "conclusion": "符合", "rectified_on_site": True}]},
+            "inspections[0].answers[0] (检查项 1.1): rectified_on_site 为 true，但只有“不符合”的项目才能登记当场整改",
         ),
         (
             {"answers": [{"item_id": "1.1", "conclusion": "符合", "recrod": "x"}]},

@@ -195,31 +195,6 @@ def test_every_save_is_committed_and_increases_the_revision(db, sample, template
     assert row == ("conform", "营业执照与许可证一致", "无", first + 2)
 
 
-def test_inspection_revision_increases_on_details_and_team(db, sample, templates):
-    iid = start(db, sample, templates)
-    rev0 = svc.load_inspection(db, iid).rev
-    svc.set_details(db, iid, kind="unscheduled", inspected_on=date(2026, 6, 16))
-    svc.set_team(db, iid, [sample.inspector_ids[1], sample.inspector_ids[0], sample.inspector_ids[2]])
-    view = svc.load_inspection(db, iid)
-    assert view.rev > rev0
-    assert (view.kind, view.inspected_on) == ("unscheduled", date(2026, 6, 16))
-    assert [m.badge_no for m in view.team] == ["31000002", "31000001", "31000003"]
-    with pytest.raises(ValidationError, match="不少于2名"):
-        svc.set_team(db, iid, [sample.inspector_ids[0]])
-    with pytest.raises(ValidationError, match="不是已知的检查类型"):
-        svc.set_details(db, iid, kind="nope")
-    assert len(svc.load_inspection(db, iid).team) == 3
-
-
-def test_changing_only_the_team_increases_the_revision(db, sample, templates):
-    iid = start(db, sample, templates)
-    rev0 = svc.load_inspection(db, iid).rev
-    svc.set_team(db, iid, [sample.inspector_ids[1], sample.inspector_ids[0]])
-    view = svc.load_inspection(db, iid)
-    assert view.rev == rev0 + 1
-    assert [m.badge_no for m in view.team] == ["31000002", "31000001"]
-
-
 # ------------------------------------------------------------------------------------------- completion
 
 
@@ -269,8 +244,6 @@ def test_a_completed_inspection_is_read_only(db, sample, templates):
     attempts = [
         lambda: svc.save_answer(db, iid, "1.1", record="改动"),
         lambda: svc.save_answer(db, iid, "1.1", conclusion="nonconform"),
-        lambda: svc.set_team(db, iid, sample.inspector_ids),
-        lambda: svc.set_details(db, iid, kind="flight"),
         lambda: svc.complete_inspection(db, iid),
         lambda: svc.delete_draft(db, iid),
     ]
@@ -329,3 +302,49 @@ def test_the_same_template_is_stored_once(db, sample, templates):
     start(db, sample, templates)
     start(db, sample, templates, inspected_on=date(2026, 6, 16))
     assert counts(db)["template_snapshot"] == 1
+
+
+# ------------------------------------------------------------------------------ the rule of a conclusion
+
+
+def test_a_conclusion_other_than_nonconform_clears_on_site_rectification_and_category(db, sample, templates):
+    """The bug of issue 14: 不符合 + 当场整改 → 符合 kept 当场整改, a state a later correction refused."""
+    iid = start(db, sample, templates)
+    svc.save_answer(db, iid, "4.1", conclusion="nonconform", record="出厂检验记录缺失", rectified_on_site=True)
+    ans = svc.save_answer(db, iid, "4.1", conclusion="conform")
+    assert (ans.conclusion, ans.rectified_on_site, ans.problem_category) == ("conform", False, None)
+    assert ans.record == "出厂检验记录缺失"  # what was written stays
+    assert svc.load_inspection(db, iid).answer("4.1") == ans
+    with pytest.raises(ValidationError, match="只有“不符合”的项目才能登记当场整改"):
+        svc.save_answer(db, iid, "4.1", rectified_on_site=True)
+    assert svc.load_inspection(db, iid).answer("4.1") == ans
+
+
+def test_a_record_once_rectified_then_conform_can_be_signed_and_corrected(db, sample, templates, fixed_today):
+    from inspector_app.core.issuing import signing
+    from tests.documents import factory
+
+    iid = factory.complete(db, sample, templates)
+    with db.session() as s:  # back to a draft to change 5.1 (不符合 + 当场整改 in the factory) to 符合
+        s.get(Inspection, iid).status = svc.DRAFT
+    svc.save_answer(db, iid, "5.1", conclusion="conform")
+    svc.complete_inspection(db, iid)
+    factory.sign(db, iid)
+    assert signing.get_signed(db, iid).answers()["5.1"].rectified_on_site is False
+    assert signing.create_amendment(db, iid, "复核", [("4.1", "remark", "已复核")])
+
+
+def test_with_conclusion_is_the_rule_every_caller_shows(templates):
+    template = templates["industrial"]
+    item, na_item = template.item("4.1"), template.item("3.2")
+    problem = svc.Answer("4.1", "nonconform", "", "记录", "备注", True, item.categories[-1])
+    assert svc.with_conclusion(item, problem, "conform") == svc.Answer("4.1", "conform", "", "记录", "备注")
+    assert svc.with_conclusion(item, problem, None) == svc.Answer("4.1", None, "", "记录", "备注")
+    assert svc.with_conclusion(item, problem, "nonconform") == problem
+    assert svc.with_conclusion(na_item, svc.Answer("3.2"), "na").na_reason == "停产不适用"  # the form's reason
+    assert svc.with_conclusion(na_item, svc.Answer("3.2", na_reason="停产整顿"), "na").na_reason == "停产整顿"
+    assert svc.with_conclusion(na_item, svc.Answer("3.2", "na", "停产整顿"), "conform").na_reason == ""
+    with pytest.raises(ValidationError, match="检查表不允许该项填写“不适用”"):
+        svc.with_conclusion(template.item("1.1"), svc.Answer("1.1"), "na")
+    with pytest.raises(ValidationError, match="不是有效的检查结论"):
+        svc.with_conclusion(item, problem, "合格")

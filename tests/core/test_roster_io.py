@@ -10,15 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from inspector_app.core import catalog
-from inspector_app.core.roster.files import (
-    COLUMNS,
-    HEADERS,
-    RosterFileError,
-    RowError,
-    export_roster,
-    import_roster,
-    parse_date,
-)
+from inspector_app.core.roster.base import RosterFileError, RowError
+from inspector_app.core.roster.columns import COLUMNS, HEADERS
+from inspector_app.core.roster.export import export_roster
+from inspector_app.core.roster.importer import import_roster
+from inspector_app.core.roster.values import parse_date
 from inspector_app.core.storage.models import Enterprise, License, Site
 
 USCC1 = "91310120MA1H000018"  # 奉贤区

@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from inspector_app.core.roster.files import HEADERS, export_roster, import_roster
+from inspector_app.core.roster.columns import HEADERS
+from inspector_app.core.roster.export import export_roster
+from inspector_app.core.roster.importer import import_roster
 from inspector_app.core.spreadsheet_text import csv_cell, is_formula_like, unquote
 from inspector_app.core.storage.models import Enterprise
 from inspector_app.core.supervision import assignments, draw, statistics

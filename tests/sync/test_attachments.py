@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from inspector_app.core.inspection import inspections
+from inspector_app.core.storage.models import Inspection
 from inspector_app.sync import conflicts, registry
 from inspector_app.sync.format import BundleRefused
 
@@ -175,15 +175,20 @@ def test_kinds_are_discovered_from_kinds_modules(tmp_path, monkeypatch):
     assert "test_photo" in reg and "inspection" in reg
 
 
+def _set_kind(db, iid: str, kind: str) -> None:
+    with db.session() as s:
+        s.get(Inspection, iid).kind = kind
+
+
 def test_immutability_rules_can_be_added_by_other_features(world):
     """The documents work will add 'signed' the same way: a predicate on the local record."""
     kind = registry.registry().get("inspection")
     kind.immutability_rules.append(lambda s, rid, data: data.get("kind") == "flight")
     try:
         iid = world.start(world.a)
-        inspections.set_details(world.a.db, iid, kind="flight")
+        _set_kind(world.a.db, iid, "flight")
         world.bureau.import_(world.a.export().path)
-        inspections.set_details(world.a.db, iid, kind="special")
+        _set_kind(world.a.db, iid, "special")
         res = world.bureau.import_(world.a.export().path)
         assert res.preview.conflicts[0].reason == "immutable"
     finally:

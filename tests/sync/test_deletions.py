@@ -184,7 +184,8 @@ def test_a_photo_edited_at_the_bureau_keeps_its_draft_that_the_laptop_deleted(wo
     iid = w.start(w.a, {w.items[0]: "conform"})
     p = photos.add_photo(w.a.db, iid, w.items[0], _jpeg(), filename="现场.jpg")
     w.bureau.import_(w.a.export().path)
-    photos.set_caption(w.bureau.db, p.id, "局里补充的说明")
+    with w.bureau.db.session() as s:
+        s.get(Photo, p.id).caption = "局里补充的说明"
     inspections.delete_draft(w.a.db, iid)
     res = w.bureau.import_(w.a.export().path)
     # The deletion would cascade to the edited photo: the draft and its photo stay, nothing half-deleted.

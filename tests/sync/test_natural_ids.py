@@ -20,7 +20,7 @@ TODAY = date(2026, 6, 1)
 
 def _load_roster(db) -> None:
     from inspector_app.core.demo import generate_roster_rows
-    from inspector_app.core.roster.files import import_records
+    from inspector_app.core.roster.importer import import_records
 
     report = import_records(db, generate_roster_rows(30, seed=7, today=TODAY))
     assert not report.errors

@@ -175,3 +175,17 @@ def test_the_archive_offers_correction_for_a_signed_record(qtbot, start_window, 
     assert not window.archive.sign_button.isEnabled()
     qtbot.mouseClick(window.archive.amend_button, Qt.MouseButton.LeftButton)
     assert opened == [signed_id]
+
+
+def test_a_new_conclusion_clears_on_site_rectification_as_the_form_does(qtbot, db, db_worker, signed_id):
+    """5.1 was signed 不符合 with 当场整改; corrected to 符合, the widget shows 当场整改 cleared and the correction
+    lists it (inspections.with_conclusion), so create_amendment accepts it."""
+    dialog = open_dialog(qtbot, db, db_worker, signed_id)
+    item = choose_item(dialog, "5.1")
+    assert item.rectified.isChecked()
+    item.bar.buttons["conform"].click()
+    assert not item.rectified.isChecked() and not item.rectified.isEnabled()
+    assert dialog.changes() == [("5.1", "conclusion", "conform"), ("5.1", "rectified_on_site", False)]
+    assert "当场整改：是 → 否" in dialog.summary.text()
+    draft = signing.create_amendment(db, signed_id, "复核", dialog.changes())
+    assert draft

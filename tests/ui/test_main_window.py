@@ -281,7 +281,7 @@ def _d():
 
 
 def test_import_roster_reports_and_offers_to_skip_bad_rows(qtbot, start_window, roster_ids, tmp_path, monkeypatch):
-    pytest.importorskip("inspector_app.core.roster.files")
+    pytest.importorskip("inspector_app.core.roster.importer")
     from PySide6.QtWidgets import QFileDialog
 
     ledger = tmp_path / "名录.csv"

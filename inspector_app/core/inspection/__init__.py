@@ -2,7 +2,9 @@
 
 - templates.py — the checklist templates (forms/*.toml): loading and validation
 - template_store.py — the templates the bureau published, and which version new inspections use
-- inspections.py — start, answer, complete an inspection; the form's state for the screens
+- inspections.py — start, answer, complete an inspection; the form's state for the screens; with_conclusion,
+  the one place of what a conclusion does to the 不适用 reason, 当场整改 and problem category
 - photos.py — evidence photos: originals kept byte for byte, thumbnails and print copies
-- json_io.py — inspections as JSON, out and in (scripts, paper records)
+- snapshots.py — the exact template an inspection was filled on (template_from_snapshot, store_snapshot)
+- json_io/ — inspections as JSON, out and in (scripts, paper records); its __init__ lists its modules
 """

@@ -4,10 +4,8 @@ Every answer is its own committed transaction (synchronous=FULL): once save_answ
 survives a crash or a flat battery. The UI calls these through its serial database worker.
 """
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import clock
 from inspector_app.core.catalog import CONCLUSIONS, INSPECTION_KINDS, MIN_TEAM_SIZE, product_kind
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import (
@@ -26,7 +25,6 @@ from inspector_app.core.storage.models import (
     License,
     Site,
     TemplateSnapshot,
-    utcnow,
 )
 from inspector_app.i18n import _
 
@@ -115,24 +113,6 @@ def completion_blockers(view: InspectionView) -> list[Blocker]:
     return out
 
 
-@lru_cache(maxsize=32)
-def _template_from_snapshot(digest: str, content: str) -> Template:
-    return Template.from_dict(json.loads(content))
-
-
-def _snapshot(session: Session, template: Template) -> TemplateSnapshot:
-    snap = session.get(TemplateSnapshot, template.digest)
-    if snap is None:
-        snap = TemplateSnapshot(
-            digest=template.digest,
-            template_id=template.id,
-            version=template.version,
-            content=json.dumps(template.to_dict(), ensure_ascii=False, sort_keys=True),
-        )
-        session.add(snap)
-    return snap
-
-
 def _team(session: Session, inspector_ids: list[str]) -> list[Inspector]:
     if len(set(inspector_ids)) != len(inspector_ids):
         raise ValidationError(_("检查组"), _("同一检查人员不能重复选择"))
@@ -173,7 +153,7 @@ def start_inspection(
                     _("检查表"), _("“{t}”不适用于产品类别“{c}”").format(t=template.title, c=lic.category)
                 )
         members = _team(s, team)
-        snap = _snapshot(s, template)
+        snap = store_snapshot(s, template)
         insp = Inspection(
             enterprise_id=site.enterprise_id,
             site_id=site.id,
@@ -205,25 +185,6 @@ def _draft(session: Session, inspection_id: str) -> Inspection:
     return insp
 
 
-def set_team(db: Database, inspection_id: str, inspector_ids: list[str]) -> None:
-    with db.session() as s:
-        insp = _draft(s, inspection_id)
-        members = _team(s, inspector_ids)
-        insp.members = [InspectionMember(inspector=m, position=n) for n, m in enumerate(members)]
-        insp.updated_at = utcnow()  # the team is another table: touch the row so rev increases
-
-
-def set_details(db: Database, inspection_id: str, *, kind: str | None = None, inspected_on: date | None = None) -> None:
-    with db.session() as s:
-        insp = _draft(s, inspection_id)
-        if kind is not None:
-            if kind not in INSPECTION_KINDS:
-                raise ValidationError(_("检查类型"), _("“{k}”不是已知的检查类型").format(k=kind))
-            insp.kind = kind
-        if inspected_on is not None:
-            insp.inspected_on = inspected_on
-
-
 def save_answer(
     db: Database,
     inspection_id: str,
@@ -238,12 +199,13 @@ def save_answer(
 ) -> Answer:
     """Change the given fields of one answer and commit; the fields not given keep their value.
 
-    `problem_category` chooses which of the item's problem categories (000 二(二)) a 不符合 is counted under;
-    None or the item's default `category` stores NULL. Any conclusion other than 不符合 clears it.
+    A new conclusion changes the fields that go with it as `with_conclusion` says. `problem_category` chooses
+    which of the item's problem categories (000 二(二)) a 不符合 is counted under; None or the item's default
+    `category` stores NULL.
     """
     with db.session() as s:
         insp = _draft(s, inspection_id)
-        template = _template_from_snapshot(insp.template_digest, insp.template.content)
+        template = template_from_snapshot(insp.template_digest, insp.template.content)
         try:
             item = template.item(item_id)
         except KeyError:
@@ -256,16 +218,9 @@ def save_answer(
             res.rectified_on_site = False
             s.add(res)
         if conclusion is not _UNSET:
-            if conclusion is not None and conclusion not in CONCLUSIONS:
-                raise ValidationError(_("检查结论"), _("“{c}”不是有效的检查结论").format(c=conclusion))
-            if conclusion == "na" and not item.na_allowed:
-                raise ValidationError(_("检查项 {i}").format(i=item_id), _("检查表不允许该项填写“不适用”"))
-            res.conclusion = conclusion
-            # 不适用 carries the form's stated reason (002 附件2 备注 column) unless the inspector gave one.
-            if conclusion == "na" and not res.na_reason:
-                res.na_reason = item.na_reason
-            elif conclusion != "na":
-                res.na_reason = ""  # a 符合/不符合 item keeps no 不适用 reason
+            after = with_conclusion(item, _answer(res), conclusion)
+            res.conclusion, res.na_reason = after.conclusion, after.na_reason
+            res.rectified_on_site, res.problem_category = after.rectified_on_site, after.problem_category
         if na_reason is not _UNSET:
             res.na_reason = na_reason
         if record is not _UNSET:
@@ -274,12 +229,42 @@ def save_answer(
             res.remark = remark
         if rectified_on_site is not _UNSET:
             res.rectified_on_site = bool(rectified_on_site)
+            if res.rectified_on_site and res.conclusion != "nonconform":
+                raise ValidationError(_("检查项 {i}").format(i=item_id), RECTIFIED_ONLY_ON_PROBLEM)
         if problem_category is not _UNSET:
             res.problem_category = check_problem_category(item, problem_category, res.conclusion)
-        elif res.conclusion != "nonconform":
-            res.problem_category = None  # the category belongs to a problem found (不符合)
         s.flush()
         return _answer(res)
+
+
+RECTIFIED_ONLY_ON_PROBLEM = _("只有“不符合”的项目才能登记当场整改")
+
+
+def with_conclusion(item: TemplateItem, answer: Answer, conclusion: str | None) -> Answer:
+    """The answer after `conclusion` (None: unanswered) is chosen for `item`: the one place of the rule that the
+    form, a correction (更正), the command line and a JSON import all follow and show (002 附件2).
+
+    - 不适用 only where the form allows it (ValidationError otherwise), and it carries the form's stated reason
+      (备注 column) unless the answer already has one; any other conclusion keeps no 不适用 reason;
+    - 当场整改 (002 附件2 备注(3)) and the problem category (000 二(二)) belong to a problem found: any conclusion
+      other than 不符合 clears them.
+    """
+    if conclusion is not None and conclusion not in CONCLUSIONS:
+        raise ValidationError(_("检查结论"), _("“{c}”不是有效的检查结论").format(c=conclusion))
+    if conclusion == "na" and not item.na_allowed:
+        raise ValidationError(_("检查项 {i}").format(i=item.id), _("检查表不允许该项填写“不适用”"))
+    if conclusion == "na":
+        na_reason = answer.na_reason or item.na_reason
+    else:
+        na_reason = ""
+    problem = conclusion == "nonconform"
+    return replace(
+        answer,
+        conclusion=conclusion,
+        na_reason=na_reason,
+        rectified_on_site=answer.rectified_on_site and problem,
+        problem_category=answer.problem_category if problem else None,
+    )
 
 
 def check_problem_category(item: TemplateItem, category: str | None, conclusion: str | None) -> str | None:
@@ -321,7 +306,7 @@ def _view(insp: Inspection) -> InspectionView:
         site_address=insp.site.address,
         license_id=insp.license_id,
         license_number=insp.license.number if insp.license else "",
-        template=_template_from_snapshot(insp.template_digest, insp.template.content),
+        template=template_from_snapshot(insp.template_digest, insp.template.content),
         kind=insp.kind,
         inspected_on=insp.inspected_on,
         status=insp.status,
@@ -376,7 +361,7 @@ def load_inspection(db: Database, inspection_id: str) -> InspectionView:
             site_address=row.address,
             license_id=row.license_id,
             license_number=row.number or "",
-            template=_template_from_snapshot(row.template_digest, row.content),
+            template=template_from_snapshot(row.template_digest, row.content),
             kind=row.kind,
             inspected_on=row.inspected_on,
             status=row.status,

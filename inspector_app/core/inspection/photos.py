@@ -182,11 +182,11 @@ def stable_id(inspection_id: str, sha256: str) -> str:
 def store(
     db: Database, inspection_id: str, item_id: str, prepared: Prepared, *, filename: str = "", caption: str = ""
 ) -> PhotoInfo:
-    from inspector_app.core.inspection.inspections import _template_from_snapshot
+    from inspector_app.core.inspection.snapshots import template_from_snapshot
 
     with db.session() as s:
         insp = _editable(s, inspection_id)
-        template = _template_from_snapshot(insp.template_digest, insp.template.content)
+        template = template_from_snapshot(insp.template_digest, insp.template.content)
         try:
             template.item(item_id)
         except KeyError:
@@ -237,15 +237,6 @@ def print_copies(db: Database, inspection_id: str) -> list[tuple[PhotoInfo, byte
         return [(_info(p), p.print_copy) for p in s.scalars(q)]
 
 
-def set_caption(db: Database, photo_id: str, caption: str) -> None:
-    with db.session() as s:
-        p = s.get(Photo, photo_id)
-        if p is None:
-            raise NotFound(_("找不到该照片"))
-        _editable(s, p.inspection_id)
-        p.caption = caption.strip()
-
-
 def remove_photo(db: Database, photo_id: str) -> None:
     """Remove a photo from the record; the original file stays (another record may hold the same file)."""
     with db.session() as s:
@@ -254,14 +245,3 @@ def remove_photo(db: Database, photo_id: str) -> None:
             raise NotFound(_("找不到该照片"))
         _editable(s, p.inspection_id)
         s.delete(p)
-
-
-def verify_original(info: PhotoInfo, ext: str | None = None) -> bool:
-    """True when the original file is present and still has the recorded hash."""
-    candidates = (
-        [original_path(info.sha256, ext)] if ext else list((photos_dir() / info.sha256[:2]).glob(f"{info.sha256}.*"))
-    )
-    for path in candidates:
-        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == info.sha256:
-            return True
-    return False

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.errors import ValidationError
+from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
 from inspector_app.core.inspection.templates import (
     Template,
     TemplateError,
@@ -85,8 +86,6 @@ def _release(r: TemplateRelease) -> Release:
 def _published(session: Session) -> list[tuple[Release, Template]]:
     """Every release with its template, oldest version first; a release that disagrees with its snapshot
     (only a damaged database or a bug can make one) is refused, naming it."""
-    from inspector_app.core.inspection.inspections import _template_from_snapshot
-
     q = (
         select(TemplateRelease, TemplateSnapshot.content)
         .join(TemplateSnapshot, TemplateSnapshot.digest == TemplateRelease.snapshot_digest)
@@ -94,7 +93,7 @@ def _published(session: Session) -> list[tuple[Release, Template]]:
     )
     out, problems = [], []
     for row, content in session.execute(q):
-        template = _template_from_snapshot(row.snapshot_digest, content)
+        template = template_from_snapshot(row.snapshot_digest, content)
         if (template.id, template.version) != (row.template_id, row.version):
             message = _("发布记录是模板 {i} 第 {v} 版，但其快照是 {j} 第 {w} 版；请区局重新发布该模板").format(
                 i=row.template_id, v=row.version, j=template.id, w=template.version
@@ -221,7 +220,6 @@ def publish_templates(
     with one id, a version not higher than the one shipped or published for that id, a product category
     claimed by two templates, or one that would be left without a template.
     """
-    from inspector_app.core.inspection.inspections import _snapshot
     from inspector_app.core.storage.sync_models import require_bureau
 
     paths = [Path(p) for p in paths]
@@ -267,7 +265,7 @@ def publish_templates(
 
         out = []
         for c in new:
-            _snapshot(s, c.template)
+            store_snapshot(s, c.template)
             row = TemplateRelease(
                 template_id=c.template.id,
                 version=c.template.version,

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session, selectinload
 from inspector_app.core import clock, settings
 from inspector_app.core.catalog import CONCLUSIONS
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
-from inspector_app.core.inspection.inspections import COMPLETED, DRAFT, Answer, _template_from_snapshot
+from inspector_app.core.inspection.inspections import COMPLETED, DRAFT, Answer
+from inspector_app.core.inspection.snapshots import template_from_snapshot
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import Amendment, InspectionSignoff, Photo, Signature
 from inspector_app.core.storage.models import Inspection, InspectionMember
@@ -203,7 +204,7 @@ def _signature_content(sig: Signature) -> dict:
 
 
 def _inspection_content(session: Session, insp: Inspection, signatures: list[Signature], days: int, on: date) -> dict:
-    template = _template_from_snapshot(insp.template_digest, insp.template.content)
+    template = template_from_snapshot(insp.template_digest, insp.template.content)
     results = {r.item_id: r for r in insp.results}
     answers = []
     for item in template.items:
@@ -847,7 +848,7 @@ def create_amendment(db: Database, inspection_id: str, reason: str, changes: lis
         state = _state(s, inspection_id)
         if any(a.status != SIGNED for a in state.amendments):
             raise DomainError(_("还有一份未签字的更正，请先签字或删除它"))
-        template = _template_from_snapshot(insp.template_digest, insp.template.content)
+        template = template_from_snapshot(insp.template_digest, insp.template.content)
         answers = state.answers()
         out = []
         for item_id, field_name, new in changes:

@@ -123,7 +123,7 @@ def column_default(context) -> str:
 
 
 class Allocator:
-    """Ids for rows a bulk writer inserts itself (core/roster/files.py): derived, unless taken earlier in the same
+    """Ids for rows a bulk writer inserts itself (core/roster/merge.py): derived, unless taken earlier in the same
     batch or by a row the caller knows (`taken`); `settle` then checks the database once per table."""
 
     def __init__(self, taken: set[str] | None = None):

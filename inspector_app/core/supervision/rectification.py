@@ -119,7 +119,7 @@ def _categories(s: Session, digests) -> dict[tuple[str, str], str]:
     for digest, content in s.execute(
         select(TemplateSnapshot.digest, TemplateSnapshot.content).where(TemplateSnapshot.digest.in_(set(digests)))
     ):
-        t = inspections._template_from_snapshot(digest, content)
+        t = inspections.template_from_snapshot(digest, content)
         out.update({(digest, item.id): item.category for item in t.items})
     return out
 
@@ -356,7 +356,7 @@ def start_followup(
                 )
             )
         latest = max((i for _r, i in pairs), key=lambda i: i.inspected_on)
-        template = inspections._template_from_snapshot(latest.template_digest, latest.template.content)
+        template = inspections.template_from_snapshot(latest.template_digest, latest.template.content)
         site, license_id = latest.site_id, latest.license_id
         rect_ids = [r.id for r, _i in pairs]
         remarks: dict[str, list[str]] = {}

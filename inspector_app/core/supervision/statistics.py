@@ -517,7 +517,7 @@ def _problem_categories(s, per_item) -> tuple[dict[str, int], int, int]:
     """(digest, item id, chosen category or None, count) rows → counts per problem category, 其他 split."""
     digests = {d for d, _i, _c, _n in per_item}
     templates = {
-        d: inspections._template_from_snapshot(d, content)
+        d: inspections.template_from_snapshot(d, content)
         for d, content in s.execute(
             select(TemplateSnapshot.digest, TemplateSnapshot.content).where(TemplateSnapshot.digest.in_(digests))
         )

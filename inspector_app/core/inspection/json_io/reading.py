@@ -1,0 +1,499 @@
+"""Reading one inspection of the file against the roster and the templates: file level, enterprise, site,
+license, kind, dates, team (InspectionReader, a part of Importer)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from inspector_app.core import clock
+from inspector_app.core.catalog import (
+    INSPECTION_KINDS,
+    MIN_TEAM_SIZE,
+    PRODUCT_KINDS,
+    product_kind,
+)
+from inspector_app.core.errors import ValidationError
+from inspector_app.core.identifiers import normalize_uscc, parse_license_number
+from inspector_app.core.inspection.inspections import (
+    COMPLETED,
+    DRAFT,
+    STATUSES,
+)
+from inspector_app.core.inspection.json_io.base import (
+    DATE_RE,
+    ENTERPRISE_KEYS,
+    FORMAT,
+    FORMAT_VERSION,
+    INSPECTION_KEYS,
+    INSPECTION_REQUIRED,
+    LEADER,
+    MEMBER,
+    MEMBER_KEYS,
+    RESERVED,
+    TEMPLATE_REF_KEYS,
+    TOP_KEYS,
+)
+from inspector_app.core.inspection.json_io.plan import Plan
+from inspector_app.core.inspection.json_io.shape import check_keys, snapshot_problem, squash, text_field, type_name
+from inspector_app.core.inspection.snapshots import template_from_snapshot
+from inspector_app.core.inspection.templates import Template, TemplateError
+from inspector_app.core.problems import Problems
+from inspector_app.core.safe_input import (
+    UnsafeInput,
+    check_date,
+)
+from inspector_app.core.storage.models import (
+    Enterprise,
+    Inspector,
+    TemplateSnapshot,
+)
+from inspector_app.i18n import _
+
+
+class InspectionReader:
+    """Reads the file's inspections into Plans; the other readers fill in answers and signatures."""
+
+    def __init__(self, session: Session, templates: dict[str, Template], c: Problems[str]):
+        self.s = session
+        self.templates = templates
+        self.c = c
+        self.embedded: dict[str, Template] = {}
+        self._enterprises: dict[str, Enterprise | None] = {}
+        self._inspectors: dict[str, Inspector | None] = {}
+
+    # ---------------------------------------------------------------------------------------- file level
+
+    def read(self, data: Any) -> list[Plan]:
+        c = self.c
+        if not isinstance(data, dict):
+            c.error("", _("文件最外层应为 JSON 对象 {{…}}，现在是{t}").format(t=type_name(data)))
+            return []
+        fmt = data.get("format")
+        if fmt != FORMAT:
+            c.error(
+                "format",
+                _("不是检查记录文件：format 应为“{f}”，现在是{t}").format(f=FORMAT, t=type_name(fmt))
+                if "format" in data
+                else _("不是检查记录文件：缺少 format 字段（应为“{f}”）").format(f=FORMAT),
+            )
+            return []
+        version = data.get("format_version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            c.error("format_version", _("应为整数 {v}，现在是{t}").format(v=FORMAT_VERSION, t=type_name(version)))
+            return []
+        if version > FORMAT_VERSION:
+            c.error(
+                "format_version",
+                _("文件由更新版本的程序导出（格式版本 {v}），本程序只认识到第 {m} 版，请升级本程序后再导入").format(
+                    v=version, m=FORMAT_VERSION
+                ),
+            )
+            return []
+        check_keys(c, data, TOP_KEYS, "", required=("inspections",))
+        self.read_embedded(data.get("templates", []))
+        inspections = data.get("inspections")
+        if not isinstance(inspections, list):
+            if "inspections" in data:
+                c.error("inspections", _("应为列表 […]，现在是{t}").format(t=type_name(inspections)))
+            return []
+        plans = []
+        for i, raw in enumerate(inspections):
+            plan = self.read_inspection(i, raw)
+            if plan is not None:
+                plans.append(plan)
+        self.match_existing(plans)
+        return plans
+
+    def read_embedded(self, raw: Any) -> None:
+        if not isinstance(raw, list):
+            self.c.error("templates", _("应为模板快照的列表 […]，现在是{t}").format(t=type_name(raw)))
+            return
+        for k, snap in enumerate(raw):
+            where = f"templates[{k}]"
+            if not isinstance(snap, dict):
+                self.c.error(where, _("应为模板快照对象 {{…}}，现在是{t}").format(t=type_name(snap)))
+                continue
+            if not snap.get("digest"):
+                self.c.error(where, _("模板快照缺少校验值 digest"))
+                continue
+            try:
+                template = Template.from_dict(snap)
+            except TemplateError as e:
+                self.c.error(where, str(e.problems[0].message if e.problems else e))
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                self.c.error(where, _("模板快照不完整或格式不对（{e}），请使用本程序导出的原文件").format(e=e))
+                continue
+            problem = snapshot_problem(template)
+            if problem:
+                self.c.error(where, problem)
+                continue
+            self.embedded[template.digest] = template
+
+    # ---------------------------------------------------------------------------------- one inspection
+
+    def read_inspection(self, i: int, raw: Any) -> Plan | None:
+        c = self.c
+        where = f"inspections[{i}]"
+        if not isinstance(raw, dict):
+            c.error(where, _("应为检查记录对象 {{…}}，现在是{t}").format(t=type_name(raw)))
+            return None
+        before = len(c.errors)
+        check_keys(c, raw, INSPECTION_KEYS, where, required=INSPECTION_REQUIRED)
+        for key, message in RESERVED.items():
+            if raw.get(key) not in (None, []):
+                c.error(f"{where}.{key}", message)
+
+        inspection_id = self.read_id(raw, where)
+        template = self.read_template(raw.get("template"), f"{where}.template") if "template" in raw else None
+        enterprise = self.read_enterprise(raw.get("enterprise"), f"{where}.enterprise") if "enterprise" in raw else None
+        site_id = license_id = None
+        if enterprise is not None:
+            site_id = self.read_site(raw, enterprise, where)
+            license_id = self.read_license(raw, enterprise, template, where)
+        kind = self.read_code(raw, "kind", INSPECTION_KINDS, where) if "kind" in raw else None
+        status = self.read_code(raw, "status", STATUSES, where) if "status" in raw else None
+        inspected_on = self.read_date(raw, where) if "inspected_on" in raw else None
+        completed_at = self.read_completed_at(raw, status, where)
+        team = self.read_team(raw.get("team"), f"{where}.team") if "team" in raw else None
+        answers = self.read_answers(raw.get("answers", []), template, f"{where}.answers")
+        # Who must sign is checked against the team only for a completed record (a draft cannot be signed).
+        signers = team if status != DRAFT else None
+        signatures = self.read_signatures(raw.get("signatures"), signers, f"{where}.signatures")
+        has_signatures = raw.get("signatures") not in (None, [])
+        if has_signatures and status == DRAFT:
+            c.error(
+                f"{where}.signatures",
+                _(
+                    "状态为 draft（填写中）的记录不能录入签字：签字确认的是全部检查结论。"
+                    "请填写全部检查项并把 status 写成 completed（已完成），或删去 signatures"
+                ),
+            )
+        signed_on, days = self.read_signoff(raw, has_signatures, inspected_on, where)
+
+        if len(c.errors) > before or None in (template, enterprise, site_id, kind, status, inspected_on, team):
+            return None
+        if answers is None or signatures is None:
+            return None
+        plan = Plan(
+            index=i,
+            id=inspection_id,
+            template=template,
+            enterprise_id=enterprise.id,
+            site_id=site_id,
+            license_id=license_id,
+            kind=kind,
+            inspected_on=inspected_on,
+            status=status,
+            completed_at=completed_at,
+            team=team,
+            answers=answers,
+            signatures=[x for x, _d in signatures],
+            signature_dicts=[d for _x, d in signatures],
+            signed_on=signed_on,
+            rectification_days=days,
+        )
+        if status == COMPLETED:
+            self.check_complete(plan, raw.get("answers", []), where)
+        if inspected_on > clock.today():
+            c.warn(f"{where}.inspected_on", _("检查日期 {d} 晚于今天，请核对").format(d=inspected_on.isoformat()))
+        return plan if len(c.errors) == before else None
+
+    def read_id(self, raw: dict, where: str) -> str | None:
+        value = raw.get("id")
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.c.error(f"{where}.id", _("应为文字形式的编号（UUID），现在是{t}").format(t=type_name(value)))
+            return None
+        try:
+            return str(uuid.UUID(value.strip()))
+        except ValueError:
+            self.c.error(
+                f"{where}.id",
+                _("“{v}”不是有效的记录编号（UUID，如 3f2b…-…）；新录入的纸质记录请删去 id，由程序生成").format(v=value),
+            )
+            return None
+
+    def read_template(self, raw: Any, where: str) -> Template | None:
+        c = self.c
+        if not isinstance(raw, dict):
+            c.error(where, _('应为对象，如 {{"id": "industrial", "version": 1}}，现在是{t}').format(t=type_name(raw)))
+            return None
+        before = len(c.errors)
+        check_keys(c, raw, TEMPLATE_REF_KEYS, where, required=("id", "version"))
+        template_id = text_field(c, raw, "id", where, required=True) if "id" in raw else None
+        version = raw.get("version")
+        if "version" in raw and (not isinstance(version, int) or isinstance(version, bool)):
+            c.error(f"{where}.version", _("应为整数（不加引号），现在是{t}").format(t=type_name(version)))
+        digest = text_field(c, raw, "digest", where)
+        if len(c.errors) > before:
+            return None
+        available = "、".join(_("{i} 第 {v} 版").format(i=t.id, v=t.version) for t in self.templates.values())
+        name = _("检查表模板 {i} 第 {v} 版").format(i=template_id, v=version)
+        if digest:
+            template = self.embedded.get(digest)
+            if template is None:
+                snap = self.s.get(TemplateSnapshot, digest)
+                if snap is not None:
+                    template = template_from_snapshot(snap.digest, snap.content)
+            if template is None:
+                template = next((t for t in self.templates.values() if t.digest == digest), None)
+            if template is None:
+                current = self.templates.get(template_id)
+                why = (
+                    _("与本机 forms 中的同名模板（第 {v} 版）内容不同").format(v=current.version)
+                    if current is not None
+                    else _("本机没有这个模板（可用：{a}）").format(a=available)
+                )
+                c.error(
+                    f"{where}.digest",
+                    _(
+                        "{n} 的校验值 {d}… {why}，文件中也没有附带该模板快照（templates）。请使用本程序导出的完整文件；"
+                        "纸质记录请删去 digest，按本机模板录入"
+                    ).format(n=name, d=digest[:12], why=why),
+                )
+                return None
+            if (template.id, template.version) != (template_id, version):
+                c.error(
+                    where,
+                    _("校验值 {d}… 对应的是模板 {i} 第 {v} 版，与文件中写的 {n} 不符").format(
+                        d=digest[:12], i=template.id, v=template.version, n=name
+                    ),
+                )
+                return None
+            if (
+                template.digest not in {t.digest for t in self.templates.values()}
+                and self.s.get(TemplateSnapshot, template.digest) is None
+            ):
+                c.warn(where, _("{n} 不是本机 forms 中的模板，按文件附带的模板快照导入").format(n=name))
+            return template
+        current = self.templates.get(template_id)
+        if current is None:
+            c.error(f"{where}.id", _("本机没有检查表模板“{i}”（可用：{a}）").format(i=template_id, a=available))
+            return None
+        if current.version != version:
+            c.error(
+                f"{where}.version",
+                _(
+                    "本机模板 {i} 是第 {cv} 版，文件要求第 {v} 版；请按第 {cv} 版录入，或使用附带模板快照的导出文件"
+                ).format(i=template_id, cv=current.version, v=version),
+            )
+            return None
+        return current
+
+    def enterprise_by_uscc(self, uscc: str) -> Enterprise | None:
+        if uscc not in self._enterprises:
+            self._enterprises[uscc] = self.s.scalar(
+                select(Enterprise)
+                .where(Enterprise.uscc == uscc)
+                .options(selectinload(Enterprise.sites), selectinload(Enterprise.licenses))
+            )
+        return self._enterprises[uscc]
+
+    def read_enterprise(self, raw: Any, where: str) -> Enterprise | None:
+        c = self.c
+        if not isinstance(raw, dict):
+            c.error(where, _('应为对象，如 {{"uscc": "…", "name": "…"}}，现在是{t}').format(t=type_name(raw)))
+            return None
+        before = len(c.errors)
+        check_keys(c, raw, ENTERPRISE_KEYS, where, required=("uscc",))
+        raw_uscc = text_field(c, raw, "uscc", where, required=True) if "uscc" in raw else None
+        name = text_field(c, raw, "name", where)
+        if len(c.errors) > before or raw_uscc is None:
+            return None
+        try:
+            uscc = normalize_uscc(raw_uscc)
+        except ValidationError as e:
+            c.error(f"{where}.uscc", _("“{u}”：{r}").format(u=raw_uscc, r=e.reason))
+            return None
+        enterprise = self.enterprise_by_uscc(uscc)
+        if enterprise is None:
+            c.error(
+                f"{where}.uscc",
+                _("统一社会信用代码 {u} 不在企业名录中，请先导入或登记该企业").format(u=uscc)
+                + (_("（文件中的企业名称：{n}）").format(n=name) if name else ""),
+            )
+            return None
+        if name and name.strip() != enterprise.name:
+            c.warn(
+                f"{where}.name",
+                _("文件中为“{f}”，名录中为“{r}”；已按统一社会信用代码 {u} 匹配，请核对").format(
+                    f=name, r=enterprise.name, u=uscc
+                ),
+            )
+        return enterprise
+
+    def read_site(self, raw: dict, enterprise: Enterprise, where: str) -> str | None:
+        if "site_address" not in raw:
+            return None
+        address = text_field(self.c, raw, "site_address", where, required=True)
+        if address is None:
+            return None
+        wanted = squash(address)
+        for site in enterprise.sites:
+            if squash(site.address) == wanted:
+                return site.id
+        known = "；".join(s.address for s in enterprise.sites) or _("（名录中没有登记生产地址）")
+        self.c.error(
+            f"{where}.site_address",
+            _("“{a}”不是{e}的生产地址；名录中的生产地址：{k}").format(a=address, e=enterprise.name, k=known),
+        )
+        return None
+
+    def read_license(self, raw: dict, enterprise: Enterprise, template: Template | None, where: str) -> str | None:
+        c = self.c
+        text = text_field(c, raw, "license_number", where)
+        if not text:
+            if template is not None and not any(
+                product_kind(lic.category) == template.product_kind for lic in enterprise.licenses
+            ):
+                c.warn(
+                    where,
+                    _("{e}没有{k}的生产许可证，请核对检查表模板").format(
+                        e=enterprise.name, k=PRODUCT_KINDS[template.product_kind]
+                    ),
+                )
+            return None
+        try:
+            number = parse_license_number(text).text
+        except ValidationError as e:
+            c.error(f"{where}.license_number", e.reason)
+            return None
+        for lic in enterprise.licenses:
+            if lic.number == number or squash(lic.number) == squash(number):
+                if template is not None and product_kind(lic.category) != template.product_kind:
+                    c.error(
+                        f"{where}.license_number",
+                        _("许可证 {n} 的产品类别是“{c}”，不能使用检查表“{t}”").format(
+                            n=lic.number, c=lic.category, t=template.title
+                        ),
+                    )
+                return lic.id
+        known = "、".join(lic.number for lic in enterprise.licenses) or _("（名录中没有登记许可证）")
+        c.error(
+            f"{where}.license_number",
+            _("许可证 {n} 不属于{e}；该企业的许可证：{k}").format(n=text, e=enterprise.name, k=known),
+        )
+        return None
+
+    def read_code(self, raw: dict, key: str, vocabulary: dict[str, str], where: str) -> str | None:
+        value = raw.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+            if value in vocabulary:
+                return value
+            for code, label in vocabulary.items():
+                if value == label:
+                    return code
+        allowed = "、".join(f"{code}（{label}）" for code, label in vocabulary.items())
+        self.c.error(f"{where}.{key}", _("{v} 不认识，只能是 {a}").format(v=type_name(value), a=allowed))
+        return None
+
+    def read_date(self, raw: dict, where: str, key: str = "inspected_on") -> date | None:
+        value = raw.get(key)
+        if isinstance(value, str) and DATE_RE.fullmatch(value.strip()):
+            try:
+                parsed = date.fromisoformat(value.strip())
+            except ValueError:
+                self.c.error(f"{where}.{key}", _("“{v}”不是存在的日期").format(v=value))
+                return None
+            try:
+                return check_date(parsed)
+            except UnsafeInput as e:
+                self.c.error(f"{where}.{key}", str(e))
+                return None
+        self.c.error(f"{where}.{key}", _('{v} 不是日期，应写成“年-月-日”，如 "2026-06-15"').format(v=type_name(value)))
+        return None
+
+    def read_completed_at(self, raw: dict, status: str | None, where: str) -> datetime | None:
+        value = raw.get("completed_at")
+        if value is None:
+            return None
+        if status == DRAFT:
+            self.c.error(f"{where}.completed_at", _("状态为 draft（填写中）的记录不能有完成时间，请删去或写 null"))
+            return None
+        if isinstance(value, str):
+            try:
+                return check_date(datetime.fromisoformat(value.strip()).replace(tzinfo=None))
+            except UnsafeInput as e:
+                self.c.error(f"{where}.completed_at", str(e))
+                return None
+            except ValueError:
+                pass
+        self.c.error(
+            f"{where}.completed_at",
+            _('{v} 不是时间，应写成如 "2026-06-15T10:30:00"，或写 null').format(v=type_name(value)),
+        )
+        return None
+
+    def read_team(self, raw: Any, where: str) -> list[Inspector] | None:
+        c = self.c
+        if not isinstance(raw, list):
+            c.error(where, _("应为检查人员的列表 […]，现在是{t}").format(t=type_name(raw)))
+            return None
+        before = len(c.errors)
+        members: list[tuple[Inspector, str]] = []
+        seen: dict[str, int] = {}
+        for k, m in enumerate(raw):
+            mw = f"{where}[{k}]"
+            if not isinstance(m, dict):
+                c.error(
+                    mw, _('应为对象，如 {{"name": "张伟", "badge_no": "31000001"}}，现在是{t}').format(t=type_name(m))
+                )
+                continue
+            check_keys(c, m, MEMBER_KEYS, mw, required=("badge_no",))
+            badge = text_field(c, m, "badge_no", mw, required=True) if "badge_no" in m else None
+            name = text_field(c, m, "name", mw)
+            role = text_field(c, m, "role", mw)
+            if role and role.strip() not in (LEADER, MEMBER):
+                c.error(f"{mw}.role", _("“{r}”不认识，只能是“{l}”或“{m}”，或不写").format(r=role, l=LEADER, m=MEMBER))
+            if badge is None:
+                continue
+            badge = badge.strip()
+            if badge in seen:
+                c.error(
+                    f"{mw}.badge_no",
+                    _("执法证号 {b} 与 team[{j}] 重复，同一检查人员不能重复").format(b=badge, j=seen[badge]),
+                )
+                continue
+            seen[badge] = k
+            inspector = self.inspector_by_badge(badge)
+            if inspector is None:
+                c.error(
+                    f"{mw}.badge_no",
+                    _("执法证号 {b}{n} 未登记，请先在检查人员名录中添加").format(
+                        b=badge, n=_("（{n}）").format(n=name) if name else ""
+                    ),
+                )
+                continue
+            if name and name.strip() != inspector.name:
+                c.warn(
+                    f"{mw}.name",
+                    _("文件中为“{f}”，执法证号 {b} 登记的是“{r}”；已按执法证号匹配，请核对").format(
+                        f=name, b=badge, r=inspector.name
+                    ),
+                )
+            if not inspector.active:
+                c.warn(mw, _("检查人员{n}（{b}）已停用").format(n=inspector.name, b=badge))
+            members.append((inspector, (role or "").strip()))
+        leaders = [n for n, (_i, r) in enumerate(members) if r == LEADER]
+        if len(leaders) > 1:
+            c.error(where, _("只能有一名组长，现在有{n}名").format(n=len(leaders)))
+        if len(raw) < MIN_TEAM_SIZE:
+            c.error(where, _("检查人员不少于{m}名（001 第二十四条），现在{n}名").format(m=MIN_TEAM_SIZE, n=len(raw)))
+        if len(c.errors) > before:
+            return None
+        if leaders and leaders[0] != 0:  # the leader is position 0 (组长)
+            members.insert(0, members.pop(leaders[0]))
+        return [i for i, _r in members]
+
+    def inspector_by_badge(self, badge: str) -> Inspector | None:
+        if badge not in self._inspectors:
+            self._inspectors[badge] = self.s.scalar(select(Inspector).where(Inspector.badge_no == badge))
+        return self._inspectors[badge]
