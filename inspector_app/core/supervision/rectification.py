@@ -73,24 +73,6 @@ def get_setting(db: Database, key: str) -> int:
             return DEFAULTS[key]
 
 
-def set_setting(db: Database, key: str, value: int) -> None:
-    if key not in DEFAULTS:
-        raise ValidationError(_("设置"), _("未知的设置项“{k}”").format(k=key))
-    if not 1 <= int(value) <= 365:
-        raise ValidationError(_("天数"), _("应在1到365之间"))
-    if _known_to_settings(key):
-        from inspector_app.core import settings
-
-        settings.set_value(db, key, str(int(value)))
-        return
-    with db.session() as s:
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value=str(int(value))))
-        else:
-            row.value = str(int(value))
-
-
 def _signoff_days(s: Session, inspection_ids) -> dict[str, int]:
     """Period chosen when the inspection was signed (documents feature), where that feature is present."""
     try:
@@ -168,16 +150,6 @@ def collect(db: Database, *, days: int | None = None) -> int:
                 )
             )
         return len(rows)
-
-
-def set_deadline(db: Database, rectification_id: str, deadline: date) -> None:
-    with db.session() as s:
-        rect = _get(s, rectification_id)
-        if rect.status != OPEN:
-            raise DomainError(_("该问题已复查，不能再修改整改期限"))
-        if deadline < rect.found_on:
-            raise ValidationError(_("整改期限"), _("不能早于发现问题的日期{d}").format(d=rect.found_on.isoformat()))
-        rect.deadline = deadline
 
 
 def _get(s: Session, rectification_id: str) -> Rectification:

@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import (
-    CLASSES,
     DISTRICTS,
     FOOD_CATEGORY,
     INSPECTION_KINDS,
@@ -593,10 +592,6 @@ def _year_earlier(d: date) -> date:
         return d.replace(year=d.year - 1)
     except ValueError:
         return d.replace(year=d.year - 1, day=28)
-
-
-def class_label(c: str) -> str:
-    return f"{c}（{CLASSES[c]}）"
 
 
 __all__ = ["CAMPAIGN_COLUMNS", "FOOD_CATEGORY", "Report", "build_report", "coverage_text", "percent", "year_period"]
