@@ -52,41 +52,32 @@ def register(subparsers) -> None:
 
 
 def _list(args) -> int:
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
     from inspector_app.cli.main import open_db
+    from inspector_app.core.archive import all_inspections
     from inspector_app.core.catalog import INSPECTION_KINDS
     from inspector_app.core.inspection.inspections import STATUSES
-    from inspector_app.core.storage.models import Inspection
 
     db = open_db(args)
     try:
-        with db.session() as s:
-            rows = s.scalars(
-                select(Inspection)
-                .options(selectinload(Inspection.enterprise), selectinload(Inspection.site))
-                .order_by(Inspection.inspected_on, Inspection.created_at, Inspection.id)
-            ).all()
-            lines = [
-                "\t".join(
-                    (
-                        insp.id,
-                        insp.inspected_on.isoformat(),
-                        STATUSES.get(insp.status, insp.status),
-                        INSPECTION_KINDS.get(insp.kind, insp.kind),
-                        insp.enterprise.name,
-                        insp.site.address,
-                    )
-                )
-                for insp in rows
-            ]
+        rows = all_inspections(db)
     finally:
         db.close()
-    if not lines:
+    if not rows:
         print(_("数据库中没有检查记录。"), file=sys.stderr)
-    for line in lines:
-        print(line)
+    for r in rows:
+        kind = INSPECTION_KINDS.get(r.kind, r.kind)
+        print(
+            "\t".join(
+                (
+                    r.id,
+                    r.inspected_on.isoformat(),
+                    STATUSES.get(r.status, r.status),
+                    kind,
+                    r.enterprise_name,
+                    r.site_address,
+                )
+            )
+        )
     return 0
 
 

@@ -5,15 +5,22 @@ Each command group lives in its own module of this package with a `register(subp
 an `ORDER` number (its place in the help); adding a module adds its commands.
 """
 
+from __future__ import annotations
+
 import argparse
 import importlib
 import pkgutil
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, NoReturn
 
 from inspector_app import __version__
 from inspector_app.core.errors import DomainError
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:
+    from inspector_app.core.storage.db import Database
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -48,12 +55,12 @@ argparse._ = lambda text: _ARGPARSE_ZH.get(text, text)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse exits 2 on usage errors, as our contract says
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors, as our contract says
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, _("{prog}：用法错误：{msg}\n").format(prog=self.prog, msg=message))
 
 
-def _command_modules() -> list:
+def _command_modules() -> list[ModuleType]:
     import inspector_app.cli as package
 
     modules = [
@@ -74,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_db(args):
+def open_db(args: argparse.Namespace) -> Database:
     from inspector_app.core.storage.db import open_database
     from inspector_app.paths import default_db_path
 
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
 
 
-def _db_path(args) -> Path | None:
+def _db_path(args: argparse.Namespace) -> Path | None:
     try:
         from inspector_app.paths import default_db_path
 

@@ -12,7 +12,7 @@ from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import InspectionSignoff
-from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License
+from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License, Site
 from inspector_app.i18n import _
 
 LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
@@ -180,3 +180,46 @@ def add_inspector(db: Database, name: str, badge_no: str) -> str:
         s.add(insp)
         s.flush()
         return insp.id
+
+
+# The names a script uses: enterprises by unified social credit code, inspectors by badge number (执法证号),
+# sites by address. Each returns our id, or None when nothing matches; the caller says what was not found.
+def enterprise_id_by_uscc(db: Database, uscc: str) -> str | None:
+    code = uscc.strip().upper()
+    with db.session() as s:
+        return s.scalar(select(Enterprise.id).where((Enterprise.uscc == code) | (Enterprise.id == uscc.strip())))
+
+
+def inspector_id_by_badge(db: Database, badge: str) -> str | None:
+    with db.session() as s:
+        return s.scalar(
+            select(Inspector.id).where((Inspector.badge_no == badge.strip()) | (Inspector.id == badge.strip()))
+        )
+
+
+def site_id_by_address(db: Database, enterprise_id: str, address: str) -> str | None:
+    with db.session() as s:
+        return s.scalar(select(Site.id).where(Site.enterprise_id == enterprise_id, Site.address == address.strip()))
+
+
+@dataclass(frozen=True)
+class InspectionListRow:
+    id: str
+    inspected_on: date
+    status: str  # draft / completed (Inspection.status, not the signed state)
+    kind: str
+    enterprise_name: str
+    site_address: str
+
+
+def all_inspections(db: Database) -> list[InspectionListRow]:
+    """Every inspection record, oldest first (`inspector-app inspection list`)."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(Inspection)
+            .options(selectinload(Inspection.enterprise), selectinload(Inspection.site))
+            .order_by(Inspection.inspected_on, Inspection.created_at, Inspection.id)
+        ).all()
+        return [
+            InspectionListRow(i.id, i.inspected_on, i.status, i.kind, i.enterprise.name, i.site.address) for i in rows
+        ]

@@ -12,13 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -28,98 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app import __version__
-from inspector_app.core.catalog import CLASSES, DISTRICTS, PRODUCT_CATEGORIES
 from inspector_app.i18n import _
 from inspector_app.ui.archive_view import ArchiveLoader, ArchiveView
 from inspector_app.ui.errors import inform, show_error
-from inspector_app.ui.progress import ProgressDialogRun
+from inspector_app.ui.filter_bar import FilterBar
+from inspector_app.ui.startup_jobs import load_index, load_templates, open_and_load
+from inspector_app.ui.sync_menu import SyncMenu
 from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
 
 log = logging.getLogger(__name__)
 
 
-# --- jobs for the database worker (they run on its thread) ---------------------------------------------
-def _open_and_load(path: Path, cached_fingerprint: tuple | None):
-    """Open the database; reload the roster unless the cached one shown already matches the tables."""
-    from inspector_app.core.roster.load import cached_roster_is_current
-    from inspector_app.core.storage.db import open_database
-
-    db = open_database(path)
-    try:
-        if cached_fingerprint is not None and cached_roster_is_current(db, cached_fingerprint):
-            return db, None
-        return db, _load_index(db, path)
-    except BaseException:
-        db.close()
-        raise
-
-
-def _load_index(db, path: Path):
-    from inspector_app.core.roster.load import cache_path, load_roster
-
-    return load_roster(db, cache=cache_path(path))
-
-
-def _load_templates(db):
-    from inspector_app.core.inspection.template_store import available_templates
-    from inspector_app.core.inspection.templates import TemplateError
-
-    try:
-        return available_templates(db)  # forms/ and the templates the bureau published
-    except TemplateError as exc:  # the app still works (archive, roster); new inspections will say why not
-        return exc
-
-
-class FilterBar(QWidget):
-    """Search box and filters; emits `changed` and leaves the search to the controller."""
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("搜索：企业名称、统一社会信用代码或许可证编号（Ctrl+F）"))
-        self.search.setClearButtonEnabled(True)
-        self.district = self._combo(_("全部区"), [(d, d) for d in DISTRICTS])
-        self.category = self._combo(_("全部产品类别"), [(c, c) for c in PRODUCT_CATEGORIES])
-        self.classification = self._combo(_("全部分类"), [(f"{k} {v}", k) for k, v in CLASSES.items()])
-        self.expiring = QCheckBox(_("许可证即将到期/已过期"))
-
-        self.search.textChanged.connect(self.changed)
-        for combo in (self.district, self.category, self.classification):
-            combo.currentIndexChanged.connect(self.changed)
-        self.expiring.toggled.connect(self.changed)
-
-        filters = QHBoxLayout()
-        filters.addWidget(self.district)
-        filters.addWidget(self.category, 1)
-        filters.addWidget(self.classification)
-        filters.addWidget(self.expiring)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
-        layout.addLayout(filters)
-
-    @staticmethod
-    def _combo(all_label: str, entries: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(all_label, None)
-        for label, value in entries:
-            combo.addItem(label, value)
-        return combo
-
-    def values(self) -> dict:
-        """Keyword arguments of core.roster.index.RosterFilter."""
-        return {
-            "text": self.search.text(),
-            "district": self.district.currentData(),
-            "category": self.category.currentData(),
-            "classification": self.classification.currentData(),
-            "expiring_only": self.expiring.isChecked(),
-        }
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SyncMenu, QMainWindow):
     roster_visible = Signal()  # the list first shows rows: from the display cache, or from the database
     roster_shown = Signal()  # the list shows the database's roster, checked against the tables
     database_failed = Signal(object)
@@ -266,7 +181,7 @@ class MainWindow(QMainWindow):
             self._show_index(cached[1])
             self.roster_visible.emit()
         fingerprint = cached[0] if cached else None
-        self._worker.submit(_open_and_load, self.db_path, fingerprint, on_done=self._opened, on_error=self._open_failed)
+        self._worker.submit(open_and_load, self.db_path, fingerprint, on_done=self._opened, on_error=self._open_failed)
 
     @property
     def worker(self) -> TaskManager | None:
@@ -283,8 +198,8 @@ class MainWindow(QMainWindow):
                 self.roster_visible.emit()
         self._loader.refresh()  # a row chosen from the cached list before the database was open
         self.roster_shown.emit()
-        self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
-        self._refresh_title()
+        self._worker.submit(load_templates, self.db, on_done=self._templates_loaded)
+        self.refresh_title()
         if self._demo and not self.model.total_count:
             self.load_demo(confirm=False)  # asked for on the command line (--demo)
 
@@ -297,9 +212,9 @@ class MainWindow(QMainWindow):
         elif ARCHIVE in changes:
             self.refresh_archive()
         if TEMPLATES in changes:
-            self._worker.submit(_load_templates, self.db, on_done=self._templates_loaded)
+            self._worker.submit(load_templates, self.db, on_done=self._templates_loaded)
         if DEVICE in changes or SETTINGS in changes:
-            self._refresh_title()
+            self.refresh_title()
 
     def _open_failed(self, exc: BaseException) -> None:
         self.count_label.setText(_("数据库未打开"))
@@ -511,7 +426,7 @@ class MainWindow(QMainWindow):
         """现场检查 — 区局 — inspections.sqlite3: the role chosen at first setup is always in view."""
         self.setWindowTitle(_("现场检查") + role_suffix + f" — {self.db_path.name}")
 
-    def _refresh_title(self) -> None:
+    def refresh_title(self) -> None:
         from inspector_app.ui.sync_common import title_suffix
 
         def show(suffix: str) -> None:
@@ -520,71 +435,6 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(_("本机尚未设置用作现场检查终端还是区局：见“同步 → 本机设置…”。"))
 
         self._worker.submit(title_suffix, self.db, on_done=show)
-
-    def _with_identity(self, then) -> None:
-        """Run `then()` once this installation has its role and keys; before first setup, offer it."""
-        from inspector_app.core.storage.sync_models import device_role
-
-        def checked(role) -> None:
-            if role:
-                then()
-                return
-            answer = QMessageBox.question(
-                self,
-                _("同步"),
-                _("本机尚未完成初始设置：需先选择本机用作现场检查终端还是区局，并生成密钥。现在设置吗？"),
-            )
-            if answer == QMessageBox.StandardButton.Yes and self.device_setup():
-                then()
-
-        self._worker.submit(device_role, self.db, on_done=checked)
-
-    def device_setup(self) -> bool:
-        from inspector_app.ui.devices_dialog import DeviceSetupDialog
-
-        dialog = DeviceSetupDialog(self.db, self._worker, self)
-        dialog.setup_done.connect(lambda _identity: self._refresh_title())
-        dialog.exec()
-        return dialog.identity is not None
-
-    def export_bundle(self) -> None:
-        from inspector_app.ui.bundle_export_dialog import ExportDialog
-
-        self._with_identity(lambda: ExportDialog(self.db, self._worker, self).exec())
-
-    def import_bundle(self, path: str | Path | None = None) -> None:
-        from inspector_app.ui.bundle_import_dialog import ImportDialog
-
-        def run() -> None:
-            dialog = ImportDialog(self.db, self._worker, self, path=path)
-            dialog.imported.connect(self._bundle_imported)
-            dialog.exec()
-
-        self._with_identity(run)
-
-    def _bundle_imported(self, result) -> None:
-        """The import job announced what it changed (data_changed); here only the pointer to the conflicts."""
-        conflicts = len(result.conflict_ids)
-        if conflicts:
-            self.statusBar().showMessage(
-                _("导入的数据包中有 {n} 处冲突，请在“同步 → 同步冲突”中处理。").format(n=conflicts), 15000
-            )
-
-    def open_sync_dialog(self, name: str) -> None:
-        if name == "conflicts":
-            from inspector_app.ui.conflicts_dialog import ConflictsDialog
-
-            dialog = ConflictsDialog(self.db, self._worker, self)
-            dialog.resolved.connect(lambda _cid: self.reload_roster())
-        elif name == "history":
-            from inspector_app.ui.sync_history_dialog import SyncHistoryDialog
-
-            dialog = SyncHistoryDialog(self.db, self._worker, self)
-        else:
-            from inspector_app.ui.devices_dialog import DevicesDialog
-
-            dialog = DevicesDialog(self.db, self._worker, self)
-        dialog.exec()
 
     def verify_document(self) -> None:
         from inspector_app.ui import verify_document_dialog
@@ -602,83 +452,17 @@ class MainWindow(QMainWindow):
         SettingsDialog(self.db, self._worker, self).exec()
 
     def import_roster(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("导入企业名录"), str(Path.home()), _("企业名录 (*.xlsx *.csv);;所有文件 (*)")
-        )
-        if path:
-            self._import_file(Path(path), skip_invalid=False)
+        from inspector_app.ui.roster_import import choose_and_import
 
-    def _import_file(self, path: Path, *, skip_invalid: bool) -> None:
-        from inspector_app.core.roster.importer import import_roster
-
-        def done(report):
-            if report.written:
-                self._worker.announce(ROSTER)
-                self._import_written(report)
-            elif report.errors and self._ask_skip_invalid(report):
-                self._import_file(path, skip_invalid=True)
-
-        # roster_io: an exception raised by the progress callback cancels the import, nothing is written.
-        ProgressDialogRun(
-            self,
-            self._worker,
-            _("正在导入企业名录…"),
-            import_roster,
-            self.db,
-            path,
-            skip_invalid=skip_invalid,
-            on_done=done,
-            cancellable=True,
-        )
-
-    def _import_written(self, report) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, _("导入企业名录"), _("企业名录已导入。"), parent=self)
-        box.setInformativeText("\n".join(report.summary_lines()))
-        if report.errors or report.warnings:
-            box.setDetailedText("\n".join(str(e) for e in [*report.errors, *report.warnings]))
-        box.exec()
-
-    def _ask_skip_invalid(self, report) -> bool:
-        """Nothing was written because some rows are wrong: show them, offer to import the others."""
-        good = report.rows_read - len(report.bad_rows)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            _("导入企业名录"),
-            _("名录中有 {n} 行有问题，尚未导入任何数据。").format(n=len(report.bad_rows)),
-            parent=self,
-        )
-        shown = report.errors[:8]
-        more = len(report.errors) - len(shown)
-        text = "\n".join(str(e) for e in shown) + (
-            _("\n……另有 {n} 处问题，见详细信息。").format(n=more) if more else ""
-        )
-        box.setInformativeText(text)
-        box.setDetailedText("\n".join(str(e) for e in [*report.errors, *report.warnings]))
-        skip = box.addButton(_("跳过有问题的行，导入其余 {n} 行").format(n=good), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(_("不导入，先修改名录"), QMessageBox.ButtonRole.RejectRole)
-        skip.setEnabled(good > 0)
-        box.exec()
-        return box.clickedButton() is skip
+        choose_and_import(self)
 
     def load_demo(self, confirm: bool = True) -> None:
-        from inspector_app.core.demo import load_demo
+        from inspector_app.ui.roster_import import load_demo
 
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                _("加载演示数据"),
-                _(
-                    "将向本机数据库加入演示用的企业名录（646 家企业）和 8 名检查人员。\n\n"
-                    "准备与区局同步的现场检查终端不必加载：请从局里的同步数据包开始"
-                    "（“同步 → 导入同步数据包…”），名录随之而来。\n\n确定加载演示数据吗？"
-                ),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        ProgressDialogRun(self, self._worker, _("正在加载演示数据…"), load_demo, self.db, changes={ROSTER})
+        load_demo(self, confirm=confirm)
 
     def reload_roster(self) -> None:
-        self._worker.submit(_load_index, self.db, self.db_path, on_done=self._show_index)
+        self._worker.submit(load_index, self.db, self.db_path, on_done=self._show_index)
         self.refresh_archive()
 
     def about(self) -> None:

@@ -259,9 +259,10 @@ def test_roster_corrections_from_the_field(world):
 
 
 def test_bureau_settings_travel_but_device_settings_stay(world):
-    from inspector_app.core.supervision.rectification import SETTING_DEFAULT_DAYS, get_setting, set_setting
+    from inspector_app.core import settings
+    from inspector_app.core.supervision.rectification import SETTING_DEFAULT_DAYS, get_setting
 
-    set_setting(world.bureau.db, SETTING_DEFAULT_DAYS, 15)
+    settings.update(world.bureau.db, {SETTING_DEFAULT_DAYS: "15"})
     r = world.bureau.export()
     assert r.counts["setting"] == 1
     world.a.import_(r.path)

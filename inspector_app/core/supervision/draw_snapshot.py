@@ -33,14 +33,14 @@ def sha256(text: str) -> str:
 def take_snapshot(db: Database, *, year: int, on: date, district: str | None = None) -> dict:
     """The roster the draw sees: licensed enterprises on `on` (of one district or all) and active inspectors."""
     with db.session() as s:
-        return _snapshot(s, year=year, on=on, district=district)
+        return roster_snapshot_in(s, year=year, on=on, district=district)
 
 
 def _sorted(values) -> list:
     return sorted(values) if len(values) > 1 else list(values)
 
 
-def _snapshot(s: Session, *, year: int, on: date, district: str | None) -> dict:
+def roster_snapshot_in(s: Session, *, year: int, on: date, district: str | None) -> dict:
     lic_q = (
         select(Enterprise.id, Enterprise.uscc, Enterprise.district, License.category)
         .join(License, License.enterprise_id == Enterprise.id)

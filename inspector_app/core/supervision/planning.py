@@ -155,63 +155,6 @@ def _plan(s: Session, year: int, district: str) -> AnnualPlan:
     return plan
 
 
-def add_entry(
-    db: Database, year: int, district: str, enterprise_id: str, *, month: int, inspector_id: str | None = None
-) -> str:
-    _check_month(month)
-    require_bureau(db, _("年度检查计划的调整"))
-    with db.session() as s:
-        plan = _plan(s, year, district)
-        ent = s.get(Enterprise, enterprise_id)
-        if ent is None or ent.district != district:
-            raise ValidationError(_("企业"), _("该企业不属于{d}").format(d=district))
-        n = s.scalar(
-            select(func.max(PlanEntry.visit_no)).where(
-                PlanEntry.plan_id == plan.id, PlanEntry.enterprise_id == enterprise_id
-            )
-        )
-        entry = PlanEntry(
-            plan_id=plan.id,
-            enterprise_id=enterprise_id,
-            visit_no=(n or 0) + 1,
-            month=month,
-            inspector_id=inspector_id,
-            rule=_("人工增加"),
-        )
-        s.add(entry)
-        s.flush()
-        return entry.id
-
-
-def update_entry(db: Database, entry_id: str, *, month: int | None = None, inspector_id: str | None = None) -> None:
-    require_bureau(db, _("年度检查计划的调整"))
-    with db.session() as s:
-        entry = s.get(PlanEntry, entry_id)
-        if entry is None:
-            raise NotFound(_("找不到该计划条目"))
-        if month is not None:
-            _check_month(month)
-            entry.month = month
-        if inspector_id is not None:
-            if s.get(Inspector, inspector_id) is None:
-                raise NotFound(_("找不到该检查人员"))
-            entry.inspector_id = inspector_id
-
-
-def remove_entry(db: Database, entry_id: str) -> None:
-    require_bureau(db, _("年度检查计划的调整"))
-    with db.session() as s:
-        entry = s.get(PlanEntry, entry_id)
-        if entry is None:
-            raise NotFound(_("找不到该计划条目"))
-        s.delete(entry)
-
-
-def _check_month(month: int) -> None:
-    if not 1 <= month <= 12:
-        raise ValidationError(_("计划月份"), _("应为1到12"))
-
-
 # ------------------------------------------------------------------ progress
 @dataclass(frozen=True)
 class EnterpriseProgress:
