@@ -33,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from inspector_app import __version__
+from inspector_app.core.files import fsync_dir
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.device_keys import Identity
 from inspector_app.core.storage.models import utcnow
@@ -182,18 +183,6 @@ def cleanup_stale_temp(folder: Path) -> int:
         except OSError:
             pass
     return removed
-
-
-def _fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems (e.g. FAT on a USB stick under some kernels) refuse a directory fsync
-    finally:
-        os.close(fd)
 
 
 def _write_error(exc: OSError, path: Path) -> SyncError:
@@ -560,7 +549,7 @@ def _write(out, identity, reg, dest, dev, seq, chosen, full, recipient, report, 
         if check():
             raise Cancelled()
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except OSError as exc:
         _unlink(tmp)
         raise _write_error(exc, out) from exc

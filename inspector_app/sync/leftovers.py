@@ -32,6 +32,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from inspector_app.core.files import fsync_dir
+
 PLACED = "placed.jsonl"  # the journal: one JSON string (an absolute path) a line
 
 
@@ -57,24 +59,9 @@ class Journal:
             f.flush()
             os.fsync(f.fileno())
         if not self._synced_folder:  # the journal's own name in its folder, once
-            _fsync_folder(self._path.parent)
+            fsync_dir(self._path.parent)
             self._synced_folder = True
         self._listed.update(new)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":  # a folder cannot be opened for fsync there; NTFS journals its metadata
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_journal(staging: Path) -> list[Path]:

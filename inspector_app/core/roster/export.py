@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 from sqlalchemy import select
 
 from inspector_app.core import catalog
 from inspector_app.core.errors import DomainError
+from inspector_app.core.files import replacing
 from inspector_app.core.roster.base import ExportReport
 from inspector_app.core.roster.columns import HEADERS
 from inspector_app.core.spreadsheet_text import csv_row, xlsx_cell
@@ -115,18 +115,15 @@ def export_roster(db: Database, path: str | Path) -> ExportReport:
     if path.parent and not path.parent.exists():
         raise DomainError(_("无法导出到“{p}”：文件夹“{d}”不存在").format(p=path, d=path.parent))
     rows, n_ent, n_lic, without = roster_rows(db)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if suffix == ".csv":
-            _write_csv(tmp, rows)
-        else:
-            _write_xlsx(tmp, rows)
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            if suffix == ".csv":
+                _write_csv(tmp, rows)
+            else:
+                _write_xlsx(tmp, rows)
     except OSError as exc:
         message = _("无法写入“{p}”：{e}（文件是否正被 Excel 打开？）")
         raise DomainError(message.format(p=path, e=exc.strerror or exc)) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     return ExportReport(str(path), len(rows), n_ent, n_lic, without)
 
 

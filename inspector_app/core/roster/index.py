@@ -19,6 +19,7 @@ from pathlib import Path
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS, PRODUCT_CATEGORIES
+from inspector_app.core.files import write_atomic
 
 NO_EXPIRY = 10**8  # an ordinal later than any date: an enterprise without a license never "expires soon"
 _CATEGORY_BIT = {c: 1 << n for n, c in enumerate(PRODUCT_CATEGORIES)}
@@ -135,13 +136,11 @@ def write_cache(path: Path, fingerprint: tuple, index: RosterIndex) -> None:
         index.category_bits.tobytes(),
         index.expiry.tobytes(),
     )
-    tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(marshal.dumps(data))
-        tmp.replace(path)
+        write_atomic(path, marshal.dumps(data), durable=False)  # a shortcut, rebuilt from the database
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 def read_cache(path: Path) -> tuple[tuple, RosterIndex] | None:

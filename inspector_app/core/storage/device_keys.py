@@ -9,7 +9,6 @@ with it (documents/device_binding.py).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlalchemy import select
 
 from inspector_app.core.canonical import b64, canonical_json, unb64
 from inspector_app.core.errors import DomainError
+from inspector_app.core.files import write_atomic
 from inspector_app.core.safe_input import load_json
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Setting, utcnow
@@ -84,14 +84,7 @@ def device_id(db: Database) -> str | None:
 
 def _write_private(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, payload, mode=0o600)  # readable by this user only, from its creation
 
 
 def store_keys(device_id: str, signing: Ed25519PrivateKey, encryption: X25519PrivateKey, key_dir: Path | None) -> None:
