@@ -1101,7 +1101,7 @@ class _Importer:
                 )
             else:
                 try:
-                    days = signing._check_days(value)
+                    days = signing.check_days(value)
                 except ValidationError as e:
                     c.error(f"{where}.rectification_days", e.reason)
         return signed_on, days
