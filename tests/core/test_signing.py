@@ -1,4 +1,4 @@
-"""Signing (core/issuing/signing.py): who signs, refusal notes, the content hash, amendments, paper signatures."""
+"""Signing (core/issuing/signing/): who signs, refusal notes, the content hash, amendments, paper signatures."""
 
 import base64
 import hashlib

@@ -1,6 +1,6 @@
 """What the inspection issues, and its trail.
 
-- signing.py — the team's and the representative's signatures, signed content, amendments
+- signing/ — the team's and the representative's signatures, signed content, codes, amendments (a package)
 - numbers.py — document numbers (文书编号) and their register; number_prefix.py — a laptop's prefix
 - issued.py — the archive of issued PDFs, byte for byte
 - print_check.py — the bureau settings a document prints, and which are still placeholders

@@ -197,7 +197,7 @@ class SignatureReader:
                 )
             else:
                 try:
-                    days = signing._check_days(value)
+                    days = signing.check_days(value)
                 except ValidationError as e:
                     c.error(f"{where}.rectification_days", e.reason)
         return signed_on, days
