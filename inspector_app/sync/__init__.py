@@ -9,8 +9,11 @@ records.py   the machinery of record kinds: how each is serialised, compared and
              column codecs; record_hash.py: the content hash)
 builtin_kinds.py, kinds_*.py  the kinds; registry.py assembles them with receipts' kind
 hostile.py   checks of the zip container before anything is read from it
-export.py    writing a bundle (temp file, fsync, rename)
-verify.py    verifying a bundle: everything an import checks, before anything is written
+export.py    writing a bundle in three steps (temp file, fsync, rename): export_select.py chooses what to send,
+             export_write.py writes the zip (sealed when encrypted) and cleans up killed exports' temp files
+verify.py    verifying a bundle: everything an import checks, before anything is written; verify_manifest.py
+             checks the signed manifest (source, signature, destination, member list), verify_records.py
+             the records together; staging_folders.py: the imports' staging folders and their clean-up
 members.py   reading its members: attachments staged on worker threads, records parsed as they stream
 decide.py    what an import does with each record (version vectors, cascades of deletions)
 preview.py   what applying would do

@@ -35,9 +35,8 @@ from inspector_app.sync.registry import registry as shared_registry
 from inspector_app.sync.verify import (
     Progress,
     VerifiedBundle,
-    log_status,
-    newer_applied,
 )
+from inspector_app.sync.verify_manifest import log_status, newer_applied
 
 
 @dataclass

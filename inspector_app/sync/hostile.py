@@ -194,7 +194,7 @@ class SafeArchive:
             if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
                 raise BundleRefused("damaged", _("未压缩成员的大小记录不一致"), name)
             # An encrypted bundle's content is judged against the size limits by its manifest, which names it,
-            # before a byte of it is read (verify._layout: its size here must be the manifest's, sealed).
+            # before a byte of it is read (verify_manifest.member_layout: its size here must be the manifest's, sealed).
             if not _SEALED_CONTENT.fullmatch(name):
                 if info.file_size > limits.max_member_bytes:
                     raise BundleRefused(

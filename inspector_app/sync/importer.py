@@ -34,9 +34,9 @@ from inspector_app.sync.preview import preview_bundle as preview_bundle  # the i
 from inspector_app.sync.verify import (
     Progress,
     configured_limits,
-    open_sealed,
     verify_bundle,
 )
+from inspector_app.sync.verify_manifest import open_sealed
 
 
 def import_bundle(

@@ -8,8 +8,8 @@ move and the commit cannot move anything back: the files stay, referenced by no 
 So before an import places a file, it lists it in a journal in its staging folder (PLACED), made durable
 (fsync of the file and of the folder) before the first move: after a crash the journal names every file the
 import may have placed. After the commit the journal goes with the staging folder. A stale staging folder
-(verify.cleanup_staging: its process is gone) is cleaned by clean_stale(): each journalled file that no row
-references is deleted, then the folder.
+(staging_folders.cleanup_staging: its process is gone) is cleaned by clean_stale(): each journalled file
+that no row references is deleted, then the folder.
 
 Only journalled files, never every unreferenced one: a photo removed from a record keeps its original on
 disk by design (it is evidence, and another record may hold the same file). A journalled file is kept when a

@@ -46,7 +46,7 @@ class _Validated:
 def _parse_line(kind: RecordKind, raw, line_no: int) -> Incoming:
     """One record line (bytes, bytearray or a memoryview of the member's chunk): its envelope checked, its
     data validated by the kind and hashed. A bad envelope raises RecordProblem; the outcome of validate()
-    is kept in `parsed` for _validate(), which reports it in its own order (so what is refused, and how it
+    is kept in `parsed` for validate_records(), which reports it in its own order (so what is refused, and how it
     is worded, does not depend on this being done early, while a worker inflates the next chunks)."""
     try:
         env = load_json(raw, bounded_ints=False)  # integers: checked per column by records.py

@@ -86,7 +86,7 @@ class Incoming:
     hash: str
     line: int
     parsed: Any = None  # what the kind's validate() returned
-    refers_to_deleted: bool = False  # needs a record deleted here or by its bundle: moot (verify._validate)
+    refers_to_deleted: bool = False  # needs a record deleted here or by its bundle: moot (verify_records.py)
 
 
 class RecordProblem(Exception):

@@ -60,7 +60,7 @@ def test_photos_travel_stored_as_they_are(photos):
     w.b.import_(w.bureau.export(to="31000002").path)
     assert {Path(r.path).read_bytes() for r in rows(w.b).values()} == set(blobs)
     # No staging left behind.
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync.staging_folders import staging_root
 
     assert not any(staging_root().iterdir())
 
@@ -93,7 +93,7 @@ def test_a_failing_apply_leaves_neither_rows_nor_files(photos):
         assert s.scalar(sa.select(sa.func.count()).select_from(sa.table("inspection"))) == 0
     bureau_dir = photo_kind.photo_dir() / w.bureau.id[:8]
     assert not bureau_dir.exists() or not any(bureau_dir.iterdir())
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync.staging_folders import staging_root
 
     assert not any(staging_root().iterdir())
     assert w.bureau.import_(r.path).changed
@@ -201,8 +201,8 @@ def test_an_import_removes_what_a_killed_import_left_in_staging(photos):
     import subprocess
     import sys
 
-    from inspector_app.sync import verify
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync import staging_folders
+    from inspector_app.sync.staging_folders import staging_root
 
     w = photos
     iid = w.start(w.a)
@@ -214,10 +214,10 @@ def test_an_import_removes_what_a_killed_import_left_in_staging(photos):
     for folder in (dead, running):
         (folder / "00").mkdir(parents=True)
         (folder / "spool").write_bytes(b"s" * 4096)
-    verify.ACTIVE_STAGING.add(str(running))  # as a running import registers its folder
+    staging_folders.ACTIVE_STAGING.add(str(running))  # as a running import registers its folder
     try:
         assert w.bureau.import_(r.path).changed
     finally:
-        verify.ACTIVE_STAGING.discard(str(running))
+        staging_folders.ACTIVE_STAGING.discard(str(running))
     assert not dead.exists() and (running / "spool").exists()
     shutil.rmtree(running)

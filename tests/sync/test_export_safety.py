@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.sync import export, registry
+from inspector_app.sync import export, export_write, registry
 from inspector_app.sync.format import Cancelled, SyncError
 
 from . import photo_kind
@@ -117,13 +117,13 @@ def test_no_space_left_in_process(loaded, monkeypatch):
             return super().write(b)
 
     monkeypatch.setattr(  # the bundle being written fills the disk; attachments are read as usual
-        export, "open", lambda p, mode, **kw: Full(p, "x") if "x" in mode else open(p, mode, **kw), raising=False
+        export_write, "open", lambda p, mode, **kw: Full(p, "x") if "x" in mode else open(p, mode, **kw), raising=False
     )
     with pytest.raises(SyncError) as exc:
         w.a.export("nospace.ibundle", full=True)
     assert "磁盘空间不足" in str(exc.value) and "未作任何改动" in str(exc.value)
     assert list(w.a.bundles.iterdir()) == []
-    monkeypatch.delattr(export, "open")
+    monkeypatch.delattr(export_write, "open")
     # The sequence number was given back: the next bundle is still number 1.
     assert w.a.export("ok.ibundle").sequence == 1
 

@@ -25,7 +25,7 @@ from inspector_app.sync.format import (
     canonical_json,
 )
 from inspector_app.sync.keys import revoke_device
-from inspector_app.sync.verify import staging_root
+from inspector_app.sync.staging_folders import staging_root
 
 # ------------------------------------------------------------------ helpers
 

@@ -10,7 +10,7 @@ import pytest
 
 from inspector_app.sync import import_guard, members
 from inspector_app.sync.format import BundleRefused, SyncError
-from inspector_app.sync.verify import staging_root
+from inspector_app.sync.staging_folders import staging_root
 from tests.sync.test_hostile import forge, no_stray_files, real_records, refused, snapshot
 
 DEEP = "[" * 50_000 + "]" * 50_000

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from inspector_app.core.inspection import photos
 from inspector_app.core.storage.docs_models import Photo
 from inspector_app.sync.leftovers import PLACED, read_journal
-from inspector_app.sync.verify import staging_root
+from inspector_app.sync.staging_folders import staging_root
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("import_child.py")
@@ -206,7 +206,7 @@ def test_an_idempotent_re_import_leaves_no_staging_folder(crashed):
 def test_a_journal_cannot_make_the_clean_up_delete_anything_else(crashed, tmp_path):
     """A journal names files by path: one outside where imports place files (edited by hand, or written by a
     future version) is never deleted, nor is a path that climbs out of photos/."""
-    from inspector_app.sync.export import pid_alive
+    from inspector_app.sync.export_write import pid_alive
 
     w = crashed
     b1, _b2, _b3 = w.bundles_

@@ -289,7 +289,7 @@ def test_verify_writes_nothing(world):
     before = counts(world.bureau)
     vb = world.bureau.verify(r.path)
     from inspector_app.sync.importer import preview_bundle
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync.staging_folders import staging_root
 
     p = preview_bundle(world.bureau.db, vb)
     assert p.total("added") == 2

@@ -160,7 +160,7 @@ def test_import_dialog_says_before_applying_which_deletions_it_will_not_apply(qt
 
 
 def test_import_dialog_shows_a_refusal(qtbot, world, worker):
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync.staging_folders import staging_root
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
     evil = world.a.bundles / "evil.ibundle"
@@ -176,7 +176,7 @@ def test_import_dialog_shows_a_refusal(qtbot, world, worker):
 
 
 def test_closing_the_import_dialog_discards_the_staged_files(qtbot, world, worker):
-    from inspector_app.sync.verify import staging_root
+    from inspector_app.sync.staging_folders import staging_root
     from inspector_app.ui.bundle_import_dialog import ImportDialog
 
     world.start(world.a)
