@@ -5,29 +5,24 @@ field 250 ms after the last keystroke, when it loses focus and when the screen c
 button. The screen keeps its own copy of the answers (plain `Answer` values) so that progress and the
 completion blockers follow every keystroke without a database round trip.
 
-Evidence photos (002 三(四)) are added per item from a file dialog or by dropping files on the item; the
-worker decodes and stores them (core/inspection/photos.py) and one job loads every item's thumbnails. Photos may
-change until the inspection is signed, so a completed record still takes them until its signatures.
-
-The form opens with the items that fill its window; the others are built a few per event-loop turn after the
-first paint (`pending_items` counts them). `items` always holds every item: reading it builds the rest at
-once, so a caller never sees a partial form; inside the screen, `_item(id)` builds just up to that item.
+This module lays the screen out, saves and completes; its other ideas are mixins of their own:
+- ui/inspection_build.py: the items are built progressively, so the form paints before all are built;
+- ui/inspection_photos.py: evidence photos per item (002 三(四));
+- ui/inspection_nav.py: moving between items and the blockers of completion.
 """
 
 from collections import deque
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -40,8 +35,11 @@ from PySide6.QtWidgets import (
 from inspector_app.core.catalog import INSPECTION_KINDS
 from inspector_app.core.inspection import inspections
 from inspector_app.core.inspection.inspections import COMPLETED, STATUSES, Answer, IncompleteInspection, InspectionView
-from inspector_app.core.inspection.templates import Section, TemplateItem
 from inspector_app.i18n import _
+from inspector_app.ui.errors import show_error
+from inspector_app.ui.inspection_build import FIRST_ITEMS, ProgressiveBuildMixin
+from inspector_app.ui.inspection_nav import GREEN, NavigationMixin, fill_background
+from inspector_app.ui.inspection_photos import PhotosMixin
 from inspector_app.ui.item_widget import (
     CONCLUSION_WIDTH,
     MUTED,
@@ -51,35 +49,14 @@ from inspector_app.ui.item_widget import (
     bold,
     set_text_colour,
 )
-from inspector_app.ui.photo_strip import PhotoStrip, load_photos
+from inspector_app.ui.photo_strip import PhotoStrip
 from inspector_app.ui.tasks import ARCHIVE
 
 SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
-# Building an item costs ≈ 1 ms and showing it as much again; a window shows 4–8 of a form's 16 items.
-FIRST_ITEMS = 4  # built with the screen; showEvent adds what the window's height needs
-ITEMS_PER_TURN = 4  # then built per event-loop turn, so typing is never held up for long
-BUILD_ANYWAY_MS = 200  # a window that gets no paint (minimised, covered) is built on after this
 TEXT_FIELDS = ("record", "remark")
 
-GREEN, AMBER = "#2e7d32", "#8a6d00"
+AMBER = "#8a6d00"
 SAVE_COLOURS = {"saving": AMBER, "saved": GREEN, "error": RED.name()}
-
-
-def _fill(widget: QWidget, background: str) -> None:
-    pal = widget.palette()
-    pal.setColor(QPalette.ColorRole.Window, QColor(background))
-    widget.setPalette(pal)
-    widget.setAutoFillBackground(True)
-
-
-def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
-    """The app's one error dialog when it exists (ui/errors.py), a plain message box otherwise."""
-    try:
-        from inspector_app.ui.errors import show_error as app_show_error
-    except ImportError:
-        QMessageBox.warning(parent, _("出错了"), str(exc))
-    else:
-        app_show_error(exc, parent)
 
 
 def confirm_complete(parent: QWidget) -> bool:
@@ -97,7 +74,7 @@ def confirm_complete(parent: QWidget) -> bool:
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
-class InspectionScreen(QWidget):
+class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, QWidget):
     """One inspection's record form. Completed inspections open read-only."""
 
     completed = Signal(str)  # inspection id, after it was completed here
@@ -145,7 +122,7 @@ class InspectionScreen(QWidget):
 
         header = QFrame(self)
         header.setFrameShape(QFrame.Shape.StyledPanel)
-        _fill(header, "#eef3f8")
+        fill_background(header, "#eef3f8")
         grid = QGridLayout(header)
         grid.setContentsMargins(10, 6, 10, 6)
         grid.setHorizontalSpacing(10)
@@ -265,105 +242,6 @@ class InspectionScreen(QWidget):
             QShortcut(QKeySequence(seq), self, self.complete, context=context)
         QShortcut(QKeySequence("Ctrl+Shift+P"), self, self._photos_for_current, context=context)
 
-    def _build_items(self, count: int | None = None, through: str | None = None) -> bool:
-        """Build the next `count` items (all without count), or up to and including item `through`, with the
-        section titles and footnotes between them; True if anything was built."""
-        built, new, shown, body = 0, [], self.isVisible(), self._form.parentWidget()
-        if not self._todo:
-            return False
-        if shown:
-            # Showing a widget lays out its parent at once, squeezing the items on screen into the old height
-            # (then restored: a repaint of the whole window); the layout waits until every widget is in.
-            self._form.setEnabled(False)
-        while self._todo and (count is None or built < count):
-            entry = self._todo.popleft()
-            if isinstance(entry, TemplateItem):
-                w = self._make_item(entry)
-                self._items[entry.id] = w
-                new.append(w)
-                built += 1
-                if entry.id == through:
-                    count = built
-            elif isinstance(entry, Section):
-                w = QLabel(f"{entry.no}  {entry.title}", body)
-                w.setTextFormat(Qt.TextFormat.PlainText)
-                w.setFont(self._section_font)
-                w.setContentsMargins(0, 8, 0, 0)
-            else:  # the form's footnotes
-                notes = "\n".join(f"({n}) {t}" for n, t in enumerate(entry, start=1))
-                w = QLabel(_("备注：") + "\n" + notes, body)
-                w.setTextFormat(Qt.TextFormat.PlainText)
-                w.setWordWrap(True)
-                w.setContentsMargins(0, 8, 0, 0)
-                set_text_colour(w, MUTED)
-            self._form.insertWidget(self._form.count() - 1, w)  # before the closing stretch
-            if shown:
-                w.move(0, body.height())  # shown below what is on screen: no repaint of the items there
-                w.show()
-        if shown:
-            self._form.setEnabled(True)
-            # The scroll area would resize the form one event-loop turn later: let it do so now.
-            QApplication.sendEvent(self.scroll, QEvent(QEvent.Type.LayoutRequest))
-        if new and not self.read_only:
-            self._mark_problems(new)
-        return bool(new)
-
-    def _make_item(self, item: TemplateItem) -> ItemWidget:
-        w = ItemWidget(item, self._view.product_kind, self._form.parentWidget())
-        w.set_answer(self._answers.get(item.id) or Answer(item.id))
-        w.changed.connect(self._on_changed)
-        w.text_left.connect(self._flush_item)
-        w.photos_requested.connect(self.choose_photos)
-        w.photos_dropped.connect(self.add_photos)
-        w.set_photos_editable(self._photos_editable)
-        w.set_read_only(self.read_only)
-        return w
-
-    @property
-    def items(self) -> dict[str, ItemWidget]:
-        """Every item's widget, in form order (the ones not built yet are built now)."""
-        self._build_items()
-        return self._items
-
-    @property
-    def pending_items(self) -> int:
-        """How many items are still to be built after the first paint."""
-        return sum(isinstance(e, TemplateItem) for e in self._todo)
-
-    def _item(self, item_id: str) -> ItemWidget:
-        """One item's widget, building the form up to it if needed (laid out, so it can be scrolled to)."""
-        if item_id not in self._items:
-            self._build_items(through=item_id)
-        return self._items[item_id]
-
-    def _fill_window(self) -> None:
-        """Before the first paint: build items until they reach the bottom of the form's scrolled area."""
-        self.layout().activate()
-        viewport = self.scroll.viewport()
-        needed = viewport.height() + self._form.contentsMargins().bottom()
-        while self._todo and self._form.totalHeightForWidth(viewport.width()) < needed:
-            self._build_items(1)
-
-    def _start_building(self) -> None:
-        if self._todo and not self._building:
-            self._building = True
-            QTimer.singleShot(0, self, self._build_more)
-
-    def _build_more(self) -> None:
-        # A closed screen stops here; showing it again carries on (showEvent).
-        if not shiboken6.isValid(self):
-            return
-        if self.isVisible() and self._build_items(ITEMS_PER_TURN) and self._todo:
-            QTimer.singleShot(0, self, self._build_more)
-        else:
-            self._building = False
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            self._start_building()  # the rest once the window is on screen
-
     # ------------------------------------------------------------------ state shown
     @property
     def view(self) -> InspectionView:
@@ -401,51 +279,6 @@ class InspectionScreen(QWidget):
         blockers = self._mark_problems(self._items.values(), view)
         if self._show_blockers:
             self._fill_blockers(blockers)
-
-    def _mark_problems(self, widgets, view: InspectionView | None = None) -> list:
-        """Mark these items as blocking completion where they do; returns every blocker."""
-        blockers = (view or self.view).blockers()
-        per_item = {b.item_id for b in blockers if b.item_id}
-        for w in widgets:
-            item_id = w.item.id
-            message = None
-            if item_id in per_item:
-                ans = self._answers.get(item_id) or Answer(item_id)
-                if ans.conclusion == "nonconform":
-                    message = _("“不符合”须填写检查记录")
-                elif self._show_blockers:
-                    message = _("尚未填写检查结论")
-            w.set_problem(message)
-        return blockers
-
-    def _fill_blockers(self, blockers) -> None:
-        self.blockers_list.clear()
-        ok = not blockers
-        if ok:
-            self.blockers_title.setText(_("已满足完成条件，可以完成检查（Ctrl+Enter）"))
-        else:
-            self.blockers_title.setText(
-                _("还不能完成检查，请先处理以下 {n} 项（点击可跳转）：").format(n=len(blockers))
-            )
-        row_height = self.blockers_list.fontMetrics().height() + 6  # CJK glyphs are taller than the default row
-        for b in blockers:
-            text = b.message
-            if b.item_id:
-                text += _("（{section}）").format(section=self._view.template.item(b.item_id).section_title)
-            row = QListWidgetItem(text, self.blockers_list)
-            row.setSizeHint(QSize(0, row_height))
-            row.setData(Qt.ItemDataRole.UserRole, b.item_id)
-        self.blockers_list.setVisible(not ok)
-        rows = min(len(blockers), 5)
-        self.blockers_list.setFixedHeight(row_height * rows + 2 * self.blockers_list.frameWidth())
-        if self.blockers_panel.property("ok") != ok:
-            self.blockers_panel.setProperty("ok", ok)
-            _fill(self.blockers_panel, "#f1f8f1" if ok else "#fff5f5")
-            set_text_colour(self.blockers_title, GREEN if ok else RED)
-            pal = self.blockers_panel.palette()
-            pal.setColor(QPalette.ColorRole.WindowText, QColor(GREEN if ok else RED))
-            self.blockers_panel.setPalette(pal)
-        self.blockers_panel.show()
 
     def _refresh_save_label(self) -> None:
         if self.read_only:
@@ -523,142 +356,6 @@ class InspectionScreen(QWidget):
                 show_error(exc, self)
             finally:
                 self._showing_error = False
-
-    # ------------------------------------------------------------------ photos
-    @property
-    def photos_editable(self) -> bool:
-        return self._photos_editable
-
-    def photo_strip(self, item_id: str) -> PhotoStrip:
-        """The item's thumbnails, made the first time the item has (or gets) a photo."""
-        strip = self._photo_strips.get(item_id)
-        if strip is None:
-            strip = PhotoStrip(self.db, self.worker, self.inspection_id, item_id=item_id, compact=True)
-            strip.changed.connect(self.reload_photos)
-            self._item(item_id).set_photo_strip(strip)
-            self._photo_strips[item_id] = strip
-        return strip
-
-    def choose_photos(self, item_id: str) -> None:
-        if self._photos_editable and not self._item(item_id).locked:
-            self.photo_strip(item_id).choose_files()
-
-    def add_photos(self, item_id: str, files: list) -> None:
-        if self._photos_editable and not self._item(item_id).locked:
-            self.photo_strip(item_id).add_files(files)
-
-    def _photos_for_current(self) -> None:
-        item_id = self._current_item()
-        if item_id is not None:
-            self.choose_photos(item_id)
-
-    def reload_photos(self) -> None:
-        """Every item's thumbnails and whether they may still change, in one worker job."""
-        self.worker.submit(
-            load_photos, self.db, self.inspection_id, on_done=self._photos_loaded, on_error=self._photos_failed
-        )
-
-    def _photos_loaded(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
-        editable, infos = result
-        if editable != self._photos_editable:
-            self._photos_editable = editable
-            for w in self._items.values():
-                w.set_photos_editable(editable)
-        per_item: dict[str, list] = {}
-        for n, info in enumerate(infos, start=1):  # numbered as in the record's photo appendix
-            per_item.setdefault(info.item_id, []).append((n, info))
-        if per_item:
-            # Every item first: a strip made now joins the end of the focus chain, after all the items' fields.
-            self._build_items()
-        for item_id, shown in per_item.items():
-            if item_id in self._items:
-                self.photo_strip(item_id).show_photos([i for _n, i in shown], [n for n, _i in shown])
-        for item_id, strip in self._photo_strips.items():
-            if item_id not in per_item:
-                strip.show_photos([])
-        self.photo_count = len(infos)
-
-    def _photos_failed(self, exc: BaseException) -> None:
-        if shiboken6.isValid(self):
-            show_error(exc, self)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        # Signed in another window while this one stayed open: photos are then fixed; look again.
-        if (
-            event.type() == event.Type.ActivationChange
-            and self.isActiveWindow()
-            and self.read_only
-            and self._photos_editable
-        ):
-            self.reload_photos()
-
-    # ------------------------------------------------------------------ navigation
-    def _current_item(self) -> str | None:
-        focus = QApplication.focusWidget()
-        if focus is None:
-            return None
-        for item_id, w in self._items.items():
-            if w is focus or w.isAncestorOf(focus):
-                return item_id
-        return None
-
-    def unanswered(self) -> list[str]:
-        view = self.view
-        return [i.id for i in view.template.items if not view.locked(i.id) and not view.answer(i.id).conclusion]
-
-    def go_to(self, item_id: str) -> None:
-        """Scroll the item into view and put the keyboard on its conclusion buttons."""
-        w = self._item(item_id)
-        self.scroll.ensureWidgetVisible(w, 0, 40)
-        if w.locked or self.read_only:
-            w.setFocus()
-        else:
-            w.focus_conclusion()
-
-    def next_unanswered(self) -> str | None:
-        todo = self.unanswered()
-        if not todo:
-            self.save_label.setText(_("所有应填项均已填写"))
-            if not self.read_only:
-                self.complete_button.setFocus()
-            return None
-        order = [i.id for section in self._view.template.sections for i in section.items]
-        current = self._current_item()
-        start = order.index(current) if current else -1
-        target = next((i for i in todo if order.index(i) > start), todo[0])
-        self.go_to(target)
-        return target
-
-    def _blocker_chosen(self, row: QListWidgetItem) -> None:
-        item_id = row.data(Qt.ItemDataRole.UserRole)
-        if item_id:
-            self.go_to(item_id)
-            w = self._items[item_id]
-            ans = self._answers.get(item_id) or Answer(item_id)
-            if ans.conclusion == "nonconform" and w.record is not None:
-                w.record.setFocus()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._todo and not self._painted:
-            self._fill_window()
-            QTimer.singleShot(BUILD_ANYWAY_MS, self, self._start_building)
-        else:
-            self._start_building()
-        if not self._positioned:
-            self._positioned = True
-            # Continue where the inspector left off, once the layout has its geometry.
-            QTimer.singleShot(0, self._position_initially)
-
-    def _position_initially(self) -> None:
-        if not shiboken6.isValid(self) or self.read_only:
-            return
-        todo = self.unanswered()
-        if todo:
-            self.go_to(todo[0])
 
     # ------------------------------------------------------------------ completion
     def complete(self) -> None:
