@@ -12,7 +12,7 @@ from inspector_app.core.storage.sync_models import BUREAU
 from inspector_app.i18n import _
 from inspector_app.sync.records import RecordProblem, TableKind
 
-_ID = re.compile(r"[a-z0-9_-]+")  # core/inspection/templates.py: a template id
+_ID = re.compile(r"[a-z0-9_-]+")  # core/inspection/template_file.py: a template id
 
 
 def _check(data: dict) -> None:
