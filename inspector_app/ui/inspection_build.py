@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from inspector_app.core.inspection.inspections import Answer
 from inspector_app.core.inspection.templates import Section, TemplateItem
 from inspector_app.i18n import _
-from inspector_app.ui.item_widget import MUTED, ItemWidget, set_text_colour
+from inspector_app.ui.item_controls import MUTED, set_text_colour
+from inspector_app.ui.item_widget import ItemWidget
 
 # Building an item costs ≈ 1 ms and showing it as much again; a window shows 4–8 of a form's 16 items.
 FIRST_ITEMS = 4  # built with the screen; showEvent adds what the window's height needs

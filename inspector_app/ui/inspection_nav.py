@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QListWidgetItem, QWidget
 
 from inspector_app.core.inspection.inspections import Answer, InspectionView
 from inspector_app.i18n import _
-from inspector_app.ui.item_widget import RED, set_text_colour
+from inspector_app.ui.item_controls import RED, set_text_colour
 
 GREEN = "#2e7d32"
 

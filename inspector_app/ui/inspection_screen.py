@@ -40,15 +40,8 @@ from inspector_app.ui.errors import show_error
 from inspector_app.ui.inspection_build import FIRST_ITEMS, ProgressiveBuildMixin
 from inspector_app.ui.inspection_nav import GREEN, NavigationMixin, fill_background
 from inspector_app.ui.inspection_photos import PhotosMixin
-from inspector_app.ui.item_widget import (
-    CONCLUSION_WIDTH,
-    MUTED,
-    RED,
-    REMARK_WIDTH,
-    ItemWidget,
-    bold,
-    set_text_colour,
-)
+from inspector_app.ui.item_controls import MUTED, RED, bold, set_text_colour
+from inspector_app.ui.item_widget import CONCLUSION_WIDTH, REMARK_WIDTH, ItemWidget
 from inspector_app.ui.photo_strip import PhotoStrip
 from inspector_app.ui.tasks import ARCHIVE
 

@@ -3,15 +3,14 @@ an item whose text spans two statistics categories (000 二(二)) the 问题类�
 (002 三(四)) through an "添加照片…" button under the remark or image files dropped anywhere on the item.
 
 Dumb layout: the widget shows values and emits what the inspector changed; InspectionScreen saves. The
-photo thumbnails are a PhotoStrip the screen hands in (`set_photo_strip`) once the item has photos.
+photo thumbnails are a PhotoStrip the screen hands in (`set_photo_strip`) once the item has photos; the
+conclusion bar, the 问题类别 combo and the wrapped labels are item_controls.py.
 """
 
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,63 +22,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
+from inspector_app.core.catalog import PRODUCT_KINDS
 from inspector_app.core.inspection.inspections import Answer, with_conclusion
 from inspector_app.core.inspection.templates import TemplateItem
 from inspector_app.i18n import _
+from inspector_app.ui.item_controls import (
+    BLUE,
+    MUTED,
+    RED,
+    CategoryCombo,
+    ConclusionBar,
+    WrappedLabel,
+    bold,
+    set_text_colour,
+)
 from inspector_app.ui.photo_strip import local_files
 
 CONCLUSION_ORDER = ("conform", "nonconform", "na")
-
-# Colours (no style sheets: they double the time to open the form, see InspectionScreen).
-CHECKED_COLOURS = {"conform": "#2e7d32", "nonconform": "#c62828", "na": "#616161"}
-RED = QColor("#c62828")
-BLUE = QColor("#1565c0")
-MUTED = "#666666"
-
-
-def set_text_colour(widget: QWidget, colour: str | QColor, strong: bool = False) -> None:
-    pal = widget.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-    widget.setPalette(pal)
-    if strong:
-        font = widget.font()
-        font.setBold(True)
-        widget.setFont(font)
-
-
-class WrappedLabel(QLabel):
-    """A plain-text, word-wrapped label that remembers its height for each width (its text changes through
-    setText or clear only).
-
-    While the form is first laid out, the layouts ask each wrapped label its height ≈ 17 times for two or three
-    widths, and QLabel lays the text out anew every time: half the cost of laying out the form's texts.
-    """
-
-    def __init__(self, text: str, parent: QWidget):
-        super().__init__(text, parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        self._heights: dict[int, int] = {}
-
-    def setText(self, text: str) -> None:
-        self._heights.clear()
-        super().setText(text)
-
-    def clear(self) -> None:
-        self._heights.clear()
-        super().clear()
-
-    def heightForWidth(self, width: int) -> int:
-        height = self._heights.get(width)
-        if height is None:
-            height = self._heights[width] = super().heightForWidth(width)
-        return height
-
-    def changeEvent(self, event) -> None:
-        if event.type() in (event.Type.FontChange, event.Type.StyleChange):
-            self._heights.clear()
-        super().changeEvent(event)
 
 
 class _ItemField:
@@ -122,137 +81,9 @@ class RemarkEdit(_ItemField, QLineEdit):
         self.owner = owner
 
 
-class ConclusionButton(QPushButton):
-    """A checkable button painted in its conclusion's colour when chosen, whatever the platform style."""
-
-    def __init__(self, code: str, parent: QWidget):
-        super().__init__(CONCLUSIONS[code], parent)
-        self.code = code
-        self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the bar is the tab stop, not each button
-        self.setMinimumWidth(64)
-
-    def paintEvent(self, event) -> None:
-        if not self.isChecked():
-            super().paintEvent(event)
-            return
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(CHECKED_COLOURS[self.code])
-        if not self.isEnabled():
-            colour.setAlpha(150)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(colour)
-        p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
-        font = self.font()
-        font.setBold(True)
-        p.setFont(font)
-        p.setPen(QColor("white"))
-        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
-
-
-class ConclusionBar(QWidget):
-    """The 符合 / 不符合 / 不适用 buttons as one tab stop; keys 1/2/3 (or Alt+1/2/3) choose, ←/→ move."""
-
-    chosen = Signal(str)
-
-    def __init__(self, codes: tuple[str, ...], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.codes = codes
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
-        self.buttons: dict[str, ConclusionButton] = {}
-        row = QHBoxLayout(self)
-        row.setContentsMargins(3, 3, 3, 3)
-        row.setSpacing(4)
-        for n, code in enumerate(codes, start=1):
-            b = ConclusionButton(code, self)
-            b.setToolTip(_("按 {n} 键选择“{c}”").format(n=n, c=CONCLUSIONS[code]))
-            self.group.addButton(b, n - 1)
-            self.buttons[code] = b
-            row.addWidget(b)
-        row.addStretch(1)
-        self.group.idClicked.connect(self._click)
-
-    @Slot(int)
-    def _click(self, index: int) -> None:
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        self.chosen.emit(self.codes[index])
-
-    def value(self) -> str | None:
-        for code, b in self.buttons.items():
-            if b.isChecked():
-                return code
-        return None
-
-    def set_value(self, code: str | None) -> None:
-        if code in self.buttons:
-            self.buttons[code].setChecked(True)
-        else:  # exclusive groups refuse to uncheck the last button
-            self.group.setExclusive(False)
-            for b in self.buttons.values():
-                b.setChecked(False)
-            self.group.setExclusive(True)
-
-    def choose(self, code: str) -> None:
-        if code in self.buttons and self.isEnabled():
-            self.buttons[code].setChecked(True)
-            self.chosen.emit(code)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        digits = {Qt.Key.Key_1: 0, Qt.Key.Key_2: 1, Qt.Key.Key_3: 2}
-        if key in digits and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.AltModifier):
-            index = digits[key]
-            if index < len(self.codes):
-                self.choose(self.codes[index])
-            event.accept()
-            return
-        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods == Qt.KeyboardModifier.NoModifier:
-            current = self.value()
-            i = self.codes.index(current) if current in self.codes else -1
-            i = (i + (1 if key == Qt.Key.Key_Right else -1)) % len(self.codes)
-            self.choose(self.codes[i])
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def focusInEvent(self, event) -> None:
-        super().focusInEvent(event)
-        self.update()
-
-    def focusOutEvent(self, event) -> None:
-        super().focusOutEvent(event)
-        self.update()
-
-    def paintEvent(self, event) -> None:
-        if self.hasFocus():  # where the keys 1/2/3 go
-            p = QPainter(self)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setPen(QPen(BLUE, 2))
-            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
-
-
-class CategoryCombo(QComboBox):
-    """The 问题类别 choice: the mouse wheel scrolls the form unless the combo has the keyboard focus."""
-
-    def wheelEvent(self, event) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-
 # Column widths shared by every item and the column header above the form (the paper form's columns).
 CONCLUSION_WIDTH = 270
 REMARK_WIDTH = 220
-
-
-def bold(font: QFont) -> QFont:
-    font.setBold(True)
-    return font
 
 
 class ItemWidget(QWidget):

@@ -29,7 +29,7 @@ from inspector_app.core.inspection import inspections
 from inspector_app.core.inspection.templates import Template, TemplateError, template_for_category
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
-from inspector_app.ui.item_widget import RED, set_text_colour
+from inspector_app.ui.item_controls import RED, set_text_colour
 from inspector_app.ui.tasks import ARCHIVE
 
 DEFAULT_KIND = "scheduled"

@@ -286,7 +286,7 @@ class Soak:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
-        from inspector_app.ui.item_widget import ConclusionBar
+        from inspector_app.ui.item_controls import ConclusionBar
 
         self.steps += 1
         self.window.open_inspection(self.data["draft"])

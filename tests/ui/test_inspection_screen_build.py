@@ -9,7 +9,7 @@ from inspector_app.core.inspection import inspections
 from inspector_app.core.storage.db import open_database
 from inspector_app.ui import inspection_screen
 from inspector_app.ui.inspection_screen import InspectionScreen
-from inspector_app.ui.item_widget import ConclusionBar, WrappedLabel
+from inspector_app.ui.item_controls import ConclusionBar, WrappedLabel
 
 FORM_ORDER = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "4.1", "4.2", "5.1", "6.1"]
 FORM_ORDER += ["7.1", "8.1", "9.1"]
