@@ -80,6 +80,7 @@ def _indent(text: str) -> str:
 def _show(args) -> int:
     from inspector_app.core import settings
     from inspector_app.core.errors import DomainError
+    from inspector_app.core.issuing import numbers as docnumbers
 
     _check_keys(args.settings_parser, args.keys)
     keys = args.keys or list(settings.DEFAULTS)
@@ -87,7 +88,7 @@ def _show(args) -> int:
     try:
         values = settings.all_settings(db)
         try:
-            preview, preview_error = settings.preview_number(db), None
+            preview, preview_error = docnumbers.preview_number(db), None
         except DomainError as exc:
             preview, preview_error = None, exc
     finally:
@@ -131,6 +132,7 @@ def _show(args) -> int:
 def _set(args) -> int:
     from inspector_app.core import settings
     from inspector_app.core.errors import DomainError
+    from inspector_app.core.issuing import numbers as docnumbers
 
     parser = args.settings_parser
     if len(args.more) % 2:
@@ -153,7 +155,7 @@ def _set(args) -> int:
         preview = None
         if set(stored) & _NUMBER_KEYS:
             try:
-                preview = settings.preview_number(db)
+                preview = docnumbers.preview_number(db)
             except DomainError as exc:
                 preview = exc
     finally:

@@ -14,15 +14,14 @@ laptop's block) and writes all of them in one transaction or none.
 """
 
 import re
-import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.errors import DomainError, ValidationError
+from inspector_app.core.issuing import number_rules
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Setting
 from inspector_app.i18n import _
@@ -196,29 +195,6 @@ def is_device_key(key: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- rules
-def _fields(pattern: str) -> set[str]:
-    """The replacement fields of a str.format pattern ("{serial:04d}" → "serial"); literal {{ }} are none."""
-    try:
-        parsed = list(string.Formatter().parse(pattern))
-    except ValueError as exc:  # an unmatched { or }
-        raise ValidationError(
-            _("文书编号格式"), _("花括号不配对（{e}）；字段要写成 {{year}} 这样，成对出现").format(e=exc)
-        ) from None
-    return {name.split(".")[0].split("[")[0] for _text, name, _format, _conv in parsed if name}
-
-
-def _check_pattern(value: str) -> None:
-    from inspector_app.core.issuing.numbers import check_pattern
-
-    check_pattern(value)  # {serial} present; the pattern formats with the fields docnumbers gives it
-    fields = _fields(value)
-    if "serial" not in fields:
-        raise ValidationError(_("文书编号格式"), _("必须包含流水号 {serial}，如 {serial:04d}"))
-    if "year" not in fields:
-        # docnumbers.issue restarts the serial every year: without the year, 2027's first number is 2026's.
-        raise ValidationError(_("文书编号格式"), _("必须包含年份 {year}：流水号每年从头编起，缺了年份会重号"))
-
-
 _PHONE = re.compile(r"[0-9０-９+＋\-－—()（）\s、,，;；/转]+")
 
 
@@ -234,7 +210,7 @@ def _check_phone(value: str) -> None:
 
 
 _CHECKS: dict[str, Callable[[str], None]] = {
-    "docnumber.pattern": _check_pattern,
+    "docnumber.pattern": number_rules.check_pattern_setting,
     "bureau.contact_phone": _check_phone,
 }
 
@@ -272,10 +248,8 @@ def validate(key: str, value: str) -> str:
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValidationError(name, _("应为{r}，现在是 {v}").format(r=_range_text(spec), v=number))
         return str(number)
-    if key == "device.docnumber_prefix":
-        from inspector_app.core.issuing.number_prefix import normalise
-
-        return normalise(value)  # "fx03" → "FX03-"
+    if key == number_rules.KEY:
+        return number_rules.normalise(value)  # "fx03" → "FX03-"
     if spec.max_length and len(value) > spec.max_length:
         raise ValidationError(name, _("最多 {m} 个字，现在有 {n} 个字").format(m=spec.max_length, n=len(value)))
     check = _CHECKS.get(key)
@@ -297,33 +271,10 @@ def rule_text(key: str) -> str:
     return "，".join(parts)
 
 
-_BLOCK_START, _BLOCK_END = "device.docnumber_block_start", "device.docnumber_block_end"
-_NUMBER_KEYS = {"docnumber.pattern", _BLOCK_START, _BLOCK_END}
-
-
-def _check_together(values: Mapping[str, str], changed: set[str]) -> dict[str, ValidationError]:
-    """The rules between keys, for the changed ones (a stored inconsistency elsewhere does not block a save)."""
-    errors: dict[str, ValidationError] = {}
-    if not changed & _NUMBER_KEYS:
-        return errors
-    start, end = values[_BLOCK_START].strip(), values[_BLOCK_END].strip()
-    if bool(start) != bool(end):
-        missing = _BLOCK_END if start else _BLOCK_START
-        errors[missing] = ValidationError(label(missing), _("编号段的起号和止号要一起填写（或都留空）"))
-    elif start and start.isdigit() and end.isdigit() and int(end) < int(start):
-        errors[_BLOCK_END] = ValidationError(label(_BLOCK_END), _("止号 {b} 小于起号 {a}").format(a=start, b=end))
-    try:
-        fields = _fields(values["docnumber.pattern"])
-    except ValidationError as exc:
-        errors["docnumber.pattern"] = exc
-        return errors
-    if "prefix" not in fields and not (start and end):
-        # docnumbers.issue refuses to number then: two laptops would issue the same numbers.
-        errors["docnumber.pattern"] = ValidationError(
-            label("docnumber.pattern"),
-            _("不含本机前缀 {prefix} 时，须同时填写局分配给本机的编号段，否则不同电脑会编出相同的号"),
-        )
-    return errors
+def check_together(values: Mapping[str, str], changed: set[str]) -> dict[str, ValidationError]:
+    """The rules between keys, for the changed ones (a stored inconsistency elsewhere does not block a save):
+    the document-number pattern and this laptop's block (core/issuing/number_rules.py)."""
+    return number_rules.check_together(values, changed, label)
 
 
 # ---------------------------------------------------------------------------------------------- storage
@@ -347,7 +298,7 @@ def _DEFAULT_LABEL(key: str) -> str:
     return _(DEFAULTS[key].label)
 
 
-def _store(session: Session, key: str, value: str) -> None:
+def store(session: Session, key: str, value: str) -> None:
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -357,7 +308,7 @@ def _store(session: Session, key: str, value: str) -> None:
 
 def write(session: Session, key: str, value: str) -> None:
     """Store one value after the rules of its key (ValidationError, nothing written)."""
-    _store(session, key, validate(key, value))
+    store(session, key, validate(key, value))
 
 
 def get(db: Database, key: str) -> str:
@@ -390,18 +341,16 @@ def update(db: Database, changes: Mapping[str, str]) -> dict[str, str]:
         raise SettingsRefused(errors)
     with db.session() as s:
         merged = {key: read(s, key) for key in DEFAULTS} | clean
-        errors = _check_together(merged, set(clean))
-        if clean.get("device.docnumber_prefix"):
-            from inspector_app.core.issuing.number_prefix import check_unused
-
+        errors = check_together(merged, set(clean))
+        if clean.get(number_rules.KEY):
             try:
-                check_unused(s, clean["device.docnumber_prefix"])
+                number_rules.check_unused(s, clean[number_rules.KEY], read(s, "device.name"))
             except ValidationError as exc:
                 errors["device.docnumber_prefix"] = exc
         if errors:
             raise SettingsRefused(errors)
         for key, value in clean.items():
-            _store(s, key, value)
+            store(s, key, value)
     return clean
 
 
@@ -418,45 +367,3 @@ def reset(db: Database, key: str) -> None:
         row = s.get(Setting, key)
         if row is not None:
             s.delete(row)
-
-
-# ---------------------------------------------------------------------------------------------- preview
-@dataclass(frozen=True)
-class NumberPreview:
-    number: str  # the next new number of a 责令整改通知书 on this laptop
-    note: str = ""
-
-
-class _Preview(Exception):
-    def __init__(self, number: str):
-        self.number = number
-
-
-def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on: date | None = None) -> NumberPreview:
-    """The number the next new notice would get with `changes` applied (ValidationError / DomainError if it
-    could not be issued, e.g. number_prefix.PrefixNeeded while this laptop has not chosen its prefix). Runs
-    docnumbers.issue itself in a transaction that is always rolled back, so the preview is exactly what
-    printing will give, and nothing is written."""
-    from inspector_app.core.issuing import numbers as docnumbers
-
-    changes = dict(changes or {})
-    update_errors = {}
-    for key, value in changes.items():
-        try:
-            changes[key] = validate(key, value)
-        except ValidationError as exc:
-            update_errors[key] = exc
-    if update_errors:
-        raise SettingsRefused(update_errors)
-    note = ""
-    try:
-        with db.session() as s:
-            for key, value in changes.items():
-                _store(s, key, value)
-            merged = {key: read(s, key) for key in DEFAULTS}
-            errors = _check_together(merged, _NUMBER_KEYS)
-            if errors:
-                raise SettingsRefused(errors)
-            raise _Preview(docnumbers.issue(s, docnumbers.NOTICE, on=on).number)
-    except _Preview as preview:
-        return NumberPreview(preview.number, note)

@@ -9,9 +9,9 @@ saving run on the database worker as module-level core functions.
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from inspector_app.core import settings
 from inspector_app.core.errors import DomainError
 from inspector_app.core.issuing import number_prefix
+from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.i18n import _
 
 _RED, _GREY = "#a4161a", "#666666"
@@ -74,7 +74,7 @@ class PrefixEdit(QWidget):
             self.preview.clear()
             return
         self._worker.submit(
-            settings.preview_number,
+            docnumbers.preview_number,
             self._db,
             {number_prefix.KEY: value},
             on_done=self._preview_shown,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core import settings
+from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 
@@ -267,7 +268,7 @@ class SettingsDialog(QDialog):
         seq = self._preview_seq
         typed = {key: value for key, value in self.changes().items() if key in NUMBER_KEYS}
         self._worker.submit(
-            settings.preview_number,
+            docnumbers.preview_number,
             self._db,
             typed,
             on_done=lambda result: self._show_preview(seq, result, None),

@@ -141,4 +141,4 @@ def test_a_laptop_numbering_by_block_needs_no_prefix(db, fixed_today):
         },
     )
     assert number_prefix.current(db) == ("", False)
-    assert settings.preview_number(db).number == "××市监责改〔2026〕3001号"
+    assert docnumbers.preview_number(db).number == "××市监责改〔2026〕3001号"

@@ -9,7 +9,7 @@ Every number issued is recorded in `doc_number`; a misprinted one is voided (作
 and never deleted, so the bureau's register has no gaps it cannot explain.
 """
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.issuing import number_prefix
+from inspector_app.core.issuing.number_rules import NUMBER_KEYS, check_pattern
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import DocNumber
 from inspector_app.i18n import _
@@ -27,7 +28,6 @@ NOTICE = "notice"
 DOC_TYPES = {NOTICE: "责令整改通知书"}
 ISSUED, VOIDED = "issued", "voided"
 STATUSES = {ISSUED: "已使用", VOIDED: "已作废"}
-_FIELDS = {"short": "××市监", "year": 2026, "prefix": "03-", "serial": 12}
 
 
 @dataclass(frozen=True)
@@ -59,20 +59,6 @@ def _info(row: DocNumber) -> DocNumberInfo:
         row.voided_at,
         row.void_reason,
     )
-
-
-def check_pattern(pattern: str) -> None:
-    """Refuse a pattern that cannot be formatted or has no serial number in it."""
-    label = _("文书编号格式")
-    if not re.search(r"\{serial(:[^}]*)?\}", pattern):
-        raise ValidationError(label, _("必须包含流水号 {serial}，如 {serial:04d}"))
-    try:
-        pattern.format(**_FIELDS)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValidationError(
-            label,
-            _("“{p}”无法使用（{e}）；可用字段：{{short}} {{year}} {{prefix}} {{serial}}").format(p=pattern, e=exc),
-        ) from None
 
 
 def _device_scheme(session: Session) -> tuple[str, tuple[int, int] | None]:
@@ -185,3 +171,43 @@ def list_numbers(db: Database, *, year: int | None = None, inspection_id: str | 
         if inspection_id is not None:
             q = q.where(DocNumber.inspection_id == inspection_id)
         return [_info(r) for r in s.scalars(q)]
+
+
+# ---------------------------------------------------------------------------------------------- preview
+@dataclass(frozen=True)
+class NumberPreview:
+    number: str  # the next new number of a 责令整改通知书 on this laptop
+    note: str = ""
+
+
+class _Preview(Exception):
+    def __init__(self, number: str):
+        self.number = number
+
+
+def preview_number(db: Database, changes: Mapping[str, str] | None = None, *, on: date | None = None) -> NumberPreview:
+    """The number the next new notice would get with `changes` applied (settings.SettingsRefused /
+    ValidationError / DomainError if it could not be issued, e.g. number_prefix.PrefixNeeded while this laptop
+    has not chosen its prefix). Runs `issue` itself in a transaction that is always rolled back, so the
+    preview is exactly what printing will give, and nothing is written."""
+    changes = dict(changes or {})
+    update_errors = {}
+    for key, value in changes.items():
+        try:
+            changes[key] = settings.validate(key, value)
+        except ValidationError as exc:
+            update_errors[key] = exc
+    if update_errors:
+        raise settings.SettingsRefused(update_errors)
+    note = ""
+    try:
+        with db.session() as s:
+            for key, value in changes.items():
+                settings.store(s, key, value)
+            merged = {key: settings.read(s, key) for key in settings.DEFAULTS}
+            errors = settings.check_together(merged, set(NUMBER_KEYS))
+            if errors:
+                raise settings.SettingsRefused(errors)
+            raise _Preview(issue(s, NOTICE, on=on).number)
+    except _Preview as preview:
+        return NumberPreview(preview.number, note)
