@@ -83,8 +83,8 @@ def resolve_inspection(db, text: str) -> str:
 
 def _generate(args) -> int:
     from inspector_app.cli.main import open_db
-    from inspector_app.core.issuing.issued import save_issued
     from inspector_app.documents.generate import generate
+    from inspector_app.documents.issue import save_issued
 
     out: Path = args.output
     db = open_db(args)

@@ -17,12 +17,10 @@ from inspector_app.core.inspection.inspections import Answer
 from inspector_app.core.inspection.snapshots import template_from_snapshot
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing.doc_types import NOTICE
 from inspector_app.core.issuing.signing import SignedState, get_signed
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import TemplateSnapshot
-
-SUMMARY, RECORD, NOTICE = "summary", "record", "notice"
-DOC_TITLES = {SUMMARY: "问题汇总表", RECORD: "监督检查记录表", NOTICE: "责令整改通知书"}
 
 
 @dataclass(frozen=True)

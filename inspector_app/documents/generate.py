@@ -6,16 +6,16 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from inspector_app.core import settings
 from inspector_app.core.errors import ValidationError
+from inspector_app.core.issuing import doc_types, print_check
 from inspector_app.core.issuing.signing import verification_code
 from inspector_app.core.storage.db import Database
 from inspector_app.documents import data as docdata
 from inspector_app.documents import device_binding, notice, pdfsign, qrsig, record, summary
 from inspector_app.i18n import _
 
-BUILDERS = {docdata.SUMMARY: summary.build, docdata.RECORD: record.build, docdata.NOTICE: notice.build}
-DOC_TYPES = docdata.DOC_TITLES
+BUILDERS = {doc_types.SUMMARY: summary.build, doc_types.RECORD: record.build, doc_types.NOTICE: notice.build}
+DOC_TYPES = doc_types.DOC_TITLES
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Generated:
     verification_code: str
     number: str
     filename: str
-    # Which signed state the document prints: core/issuing/issued.record_issued archives it under these.
+    # Which signed state the document prints: documents/issue.py archives it under these.
     inspection_id: str = ""
     content_hash: str = ""
 
@@ -34,22 +34,6 @@ class Generated:
 def suggested_filename(doc_type: str, enterprise: str, on) -> str:
     safe = re.sub(r'[\\/:*?"<>|\s]+', "", enterprise)[:40]
     return f"{DOC_TYPES[doc_type]}-{safe}-{on:%Y%m%d}.pdf"
-
-
-def device_user(db: Database, user: str = "") -> str:
-    """Who the laptop's certificate names: the setting 本机使用人, else the inspector the bureau registered
-    this device for (it comes back in the bureau's register). Never this team's leader: a certificate that
-    changed with the team would give the laptop a new certificate for every other leader."""
-    from inspector_app.core.storage.models import Setting
-    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
-
-    user = user or settings.get(db, "device.inspector")
-    if not user:
-        with db.session() as s:
-            own = s.get(Setting, SETTING_DEVICE_ID)
-            device = s.get(Device, own.value) if own is not None else None
-            user = device.inspector_name if device is not None else ""
-    return user
 
 
 def generate(
@@ -67,7 +51,7 @@ def generate(
         raise ValidationError(
             _("文书类型"), _("“{t}”不是已知的文书，可选：{all}").format(t=doc_type, all="、".join(BUILDERS))
         )
-    d = docdata.load(db, inspection_id, doc_type, with_photos=with_photos and doc_type == docdata.RECORD)
+    d = docdata.load(db, inspection_id, doc_type, with_photos=with_photos and doc_type == doc_types.RECORD)
     device_key = device_binding.own_device_key(db) if sign else None
     if device_key is not None:  # the QR code signed by this device (documents/qrsig.py)
         qr_text = qrsig.make(doc_type, inspection_id, d.state.current_hash, device_key, d.printed_on)
@@ -79,7 +63,7 @@ def generate(
             reason=f"{DOC_TYPES[doc_type]} {verification_code(inspection_id, d.state.current_hash)}",
             location=d.setting("bureau.name"),
             device=d.setting("device.name"),
-            inspector=device_user(db, d.setting("device.inspector")),
+            inspector=print_check.device_user(db, d.setting("device.inspector")),
             device_key=device_key,
         )
     return Generated(

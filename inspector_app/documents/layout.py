@@ -9,14 +9,11 @@ page count is known.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import threading
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -25,9 +22,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, TableStyle
 
 from inspector_app import __version__
 from inspector_app.core.issuing.signing import SignatureView, verification_code
@@ -49,72 +45,14 @@ def _chinese_line_breaking() -> None:
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
-    global REPORTLAB_CJK_LINE
     with _patch_lock:
         for module in (textsplit, paragraph):  # textsplit.dumbSplit and paragraph.cjkFragSplit read their own
             missing = "".join(ch for ch in CANNOT_START_CN if ch not in module.ALL_CANNOT_START)
             if missing:
                 module.ALL_CANNOT_START += missing
-        if paragraph.makeCJKParaLine is not cjk_para_line:  # cjkFragSplit looks it up in its module
-            REPORTLAB_CJK_LINE = paragraph.makeCJKParaLine
-            paragraph.makeCJKParaLine = cjk_para_line
 
 
 _patch_lock = threading.Lock()  # documents are built on worker threads
-
-
-REPORTLAB_CJK_LINE = None  # reportlab's own makeCJKParaLine, once replaced (the tests compare the two)
-
-
-def cjk_para_line(U, maxWidth, widthUsed, extraSpace, lineBreak, calcBounds):
-    """reportlab's paragraph.makeCJKParaLine, with the same result. A paragraph with markup (<b>, <br/>,
-    <font size>: most of ours) is broken character by character, and for every character of a line
-    reportlab compares its fragment with the last one (sameFrag) and looks up the font's ascent: along a
-    run of characters of one fragment that is the same answer each time, so it is asked once per run.
-    It was ≈ 60 % of the line breaking, itself the largest part of the layout (summary: 4.2 → 1.7 ms)."""
-    from reportlab.platypus.paragraph import FragLine, getAscentDescent, imgNormV, imgVRange, sameFrag
-
-    words = []
-    chars: list = []
-    f0 = FragLine()
-    max_size = max_ascent = min_descent = 0
-    last = None
-    settled = True
-    for u in U:
-        f = u._frag
-        if f is not last:
-            last = f
-            size = f.fontSize
-            box = getattr(f, "cbDefn", None) if calcBounds else None
-            if getattr(box, "width", 0):
-                descent, ascent = imgVRange(imgNormV(box.height, size), box.valign, size)
-            else:
-                ascent, descent = getAscentDescent(f.fontName, size)
-            max_size, max_ascent, min_descent = max(max_size, size), max(max_ascent, ascent), min(min_descent, descent)
-            same = sameFrag(f0, f)
-            # the rest of the run compares with f0 again, or with f itself when a new word starts here
-            # (never "same" for a line break or an inline image)
-            settled = same or sameFrag(f, f)
-        elif settled:
-            chars.append(u)
-            continue
-        else:
-            same = False
-        if not same:
-            f0 = f0.clone()
-            f0.text = "".join(chars)
-            words.append(f0)
-            chars = []
-            f0 = f
-        chars.append(u)
-    if chars:
-        f0 = f0.clone()
-        f0.text = "".join(chars)
-        words.append(f0)
-    return FragLine(
-        kind=1, extraSpace=extraSpace, wordCount=1, words=words[1:], fontSize=max_size, ascent=max_ascent,
-        descent=min_descent, maxWidth=maxWidth, currentWidth=widthUsed, lineBreak=lineBreak,
-    )  # fmt: skip
 
 
 def styles(base: float = 10.5) -> dict[str, ParagraphStyle]:
@@ -188,16 +126,11 @@ def signature_flowable(sig: SignatureView, w: Writer, width: float, height: floa
     """The signature image, scaled into width × height; a paper signature without a scan prints the name."""
     if sig.image and not _printable(sig.image):
         return w.p(w.t(sig.name, where) + "（签名图片过大或已损坏，未印出）", "cell")
-    if sig.image:
-        img = SignatureImage.of(sig.image)
-        if img is None:  # a PNG we do not take apart ourselves: reportlab's own path
-            reader = ImageReader(io.BytesIO(sig.image))
-            iw, ih = reader.getSize()
-            scale = min(width / iw, height / ih)
-            img = Image(io.BytesIO(sig.image), width=iw * scale, height=ih * scale, mask="auto")
-        else:
-            scale = min(width / img.pixels[0], height / img.pixels[1])
-            img.width, img.height = img.pixels[0] * scale, img.pixels[1] * scale
+    if sig.image:  # reportlab's Image: drawn with canvas.drawImage, the PNG's alpha as a soft mask
+        reader = ImageReader(io.BytesIO(sig.image))
+        iw, ih = reader.getSize()
+        scale = min(width / iw, height / ih)
+        img = Image(io.BytesIO(sig.image), width=iw * scale, height=ih * scale, mask="auto")
         img.hAlign = "LEFT"
         return img
     return w.p(w.t(sig.name, where) + "（纸质签字）", "cell")
@@ -219,88 +152,6 @@ def _printable(image: bytes) -> bool:
     except Exception:  # not an image PIL (and so reportlab) can read
         return False
     return w * h <= MAX_PRINT_PIXELS
-
-
-class SignatureImage(Flowable):
-    """A signature PNG (ink on a transparent background) as an image XObject with a soft mask: what
-    reportlab's Image(mask="auto") embeds, pixel for pixel, ≈ 3× sooner. reportlab decodes the PNG twice,
-    hashes the decoded pixels (the mask twice) to name the XObject, and compresses at zlib's default level;
-    ink on an empty background compresses almost as well at level 1 (4.5 against 2.4 KB for a 360×140
-    signature, colour and mask, in a third of the time). The summary's three signatures took ≈ 6.7 ms."""
-
-    MODES: ClassVar = {"RGBA": "RGB", "LA": "L", "RGB": "RGB", "L": "L"}  # PNG mode → colour without alpha
-    SPACE: ClassVar = {"RGB": "DeviceRGB", "L": "DeviceGray"}
-
-    def __init__(self, png: bytes, pixels: tuple[int, int], mode: str):
-        super().__init__()
-        self.png, self.pixels, self.mode = png, pixels, mode
-        self.width, self.height = pixels
-
-    @classmethod
-    def of(cls, png: bytes) -> SignatureImage | None:
-        """None when the image is not a plain PNG in one of MODES (palette and colour-key transparency are
-        left to reportlab)."""
-        from PIL import Image as PILImage
-
-        try:
-            im = PILImage.open(io.BytesIO(png))
-        except Exception:
-            return None
-        if im.format != "PNG" or im.mode not in cls.MODES or "transparency" in im.info:
-            return None
-        return cls(png, im.size, im.mode)
-
-    def wrap(self, availWidth, availHeight):
-        return self.width, self.height
-
-    def _xobjects(self, name: str):
-        from PIL import Image as PILImage
-
-        im = PILImage.open(io.BytesIO(self.png))
-        colour = self.MODES[self.mode]
-        out = []
-        for suffix, band, space, decode in (
-            ("", im.convert(colour) if colour != self.mode else im, colour, None),
-            ("A", im.getchannel("A") if self.mode in ("RGBA", "LA") else None, "L", [0, 1]),
-        ):
-            if band is None:
-                continue
-            x = pdfdoc.PDFImageXObject(name + suffix)
-            x.width, x.height = self.pixels
-            x.bitsPerComponent = 8
-            x.colorSpace = self.SPACE[space]
-            x._filters = ("FlateDecode",)
-            x.streamContent = zlib.compress(band.tobytes(), 1)
-            x.mask = None
-            if decode:
-                x._decode = decode
-            out.append(x)
-        return out
-
-    def draw(self):
-        """What canvas.drawImage does for an ImageReader with a soft mask, with our XObjects."""
-        canv = self.canv
-        doc = canv._doc
-        name = hashlib.md5(self.png, usedforsecurity=False).hexdigest()
-        reg = doc.getXObjectName(name)
-        if not doc.idToObject.get(reg):
-            image, *alpha = self._xobjects(name)
-            canv._setXObjects(image)
-            doc.Reference(image, reg)
-            doc.addForm(name, image)
-            if alpha:
-                mreg = doc.getXObjectName(alpha[0].name)
-                if doc.idToObject.get(mreg):
-                    image.smask = pdfdoc.PDFObjectReference(mreg)
-                else:
-                    canv._setXObjects(alpha[0])
-                    image.smask = doc.Reference(alpha[0], mreg)
-        canv._currentPageHasImages = 1
-        canv.saveState()
-        canv.scale(self.width, self.height)
-        canv._code.append(f"/{reg} Do")
-        canv.restoreState()
-        canv._formsinuse.append(name)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from inspector_app.core.errors import DomainError
+from inspector_app.core.issuing.doc_types import NOTICE
 from inspector_app.documents import fonts, layout
-from inspector_app.documents.data import NOTICE, DocData, cn_date
+from inspector_app.documents.data import DocData, cn_date
 from inspector_app.i18n import _
 
 LAYOUT = {

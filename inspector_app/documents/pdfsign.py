@@ -12,7 +12,6 @@ for new names, so every PDF a laptop ever signed carries one fingerprint.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 import os
@@ -207,155 +206,18 @@ def _stat(path: Path) -> tuple[int, int, int]:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _der(tag: int, body: bytes) -> bytes:
-    """One DER element: tag, definite length, body."""
-    n = len(body)
-    if n < 0x80:
-        return bytes((tag, n)) + body
-    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(size))) + size + body
-
-
-class _CmsTemplate:
-    """The CMS SignedData pyHanko builds for this certificate, split at the only two values that differ
-    from one PAdES signature to the next: the document digest (in the messageDigest signed attribute) and the
-    signature value. pyHanko builds the container through asn1crypto, from Python dicts, re-encoding the
-    certificate every time: ≈ 11 ms of the ≈ 17 ms a summary's signature took. Filling in the template is
-    byte for byte what pyHanko would have produced (the template proves it on itself when it is made, and
-    tests/documents/test_pdfsign_cms.py compares it with pyHanko's own container)."""
-
-    def __init__(self, der: bytes, marker: bytes):
-        from asn1crypto import cms
-
-        info = cms.ContentInfo.load(der)
-        signed = info["content"]
-        (signer,) = signed["signer_infos"]
-        self.head = info["content_type"].dump()
-        self.signed_head = b"".join(
-            signed[k].dump() for k in ("version", "digest_algorithms", "encap_content_info", "certificates")
-        )
-        self.signer_head = b"".join(signer[k].dump() for k in ("version", "sid", "digest_algorithm"))
-        self.algorithm = signer["signature_algorithm"].dump()
-        self.attrs = signer["signed_attrs"].contents
-        self.marker = marker
-        # Anything pyHanko put in that the template does not cut out (unsigned attributes, CRLs, a marker
-        # that is not where the digest goes) and the template does not reproduce its model: not used.
-        self.usable = self.attrs.count(marker) == 1 and self.fill(marker, signer["signature"].native) == der
-
-    def signed_attrs(self, digest: bytes) -> bytes:
-        """The signed attributes for `digest` as the signature covers them (an explicit SET OF)."""
-        return _der(0x31, self.attrs.replace(self.marker, digest))
-
-    def fill(self, digest: bytes, signature: bytes) -> bytes:
-        signer = _der(
-            0x30,
-            self.signer_head
-            + _der(0xA0, self.attrs.replace(self.marker, digest))  # [0] IMPLICIT signedAttrs
-            + self.algorithm
-            + _der(0x04, signature),
-        )
-        signed = _der(0x30, self.signed_head + _der(0x31, signer))
-        return _der(0x30, self.head + _der(0xA0, signed))
-
-
-@functools.cache
-def _signer_class():
-    from pyhanko.sign import signers
-    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-
-    class TemplateSigner(signers.SimpleSigner):
-        """SimpleSigner that fills a per-certificate CMS template for plain PAdES signatures (no timestamp,
-        no extra CAdES attributes, no revocation info) and keeps the private key loaded; anything else goes
-        through pyHanko unchanged."""
-
-        _templates: dict[str, _CmsTemplate | None]
-        _key = None
-
-        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-            from cryptography.hazmat.primitives import hashes, serialization
-            from cryptography.hazmat.primitives.asymmetric import ec
-
-            if self._key is None:  # SimpleSigner parses the key again for every signature
-                self._key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
-            if isinstance(self._key, ec.EllipticCurvePrivateKey) and digest_algorithm == "sha256":
-                return self._key.sign(data, ec.ECDSA(hashes.SHA256()))
-            return super().sign_raw(data, digest_algorithm)
-
-        async def async_sign(
-            self,
-            data_digest: bytes,
-            digest_algorithm: str,
-            dry_run=False,
-            use_pades=False,
-            timestamper=None,
-            signed_attr_settings=None,
-            is_pdf_sig=True,
-            encap_content_info=None,
-        ):
-            from asn1crypto import cms
-
-            plain = (
-                use_pades
-                and is_pdf_sig
-                and not dry_run
-                and timestamper is None
-                and encap_content_info is None
-                and (
-                    signed_attr_settings is None
-                    or (
-                        signed_attr_settings.cades_signed_attrs is None
-                        and signed_attr_settings.adobe_revinfo_attr is None
-                    )
-                )
-                and self.signed_attr_prov_spec is None
-                and self.unsigned_attr_prov_spec is None
-                and not self.attribute_certs
-            )
-            template = await self._template(digest_algorithm.lower()) if plain else None
-            if template is None:
-                return await super().async_sign(
-                    data_digest,
-                    digest_algorithm,
-                    dry_run=dry_run,
-                    use_pades=use_pades,
-                    timestamper=timestamper,
-                    signed_attr_settings=signed_attr_settings,
-                    is_pdf_sig=is_pdf_sig,
-                    encap_content_info=encap_content_info,
-                )
-            signature = await self.async_sign_raw(template.signed_attrs(data_digest), digest_algorithm.lower())
-            return cms.ContentInfo.load(template.fill(data_digest, signature))
-
-        async def _template(self, digest_algorithm: str) -> _CmsTemplate | None:
-            if digest_algorithm not in self._templates:
-                marker = hashlib.new(digest_algorithm, b"XCJC CMS template").digest()
-                model = await super().async_sign(
-                    marker, digest_algorithm, use_pades=True, signed_attr_settings=PdfCMSSignedAttributes()
-                )
-                try:
-                    template = _CmsTemplate(model.dump(), marker)
-                except (KeyError, TypeError, ValueError):  # a container of another shape: pyHanko's path
-                    template = None
-                self._templates[digest_algorithm] = template if template is not None and template.usable else None
-            return self._templates[digest_algorithm]
-
-    return TemplateSigner
-
-
 def _signer(identity: Identity):
+    """pyHanko's SimpleSigner for this laptop's key and certificate, loaded once per certificate (reading and
+    parsing the PEM files for every document took longer than signing)."""
     from pyhanko.sign import signers
 
     stamp = (str(identity.key_path), identity.cert_path.stat().st_mtime_ns, identity.fingerprint)
     with _lock:
         signer = _signer_cache.get(stamp)
         if signer is None:
-            loaded = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
-            if loaded is None:
+            signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
+            if signer is None:
                 raise RuntimeError(f"cannot load the signing key {identity.key_path}")
-            signer = _signer_class()(
-                signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
-            )
-            signer._templates = {}
             _signer_cache.clear()
             _signer_cache[stamp] = signer
         return signer

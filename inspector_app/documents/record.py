@@ -15,8 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
+from inspector_app.core.issuing.doc_types import RECORD
 from inspector_app.documents import fonts, layout
-from inspector_app.documents.data import RECORD, DocData, cn_date
+from inspector_app.documents.data import DocData, cn_date
 from inspector_app.documents.summary import representative_block, team_block
 
 LAYOUT = {

@@ -13,8 +13,9 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table
 
+from inspector_app.core.issuing.doc_types import SUMMARY
 from inspector_app.documents import fonts, layout
-from inspector_app.documents.data import SUMMARY, DocData, cn_date
+from inspector_app.documents.data import DocData, cn_date
 
 LAYOUT = {
     "margins_mm": (22, 20, 30, 20),  # top, right, bottom (room for the QR mark), left

@@ -359,7 +359,7 @@ class DocumentsDialog(QDialog):
     # -- the archive of issued documents -------------------------------------------------------------------------
     def _record(self, doc, how: str) -> None:
         """The document left the laptop (a file or paper): archive its bytes, in the worker."""
-        from inspector_app.core.issuing.issued import record_issued
+        from inspector_app.documents.issue import record_issued
 
         self._issue_jobs += 1
         self.worker.submit(record_issued, self.db, doc, how, on_done=self._recorded, on_error=self._record_failed)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.core.storage.docs_models import IssuedDocument
+from inspector_app.documents import issue
 from inspector_app.documents.generate import generate
 from inspector_app.documents.pdfsign import ensure_identity, verify_pdf
 from tests.documents import factory
@@ -29,7 +30,7 @@ def test_record_keeps_the_exact_bytes_once_and_they_still_verify(db, signed_id):
 
     settings.set_value(db, "device.name", "奉贤局-笔记本03")
     doc = generate(db, signed_id, "summary")
-    info = issued_docs.record_issued(db, doc, issued_docs.SAVED)
+    info = issue.record_issued(db, doc, issued_docs.SAVED)
     assert (info.inspection_id, info.doc_type, info.how, info.number) == (signed_id, "summary", "saved", "")
     assert info.verification_code == doc.verification_code and info.content_hash == doc.content_hash
     assert info.sha256 == hashlib.sha256(doc.pdf).hexdigest() and info.size == len(doc.pdf)
@@ -40,7 +41,7 @@ def test_record_keeps_the_exact_bytes_once_and_they_still_verify(db, signed_id):
     assert not list(path.parent.glob("*.part"))
 
     # The same bytes again (printed from the same preview) are the same document.
-    again = issued_docs.record_issued(db, doc, issued_docs.PRINTED)
+    again = issue.record_issued(db, doc, issued_docs.PRINTED)
     assert again.id == info.id and again.how == "saved" and count(db) == 1
 
     data = issued_docs.issued_pdf(db, info.id)
@@ -51,12 +52,12 @@ def test_record_keeps_the_exact_bytes_once_and_they_still_verify(db, signed_id):
 
 
 def test_each_generation_is_its_own_document_listed_in_order(db, signed_id, tmp_path):
-    first = issued_docs.record_issued(db, generate(db, signed_id, "summary"), "saved")
+    first = issue.record_issued(db, generate(db, signed_id, "summary"), "saved")
     notice = generate(db, signed_id, "notice")
-    second = issued_docs.save_issued(db, notice, tmp_path / "out" / "通知书.pdf")
+    second = issue.save_issued(db, notice, tmp_path / "out" / "通知书.pdf")
     assert (tmp_path / "out" / "通知书.pdf").read_bytes() == notice.pdf
     # A new generation is signed anew (a new signing time), so it is a new document with its own file.
-    third = issued_docs.record_issued(db, generate(db, signed_id, "summary"), "printed")
+    third = issue.record_issued(db, generate(db, signed_id, "summary"), "printed")
     listed = issued_docs.list_issued(db, signed_id)
     assert [d.id for d in listed] == [first.id, second.id, third.id]
     assert [(d.title, d.how_label) for d in listed] == [
@@ -70,7 +71,7 @@ def test_each_generation_is_its_own_document_listed_in_order(db, signed_id, tmp_
 
 def test_export_writes_the_archived_copy(db, signed_id, tmp_path):
     doc = generate(db, signed_id, "record")
-    info = issued_docs.record_issued(db, doc, "printed")
+    info = issue.record_issued(db, doc, "printed")
     out = issued_docs.export_issued(db, info.id, tmp_path / "copy" / "记录表.pdf")
     assert out.read_bytes() == doc.pdf and verify_pdf(out.read_bytes()).intact
     assert issued_docs.find_copy(db, doc.pdf).id == info.id
@@ -80,7 +81,7 @@ def test_export_writes_the_archived_copy(db, signed_id, tmp_path):
 
 def test_a_damaged_or_missing_archive_file_is_reported_not_returned(db, signed_id):
     doc = generate(db, signed_id, "summary")
-    info = issued_docs.record_issued(db, doc, "saved")
+    info = issue.record_issued(db, doc, "saved")
     path = issued_docs.archive_path(info.sha256)
     damaged = bytearray(doc.pdf)
     damaged[len(damaged) // 2] ^= 1
@@ -91,7 +92,7 @@ def test_a_damaged_or_missing_archive_file_is_reported_not_returned(db, signed_i
     with pytest.raises(DomainError, match="缺失"):
         issued_docs.issued_pdf(db, info.id)
     # Issuing the same bytes again puts the file back.
-    issued_docs.record_issued(db, doc, "saved")
+    issue.record_issued(db, doc, "saved")
     assert issued_docs.issued_pdf(db, info.id) == doc.pdf
     with pytest.raises(NotFound):
         issued_docs.issued_pdf(db, "00000000-0000-0000-0000-000000000000")
@@ -100,15 +101,15 @@ def test_a_damaged_or_missing_archive_file_is_reported_not_returned(db, signed_i
 def test_refused_input_changes_nothing(db, signed_id, tmp_path):
     doc = generate(db, signed_id, "summary")
     with pytest.raises(ValidationError, match="出具方式"):
-        issued_docs.record_issued(db, doc, "faxed")
+        issue.record_issued(db, doc, "faxed")
     with pytest.raises(NotFound):
-        issued_docs.record_issued(db, replace(doc, inspection_id="00000000-0000-0000-0000-000000000000"), "saved")
+        issue.record_issued(db, replace(doc, inspection_id="00000000-0000-0000-0000-000000000000"), "saved")
     assert count(db) == 0 and not issued_docs.issued_dir().exists()
     # A file that cannot be written is not archived either.
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a folder")
     with pytest.raises(ValidationError, match="无法写入"):
-        issued_docs.save_issued(db, doc, blocker / "x.pdf")
+        issue.save_issued(db, doc, blocker / "x.pdf")
     assert count(db) == 0
 
 
@@ -117,7 +118,7 @@ def test_the_signer_fingerprint_is_the_laptops_key(db, signed_id):
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    info = issued_docs.record_issued(db, generate(db, signed_id, "summary"), "saved")
+    info = issue.record_issued(db, generate(db, signed_id, "summary"), "saved")
     cert = x509.load_pem_x509_certificate(ensure_identity().cert_path.read_bytes())
     spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     assert info.signer_fingerprint == hashlib.sha256(spki).hexdigest()

@@ -13,7 +13,7 @@ from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.core.issuing import signing
 from inspector_app.core.storage.sync_models import Device
-from inspector_app.documents import lookup, qrread, qrsig
+from inspector_app.documents import issue, lookup, qrread, qrsig
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys
 from tests.documents import factory
@@ -25,7 +25,7 @@ def laptop(db, sample, templates, fixed_today):
     identity = keys.setup_device(db, keys.FIELD, name="laptop-a")
     iid = factory.signed(db, sample, templates)
     doc = generate(db, iid, "summary")
-    issued_docs.record_issued(db, doc, issued_docs.SAVED)
+    issue.record_issued(db, doc, issued_docs.SAVED)
     return identity, iid, doc
 
 
@@ -165,7 +165,7 @@ def test_a_code_of_no_record_here_is_not_found(db, laptop):
 def test_a_corrected_record_and_a_voided_number_are_shown(db, laptop):
     _identity, iid, doc = laptop
     notice = generate(db, iid, "notice")
-    issued_docs.record_issued(db, notice, issued_docs.PRINTED)
+    issue.record_issued(db, notice, issued_docs.PRINTED)
     docnumbers.void(db, notice.number, "打印错误")
     am = signing.create_amendment(db, iid, "记录笔误", [("4.1", "record", "更正后的检查记录。")])
     signing.sign_amendment(db, am, [*factory.team_signatures(db, iid), factory.representative()])

@@ -11,6 +11,7 @@ from inspector_app.cli.main import EXIT_OK, main
 from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.core.storage.sync_models import Conflict
+from inspector_app.documents import issue
 from inspector_app.documents.generate import generate
 from inspector_app.documents.pdfsign import verify_pdf
 
@@ -35,7 +36,7 @@ def test_a_laptops_summary_reaches_the_bureau_byte_for_byte_and_verifies(world, 
     iid = _signed(w)
     doc = generate(w.a.db, iid, "summary")
     handed_out = tmp_path / "给企业的汇总表.pdf"
-    info = issued_docs.save_issued(w.a.db, doc, handed_out)
+    info = issue.save_issued(w.a.db, doc, handed_out)
     laptop_key = verify_pdf(doc.pdf).fingerprint
     assert verify_pdf(doc.pdf).own_device and info.signer_fingerprint == laptop_key
     assert info.device == "a" and info.device_id == w.a.id
@@ -72,7 +73,7 @@ def test_a_changed_copy_under_the_same_id_is_a_conflict_not_an_overwrite(world):
     w = world
     iid = _signed(w)
     doc = generate(w.a.db, iid, "summary")
-    info = issued_docs.record_issued(w.a.db, doc, "printed")
+    info = issue.record_issued(w.a.db, doc, "printed")
     w.bureau.import_(w.a.export().path)
 
     # Behind the app's back on the laptop: another PDF put in place of the issued one (never done by the app).

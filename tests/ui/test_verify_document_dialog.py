@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.documents import issue
 from inspector_app.documents.generate import generate
 from inspector_app.sync import keys
 from inspector_app.ui.tasks import TaskManager
@@ -25,7 +26,7 @@ def issued(db, sample, templates, fixed_today):
     keys.setup_device(db, keys.FIELD, name="laptop-a")
     iid = factory.signed(db, sample, templates)
     doc = generate(db, iid, "summary")
-    issued_docs.record_issued(db, doc, issued_docs.SAVED)
+    issue.record_issued(db, doc, issued_docs.SAVED)
     return doc
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from inspector_app import paths
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.issuing.doc_types import DOC_TITLES, doc_title
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.core.storage.models import Inspection, Setting
@@ -58,13 +59,7 @@ class IssuedInfo:
 
 
 def doc_titles() -> dict[str, str]:
-    from inspector_app.documents.data import DOC_TITLES  # the one list of documents
-
-    return DOC_TITLES
-
-
-def doc_title(doc_type: str) -> str:
-    return doc_titles().get(doc_type, doc_type)
+    return DOC_TITLES  # the one list of documents (core/issuing/doc_types.py)
 
 
 def issued_dir() -> Path:
@@ -110,28 +105,39 @@ def store_file(data: bytes, sha256: str | None = None) -> Path:
     return target
 
 
-def record_issued(db: Database, generated, how: str) -> IssuedInfo:
-    """Archive a document that was just saved or printed (`generated`: documents.generate.Generated).
-    Identical bytes already archived for the inspection return the existing record."""
+@dataclass(frozen=True)
+class ToIssue:
+    """A signed document to archive, as plain values (documents/issue.py makes it from a generated PDF)."""
+
+    inspection_id: str
+    doc_type: str
+    number: str
+    verification_code: str
+    content_hash: str  # the signed state it prints
+    pdf: bytes
+    filename: str
+    signer_fingerprint: str  # of the key that signed the PDF, as verify reports it to the bureau later
+
+
+def record_issued(db: Database, doc: ToIssue, how: str) -> IssuedInfo:
+    """Archive a document that was just saved or printed. Identical bytes already archived for the inspection
+    return the existing record."""
     from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID
-    from inspector_app.documents.pdfsign import verify_pdf
 
     if how not in HOWS:
         raise ValidationError(_("出具方式"), _("“{h}”无效，应为 saved 或 printed").format(h=how))
-    if generated.doc_type not in doc_titles():
-        raise ValidationError(_("文书类型"), _("“{t}”不是已知的文书").format(t=generated.doc_type))
-    if not generated.inspection_id or not generated.pdf:
+    if doc.doc_type not in DOC_TITLES:
+        raise ValidationError(_("文书类型"), _("“{t}”不是已知的文书").format(t=doc.doc_type))
+    if not doc.inspection_id or not doc.pdf:
         raise ValidationError(_("文书"), _("没有可存档的文书内容，请重新生成后再出具"))
-    data = bytes(generated.pdf)
+    data = bytes(doc.pdf)
     digest = hashlib.sha256(data).hexdigest()
-    # Who signed it, as verify reports it to the bureau later: the fingerprint of the signing public key.
-    fingerprint = verify_pdf(data).fingerprint
     with db.session() as s:
-        if s.get(Inspection, generated.inspection_id) is None:
+        if s.get(Inspection, doc.inspection_id) is None:
             raise NotFound(_("找不到该检查记录"))
         existing = s.scalar(
             select(IssuedDocument).where(
-                IssuedDocument.inspection_id == generated.inspection_id, IssuedDocument.sha256 == digest
+                IssuedDocument.inspection_id == doc.inspection_id, IssuedDocument.sha256 == digest
             )
         )
         # Written before the row commits; a file left by a transaction that did not commit is harmless
@@ -141,37 +147,37 @@ def record_issued(db: Database, generated, how: str) -> IssuedInfo:
             return _info(existing)
         own = s.get(Setting, SETTING_DEVICE_ID)  # not a user setting: set once by sync's first setup
         row = IssuedDocument(
-            inspection_id=generated.inspection_id,
-            doc_type=generated.doc_type,
-            number=generated.number or "",
-            verification_code=generated.verification_code,
-            content_hash=generated.content_hash,
+            inspection_id=doc.inspection_id,
+            doc_type=doc.doc_type,
+            number=doc.number or "",
+            verification_code=doc.verification_code,
+            content_hash=doc.content_hash,
             sha256=digest,
             size=len(data),
-            filename=Path(generated.filename).name[:255],
+            filename=Path(doc.filename).name[:255],
             how=how,
             issued_at=clock.now(),
             device=(settings.read(s, "device.name") or "")[:100],
             device_id=own.value[:36] if own is not None else "",
-            signer_fingerprint=fingerprint,
+            signer_fingerprint=doc.signer_fingerprint,
         )
         s.add(row)
         s.flush()
         return _info(row)
 
 
-def save_issued(db: Database, generated, path: str | Path) -> IssuedInfo:
-    """Write `generated` to `path` and archive it as saved: the file appears only once the archive holds it,
+def save_issued(db: Database, doc: ToIssue, path: str | Path) -> IssuedInfo:
+    """Write `doc` to `path` and archive it as saved: the file appears only once the archive holds it,
     so a refused archive leaves no file behind and a failed write no record."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(generated.pdf)
+        tmp.write_bytes(doc.pdf)
     except OSError as exc:
         raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
     try:
-        info = record_issued(db, generated, SAVED)
+        info = record_issued(db, doc, SAVED)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -104,3 +104,18 @@ def check(db: Database, doc_type: str) -> PrintCheck:
     """What of the bureau's settings `doc_type` prints is unset or the placeholder (empty: ready)."""
     with db.session() as s:
         return check_in(s, doc_type)
+
+
+def device_user(db: Database, user: str = "") -> str:
+    """Who the laptop's certificate names: `user` if given, else the setting 本机使用人, else the inspector the
+    bureau registered this device for (it comes back in the bureau's register). Never this team's leader: a
+    certificate that changed with the team would give the laptop a new certificate for every other leader."""
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
+
+    with db.session() as s:
+        user = user or settings.read(s, "device.inspector")
+        if not user:
+            own = s.get(Setting, SETTING_DEVICE_ID)
+            device = s.get(Device, own.value) if own is not None else None
+            user = device.inspector_name if device is not None else ""
+    return user
