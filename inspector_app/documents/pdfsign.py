@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector_app import paths
+from inspector_app.core.files import write_atomic
 from inspector_app.documents import pdfguard
 from inspector_app.i18n import _
 
@@ -75,11 +76,7 @@ def _names(device: str | None, inspector: str | None) -> tuple[str, str]:
 
 def _write_private(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    tmp.replace(path)
+    write_atomic(path, data, mode=0o600)  # readable by this user only, from its creation
 
 
 def _subject(device: str, inspector: str):

@@ -12,7 +12,6 @@ is returned. A row is never changed; sync carries it to the bureau with its file
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from inspector_app import paths
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.files import write_atomic
 from inspector_app.core.issuing.doc_types import DOC_TITLES, doc_title
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import IssuedDocument
@@ -84,24 +84,14 @@ def _intact(path: Path, sha256: str) -> bool:
         return False
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write through a .part file, fsynced before the rename: the row commits with synchronous=FULL, so the
-    file it names must be on disk first, or a power cut leaves a record without its document."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
-
-
 def store_file(data: bytes, sha256: str | None = None) -> Path:
     """Put `data` into the archive folder (once; a damaged copy with the same name is replaced)."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     target = archive_path(sha256)
     if not _intact(target, sha256):
-        _write_durably(target, data)
+        # Durable before the row commits (synchronous=FULL): a power cut must not leave a record without its file.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data)
     return target
 
 
@@ -226,13 +216,10 @@ def export_issued(db: Database, issued_id: str, path: str | Path) -> Path:
     """Write the archived copy out to `path` (另存为): the bytes handed out, not a new document."""
     data = issued_pdf(db, issued_id)
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomic(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
     return path
 
