@@ -9,7 +9,7 @@
 
 The signed record is never edited: `create` makes a draft correction, which takes effect once signed.
 `sign` records a correction signed on paper by every team member and the representative (or the note of a
-refusal, 002 三(四)) — core/issuing/signing.py takes paper signatures (source "paper") for corrections as for records;
+refusal, 002 三(四)) — core/issuing/signing/ takes paper signatures (source "paper") for corrections as for records;
 signatures drawn on the pad are taken in the program's 更正… dialog. An inspection has at most one draft, so
 `sign` and `delete` name the inspection. INSPECTION is the record id or its first 8+ characters.
 Exit codes (cli/main.py): 0 done, 1 refused (nothing written), 2 usage error.

@@ -5,7 +5,7 @@ made with `inspector-app amend create`) is signed here or deleted.
 
 The signing half is SignDialog's: this dialog is a SignDialog whose signer widgets, checks and inputs sign
 the correction instead of the record. Each item is edited in the form's own ItemWidget, so only the
-conclusions the form offers (不适用 only where the template allows it) can be chosen. core/issuing/signing.py
+conclusions the form offers (不适用 only where the template allows it) can be chosen. core/issuing/signing/
 validates and writes, through the serial database lane.
 """
 

@@ -1,7 +1,7 @@
 """Sign a completed inspection: every team member, then the enterprise representative — or the note that the
 representative refused or was absent, with the reason and a witness (002 三(四): 拒绝签字的予以注明).
 
-The dialog only collects; core/issuing/signing.py validates and finalises in one transaction on the database lane.
+The dialog only collects; core/issuing/signing/ validates and finalises in one transaction on the database lane.
 """
 
 from dataclasses import dataclass

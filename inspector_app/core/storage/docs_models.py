@@ -15,7 +15,7 @@ from inspector_app.core.storage.models import Base, Synced, utcnow
 
 
 class InspectionSignoff(Synced, Base):
-    """The finalisation of one inspection: the content hash over what was signed (signing.py)."""
+    """The finalisation of one inspection: the content hash over what was signed (core/issuing/signing/)."""
 
     __tablename__ = "inspection_signoff"
 

@@ -183,7 +183,7 @@ class Applier:
                 return
 
     def record_signatures(self, plan: Plan) -> bool:
-        """Signs the record in the import's own session (signing.py checks the signers once more)."""
+        """Signs the record in the import's own session (core/issuing/signing/ checks the signers once more)."""
         try:
             signing.record_paper_signatures(
                 self.s,

@@ -148,7 +148,7 @@ class SignatureReader:
             out.append((x, d))
             places.append(k)
         if team is not None:
-            # The rules of signing itself (who must sign, refusal with reason and witness, PNG) live in signing.py.
+            # The rules of signing itself (who signs, refusal with reason and witness, PNG): core/issuing/signing/.
             for p in signing.signer_problems([(m.id, m.name) for m in team], [x for x, _d in out]):
                 if p.index is None:
                     if complete:
