@@ -72,7 +72,13 @@ def _command_modules() -> list[ModuleType]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="inspector-app", description=_("现场检查：工业产品生产许可证获证企业证后监督检查"))
+    parser = _Parser(
+        prog="inspector-app",
+        description=_("现场检查：工业产品生产许可证获证企业证后监督检查"),
+        epilog=_(
+            "不带命令时打开图形界面：inspector-app [--db 数据库文件] [--demo]（--demo：数据库为空时载入演示数据）"
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"inspector-app {__version__}")
     parser.add_argument("--db", type=Path, help=_("数据库文件（默认：用户数据目录；或环境变量 INSPECTOR_APP_DB）"))
     sub = parser.add_subparsers(dest="command", metavar=_("命令"), parser_class=_Parser)

@@ -13,6 +13,7 @@ def test_help_is_in_chinese(capsys):
     out = capsys.readouterr().out
     assert out.startswith("用法：inspector-app") and "显示本帮助并退出" in out
     assert "show this help" not in out and "options" not in out
+    assert "--demo" in out  # the window's own options are named too (the README points here)
 
 
 @pytest.mark.parametrize(
