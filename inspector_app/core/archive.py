@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
-from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.errors import NotFound
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import InspectionSignoff
 from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License, Site
+from inspector_app.core.supervision import inspectors
 from inspector_app.i18n import _
 
 LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
@@ -168,18 +169,8 @@ def list_inspectors(db: Database, active_only: bool = True) -> list[InspectorInf
 
 
 def add_inspector(db: Database, name: str, badge_no: str) -> str:
-    name, badge_no = name.strip(), badge_no.strip()
-    if not name:
-        raise ValidationError(_("检查人员姓名"), _("不能为空"))
-    if not badge_no:
-        raise ValidationError(_("执法证号"), _("不能为空"))
-    with db.session() as s:
-        if s.scalar(select(Inspector.id).where(Inspector.badge_no == badge_no)):
-            raise ValidationError(_("执法证号"), _("“{b}”已登记").format(b=badge_no))
-        insp = Inspector(name=name, badge_no=badge_no)
-        s.add(insp)
-        s.flush()
-        return insp.id
+    """The 检查人员 dialog's 添加: the register's rules (core/supervision/inspectors.py)."""
+    return inspectors.add(db, badge_no, name)
 
 
 # The names a script uses: enterprises by unified social credit code, inspectors by badge number (执法证号),

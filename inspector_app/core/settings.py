@@ -113,6 +113,15 @@ DEFAULTS: dict[str, SettingSpec] = {
         required=True,
         max_length=500,
     ),
+    # 001 §11: the 分类告知书's basis. No default: the measures that define the classes expired on 2022-04-30
+    # (001 §54); printing refuses until the bureau writes the basis in force (core/supervision/class_notice.py).
+    "class_notice.legal_basis": SettingSpec(
+        "",
+        "分类告知书依据",
+        "“依据……，现将你单位的分类结果告知如下”中的法规名称和条款",
+        "multiline",
+        max_length=500,
+    ),
     # Issue 4 §3: what an import accepts (sync/verify.py configured_limits). Bureau-wide: the bureau's values
     # travel to the laptops with its bundles. A bundle over a limit is refused before any content is read.
     "bundle.max_files": SettingSpec(

@@ -25,7 +25,13 @@ from inspector_app.core.storage.docs_models import DocNumber
 from inspector_app.i18n import _
 
 NOTICE = "notice"
-DOC_TYPES = {NOTICE: "责令整改通知书"}
+CLASS_NOTICE, INTERVIEW = "class_notice", "interview"  # core/supervision/class_notice.py, interviews.py
+DOC_TYPES = {NOTICE: "责令整改通知书", CLASS_NOTICE: "分类告知书", INTERVIEW: "约谈记录"}
+# The documents that are not the notice have a fixed pattern: the notice's (setting docnumber.pattern) says 责改.
+FIXED_PATTERNS = {
+    CLASS_NOTICE: "{short}分类告〔{year}〕{prefix}{serial:04d}号",
+    INTERVIEW: "{short}约谈〔{year}〕{prefix}{serial:04d}号",
+}
 ISSUED, VOIDED = "issued", "voided"
 STATUSES = {ISSUED: "已使用", VOIDED: "已作废"}
 
@@ -87,7 +93,7 @@ def issue(
     if doc_type not in DOC_TYPES:
         raise ValidationError(_("文书类型"), _("“{t}”不是已知的文书类型").format(t=doc_type))
     year = (on or clock.today()).year
-    pattern = settings.read(session, "docnumber.pattern")
+    pattern = FIXED_PATTERNS.get(doc_type) or settings.read(session, "docnumber.pattern")
     check_pattern(pattern)
     prefix, block = _device_scheme(session)
     if block is None and "{prefix" not in pattern:

@@ -3,11 +3,17 @@
 - db.py — open, check, back up and migrate the file (the only module that knows it is SQLite)
 - health.py — what to tell the user about a damaged or foreign file
 - models.py — the shared base (Base, Synced, ids, revisions) and the roster, inspection and template tables
-- docs_models.py, supervision_models.py, sync_models.py — each feature's tables
+- docs_models.py, supervision_models.py, supervision_records_models.py, sync_models.py — each feature's tables
 - identity.py — ids derived from natural keys (the same enterprise is one record everywhere)
 - migrations/ — Alembic, applied at start; frozen: they import nothing of the live app
 
 Importing this package puts every table in Base.metadata, which Alembic and the tests rely on.
 """
 
-from inspector_app.core.storage import docs_models, models, supervision_models, sync_models  # noqa: F401
+from inspector_app.core.storage import (  # noqa: F401
+    docs_models,
+    models,
+    supervision_models,
+    supervision_records_models,
+    sync_models,
+)

@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "plan_entry": (("plan_id", _plain), ("enterprise_id", _plain), ("visit_no", _plain)),
     "assignment_member": (("assignment_id", _plain), ("inspector_id", _plain)),
     "rectification": (("inspection_id", _plain), ("item_id", _plain)),
+    "license_action": (("license_id", _plain), ("kind", _plain)),
     "inspection_signoff": (("inspection_id", _plain),),
     "amendment": (("inspection_id", _plain), ("seq", _plain)),
     "signature": (("inspection_id", _plain), ("amendment_id", _plain), ("role", _plain), ("position", _plain)),

@@ -102,6 +102,7 @@ class Inspector(Synced, Base):
     name: Mapped[str] = mapped_column(String(50))
     badge_no: Mapped[str] = mapped_column(String(30), unique=True)  # 执法证号
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    district: Mapped[str] = mapped_column(String(20), default="", server_default="")  # migration 0810
 
 
 class TemplateSnapshot(Base):

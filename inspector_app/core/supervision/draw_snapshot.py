@@ -17,6 +17,7 @@ from inspector_app.core.errors import DomainError
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License
 from inspector_app.core.storage.supervision_models import ConflictOfInterest, InspectorProfile, SpotCheck
+from inspector_app.core.supervision.license_actions import in_force
 from inspector_app.i18n import _
 
 SNAPSHOT_VERSION = 1
@@ -45,6 +46,7 @@ def roster_snapshot_in(s: Session, *, year: int, on: date, district: str | None)
         select(Enterprise.id, Enterprise.uscc, Enterprise.district, License.category)
         .join(License, License.enterprise_id == Enterprise.id)
         .where(License.expiry_date >= on, (License.issue_date.is_(None)) | (License.issue_date <= on))
+        .where(in_force(on))  # 001 §39: a withdrawn, revoked or cancelled license is not drawn
     )
     if district:
         lic_q = lic_q.where(Enterprise.district == district)

@@ -22,6 +22,7 @@ from inspector_app.core.storage.models import Enterprise, Inspection, Inspector,
 from inspector_app.core.storage.supervision_models import AnnualPlan, PlanEntry
 from inspector_app.core.storage.sync_models import require_bureau
 from inspector_app.core.supervision.classification import MODE_CITATIONS, REQUIREMENTS, supervision_mode
+from inspector_app.core.supervision.license_actions import in_force
 from inspector_app.i18n import _
 
 # Inspections that count towards the plan: every completed kind except 回访, which checks a rectification
@@ -47,6 +48,7 @@ def _licensed_in_year(s: Session, year: int, district: str) -> list[Candidate]:
     valid = (
         select(License.enterprise_id)
         .where(License.expiry_date >= start, (License.issue_date.is_(None)) | (License.issue_date <= end))
+        .where(in_force(start))  # 001 §39: a license ended before the year is not planned
         .distinct()
     )
     last = (

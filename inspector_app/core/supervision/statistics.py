@@ -37,6 +37,8 @@ from inspector_app.core.storage.supervision_models import (
     PlanEntry,
     SpotCheck,
 )
+from inspector_app.core.supervision.interviews import enterprises_by_category
+from inspector_app.core.supervision.license_actions import in_force
 from inspector_app.core.supervision.statistics_tables import (
     CAMPAIGN_COLUMNS,
     CampaignRow,
@@ -62,7 +64,8 @@ def _licensed_ids(end: date):
 
 
 def _valid_license(end: date):
-    return and_(or_(License.issue_date.is_(None), License.issue_date <= end), License.expiry_date >= end)
+    # 001 §39: a license withdrawn, revoked or cancelled by `end` is no longer held (license_actions.py).
+    return and_(or_(License.issue_date.is_(None), License.issue_date <= end), License.expiry_date >= end, in_force(end))
 
 
 def _in_scope(q, district: str | None):
@@ -452,8 +455,10 @@ def _campaign(s, start: date, end: date, district: str | None, screened: dict, w
 
     now = spot(start, end)
     before = spot(_year_earlier(start), _year_earlier(end))
-    cats = [c for c in PRODUCT_CATEGORIES if c in screened or c in now]
-    cats += sorted(c for c in set(screened) | set(now) if c not in PRODUCT_CATEGORIES and c is not None)
+    interviewed = enterprises_by_category(s, start, end, district)  # 约谈企业（家）, 001 §35
+    cats = [c for c in PRODUCT_CATEGORIES if c in screened or c in now or c in interviewed]
+    known = set(screened) | set(now) | set(interviewed)
+    cats += sorted(c for c in known if c not in PRODUCT_CATEGORIES and c is not None)
     rows = []
     for c in cats:
         e, b, f = now.get(c, (0, 0, 0))
@@ -461,7 +466,8 @@ def _campaign(s, start: date, end: date, district: str | None, screened: dict, w
         yoy = percent(f - prev_f, prev_f, 1) if prev_f else "/"
         if yoy not in ("/",) and not yoy.startswith("-"):
             yoy = "+" + yoy
-        values = (screened.get(c, 0), with_problem.get(c, 0), None, None, e, b, f, yoy) + (None,) * 16
+        values = (screened.get(c, 0), with_problem.get(c, 0), None, None, e, b, f, yoy) + (None,) * 15
+        values += (interviewed.get(c, 0),)
         rows.append(CampaignRow(c, values))
     return tuple(rows)
 
