@@ -10,6 +10,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from inspector_app.cli.classify_notice import add_commands
 from inspector_app.cli.common import enterprise_id, parse_date, with_db
 from inspector_app.i18n import _
 
@@ -75,6 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--by", required=True, dest="who")
     p.add_argument("--on", type=parse_date)
     p.set_defaults(func=with_db(_classify_risk))
+
+    add_commands(sub)  # overdue, notice (cli/classify_notice.py)
 
 
 def _change_line(c: ChangeView) -> str:

@@ -3,7 +3,9 @@
 Bureau → field, the bureau's word (a concurrent local change on a laptop yields to it; an older bundle
 never rolls them back): classification history and product classes, spot checks, annual plans and their
 entries, double-random draws, assignments and their teams.
-Both ways: rectifications and enforcement flags, which follow-up visits in the field update.
+Both ways: rectifications and enforcement flags, which follow-up visits in the field update; interviews (约谈).
+Bureau → field also: license actions (撤回/撤销/吊销/注销) and classification notices (分类告知书), the
+records of migration 0810 (their PDFs stay in the archive of issued files where they were printed).
 Not sent: inspector profiles and declared conflicts of interest (the bureau's own draw inputs).
 """
 
@@ -13,6 +15,7 @@ from inspector_app.sync.records import TableKind
 
 def register(registry) -> None:
     from inspector_app.core.storage import supervision_models as m
+    from inspector_app.core.storage import supervision_records_models as r
 
     bureau = {"senders": {BUREAU}, "ordered": True, "authority": BUREAU}
     kinds = [
@@ -27,6 +30,9 @@ def register(registry) -> None:
         TableKind(m.AssignmentMember, "assignment_member", "任务组成员", order=380, **bureau),
         TableKind(m.Rectification, "rectification", "整改", order=390, title=lambda d: d.get("item_id", "")),
         TableKind(m.EnforcementFlag, "enforcement_flag", "处置建议", order=395, title=lambda d: d.get("kind", "")),
+        TableKind(r.LicenseAction, "license_action", "许可证撤回撤销吊销注销", order=135, **bureau),
+        TableKind(r.ClassificationNotice, "classification_notice", "分类告知书", order=136, **bureau),
+        TableKind(r.Interview, "interview", "约谈记录", order=396, title=lambda d: d.get("interviewee", "")),
     ]
     for kind in kinds:
         registry.add(kind)

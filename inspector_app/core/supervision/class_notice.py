@@ -38,6 +38,13 @@ DEADLINE_MONTHS = 2  # 001 §10
 OVERDUE, PENDING = "overdue", "pending"
 STATES = {OVERDUE: "已逾期", PENDING: "待分类"}
 BASIS_KEY = "class_notice.legal_basis"
+# What each supervision mode means for the enterprise told (001 §30(一)–(四)), keyed by the mode's class.
+MODE_TEXT = {
+    "AA": "主要监督检查你单位落实自我承诺情况，你单位应每年定期报告自我承诺落实情况",
+    "A": "主要监督你单位落实产品质量主体责任情况",
+    "B": "每年对你单位至少开展1次检查",
+    "C": "每年对你单位进行不少于2次检查，并根据需要开展产品质量监督抽查和专项监督检查",
+}
 
 
 def two_months_after(d: date) -> date:
@@ -114,7 +121,7 @@ class NoticeData:
     class_label: str  # 良好自律
     decided_on: date
     mode: str  # 责任监管
-    requirement: str  # the minimum inspections of 001 §30
+    requirement: str  # what the mode means for the enterprise (MODE_TEXT)
     stricter_by_risk: bool
     legal_basis: str
     bureau: str
@@ -172,7 +179,7 @@ def issue_notice(db: Database, enterprise_id: str, *, who: str = "", on: date | 
             class_label=CLASSES[ent.classification],
             decided_on=last.changed_on,
             mode=sup.mode,
-            requirement=sup.requirement,
+            requirement=MODE_TEXT[sup.mode_class],
             stricter_by_risk=sup.stricter_by_risk,
             legal_basis=basis,
             bureau=settings.read(s, "bureau.name"),

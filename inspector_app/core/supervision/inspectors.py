@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core.errors import NotFound, ValidationError
 from inspector_app.core.storage.db import Database
-from inspector_app.core.storage.identity import norm_code
+from inspector_app.core.storage.identity import norm_code as norm_code  # the CLI names badges by it
 from inspector_app.core.storage.models import Inspector
 from inspector_app.core.storage.supervision_models import InspectorProfile
 from inspector_app.core.storage.sync_models import require_bureau
