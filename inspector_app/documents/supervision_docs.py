@@ -19,6 +19,7 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
+from inspector_app.core import settings
 from inspector_app.core.issuing import numbers, print_check
 from inspector_app.core.issuing.signing import verification_code
 from inspector_app.core.storage.db import Database
@@ -91,8 +92,6 @@ def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, 
     pdf = layout.render(story, furniture, data, margins=tuple(v * mm for v in MARGINS_MM))
     code = verification_code(record_id, content_hash)
     with db.session() as s:
-        from inspector_app.core import settings
-
         location, device, user = (settings.read(s, k) for k in ("bureau.name", "device.name", "device.inspector"))
     pdf = pdfsign.sign_pdf(
         pdf,
@@ -154,8 +153,6 @@ def print_interview(db: Database, interview_id: str, *, strict=True) -> Printed:
     """The 约谈记录 of a recorded interview (its number issued at the first print), signed."""
     r = interviews.number_for(db, interview_id)
     with db.session() as s:
-        from inspector_app.core import settings
-
         bureau = settings.read(s, "bureau.name")
     check = fonts.GlyphCheck(strict=strict)
     w = layout.Writer(check, base=11)

@@ -59,7 +59,7 @@ def _find_header(rows) -> int | None:
     return None
 
 
-def _yes_no(value: object, column: str) -> tuple[bool | None, str]:
+def _yes_no(value: object) -> tuple[bool | None, str]:
     if not is_filled(value):
         return None, ""
     if isinstance(value, bool):
@@ -117,7 +117,7 @@ def _import_rows(db: Database, rows, head: int, cols: dict, report: ImportReport
             badge = norm_code(_text(cell("执法证号")))
             flags = {}
             for col, key in (("可任组长", "can_lead"), ("技术专家", "technical"), ("在用", "active")):
-                value, problem = _yes_no(cell(col), col)
+                value, problem = _yes_no(cell(col))
                 if problem:
                     row_errors.append(RowError(n, col, problem))
                 flags[key] = value
