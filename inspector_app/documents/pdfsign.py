@@ -64,7 +64,7 @@ class Verification:
     number: str = ""
     own_device: bool = False
     spki: bytes = b""  # the signing public key (SubjectPublicKeyInfo, DER): fingerprint = its SHA-256
-    binding: device_binding.Binding | None = None  # device_binding.Binding the certificate carries, if any
+    binding: device_binding.Binding | None = None  # the device binding the certificate carries, if any
     damaged: bool = False  # the file could not be read as a PDF at all
 
 
