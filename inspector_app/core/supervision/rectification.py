@@ -319,7 +319,7 @@ def start_followup(
             .where(Rectification.enterprise_id == enterprise_id, Rectification.status == OPEN)
             .order_by(Inspection.inspected_on, Rectification.item_id)
         )
-        pairs: Sequence[tuple[Rectification, Inspection]] = s.execute(q).tuples().all()
+        pairs: Sequence[tuple[Rectification, Inspection]] = s.execute(q).all()
         if site_id is not None:
             pairs = [(r, i) for r, i in pairs if i.site_id == site_id]
         pairs = [(r, i) for r, i in pairs if r.followup_inspection_id is None or _is_stale(s, r.followup_inspection_id)]
