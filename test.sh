@@ -108,7 +108,8 @@ fi
 
 # --- lint, then the tests ------------------------------------------------------------------------------------
 # ./test.sh --fast: the inner loop, without the tests marked slow (the Xvfb soak, the build, the kill tests).
-# A full run (no arguments, as CI calls it) first checks the code with ruff.
+# A full run (no arguments, as CI calls it) first checks the code with ruff, then the types of core, sync and
+# documents with mypy (the files and settings are in pyproject.toml, [tool.mypy]).
 args=()
 for arg in "$@"; do
     if [ "$arg" = --fast ]; then args+=(-m "not slow"); else args+=("$arg"); fi
@@ -117,6 +118,7 @@ if [ $# -eq 0 ]; then
     "$VENV/bin/ruff" check inspector_app tests benchmarks scripts
     "$VENV/bin/ruff" format --check --quiet inspector_app tests benchmarks scripts \
         || { say "ruff format would change the files above: run .venv/bin/ruff format"; exit 1; }
+    "$VENV/bin/mypy" || { say "mypy found the type errors above"; exit 1; }
 fi
 export QT_QPA_PLATFORM=offscreen
 exec "$VENV/bin/python" -m pytest ${args[@]+"${args[@]}"}

@@ -15,12 +15,19 @@ signatures drawn on the pad are taken in the program's 更正… dialog. An insp
 Exit codes (cli/main.py): 0 done, 1 refused (nothing written), 2 usage error.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from inspector_app.cli.main import Refused
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:  # the CLI loads core only when a command runs
+    from inspector_app.core.issuing.signing import AmendmentView, Change
+    from inspector_app.core.storage.db import Database
 
 ORDER = 45  # after inspection
 
@@ -36,14 +43,26 @@ FIELD_OPTIONS = {
 class _Item(argparse.Action):
     """--item starts the corrections of one item; the field options after it belong to that item."""
 
-    def __call__(self, parser, namespace, value, option_string=None):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        value: Any,
+        option_string: str | None = None,
+    ) -> None:
         groups = list(getattr(namespace, self.dest, None) or [])
         groups.append({"item_id": value.strip()})
         setattr(namespace, self.dest, groups)
 
 
 class _Field(argparse.Action):
-    def __call__(self, parser, namespace, value, option_string=None):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        value: Any,
+        option_string: str | None = None,
+    ) -> None:
         groups = getattr(namespace, "items", None)
         if not groups:
             parser.error(_("{o} 须写在 --item 检查项之后，如 --item 4.1 {o} …").format(o=option_string))
@@ -52,7 +71,7 @@ class _Field(argparse.Action):
         groups[-1][self.dest] = self.const if self.nargs == 0 else value
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "amend",
         help=_("更正已签字的检查记录：创建、列出、录入纸质签字、删除草稿"),
@@ -121,7 +140,7 @@ def register(subparsers) -> None:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _value(field: str, value) -> str:
+def _value(field: str, value: Any) -> str:
     from inspector_app.core.catalog import CONCLUSIONS
 
     if field == "conclusion":
@@ -131,7 +150,7 @@ def _value(field: str, value) -> str:
     return str(value) if value not in (None, "") else _("（空）")
 
 
-def change_line(change) -> str:
+def change_line(change: Change) -> str:
     """One change as the record's 更正记录 prints it."""
     from inspector_app.documents.record import FIELD_LABELS
 
@@ -140,7 +159,7 @@ def change_line(change) -> str:
     return f"{where}{label}：{_value(change.field, change.old)} → {_value(change.field, change.new)}"
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> tuple[Database, str]:
     from inspector_app.cli.main import open_db
     from inspector_app.cli.pdf import resolve_inspection
 
@@ -152,14 +171,14 @@ def _open(args):
         raise
 
 
-def _require_signed(db, inspection_id: str) -> None:
+def _require_signed(db: Database, inspection_id: str) -> None:
     from inspector_app.core.issuing import signing
 
     if signing.status(db, inspection_id) != signing.SIGNED_STATUS:
         raise Refused(_("该检查记录尚未签字确认，不需要更正：签字确认前可直接在检查记录中修改。"))
 
 
-def _draft(db, inspection_id: str):
+def _draft(db: Database, inspection_id: str) -> AmendmentView:
     from inspector_app.core.issuing import signing
 
     _require_signed(db, inspection_id)
@@ -181,7 +200,7 @@ def _conclusion(text: str) -> str:
     raise Refused(_("检查结论“{c}”无效：应为 符合、不符合 或 不适用").format(c=text))
 
 
-def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> list[tuple]:
+def _changes(db: Database, inspection_id: str, groups: list[dict], days: int | None) -> list[tuple]:
     """(item id, field, new value) for create_amendment, with the form's rules for the fields that go with a
     conclusion (inspections.with_conclusion, as the form applies them): 不适用 only where the template allows it
     and with its stated reason unless one is given; 当场整改 only on a 不符合."""
@@ -220,7 +239,7 @@ def _changes(db, inspection_id: str, groups: list[dict], days: int | None) -> li
     return out
 
 
-def _print_amendment(a) -> None:
+def _print_amendment(a: AmendmentView) -> None:
     from inspector_app.core.issuing import signing
 
     state = _("已签字") if a.status == signing.SIGNED else _("草稿（未签字，尚未生效）")
@@ -238,7 +257,7 @@ def _print_amendment(a) -> None:
 # ---------------------------------------------------------------------------------------------- commands
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from inspector_app.core.issuing import signing
 
     db, iid = _open(args)
@@ -256,7 +275,7 @@ def _list(args) -> int:
     return 0
 
 
-def _create(args) -> int:
+def _create(args: argparse.Namespace) -> int:
     from inspector_app.core.issuing import signing
 
     groups = getattr(args, "items", None) or []
@@ -284,7 +303,7 @@ def _create(args) -> int:
     return 0
 
 
-def _sign(args) -> int:
+def _sign(args: argparse.Namespace) -> int:
     from inspector_app.core.issuing import signing
 
     signed_on = None
@@ -322,7 +341,7 @@ def _sign(args) -> int:
     return 0
 
 
-def _delete(args) -> int:
+def _delete(args: argparse.Namespace) -> int:
     from inspector_app.core.issuing import signing
 
     db, iid = _open(args)

@@ -11,14 +11,22 @@ Exit codes: 0 done (also: the same bundle again, nothing changed), 1 refused (th
 stderr; nothing written), 2 usage.
 """
 
+from __future__ import annotations
+
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:  # the CLI loads core only when a command runs
+    from inspector_app.core.storage.db import Database
+    from inspector_app.sync.preview import Preview
 
 ORDER = 60
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bundle",
         help=_("同步数据包：导出、导入、校验、查看"),
@@ -71,13 +79,13 @@ def register(subparsers) -> None:
     p.set_defaults(func=_resolve)
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Database:
     from inspector_app.cli.main import open_db
 
     return open_db(args)
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     from inspector_app.sync.export import export_bundle
 
     db = _open(args)
@@ -111,7 +119,7 @@ def _label(kind: str) -> str:
     return k.label if k else kind
 
 
-def _print_preview(p) -> None:
+def _print_preview(p: Preview) -> None:
     for k in p.kinds:
         c = k.counts
         print(
@@ -128,7 +136,7 @@ def _print_preview(p) -> None:
         print("  " + _("删除：{k} {t}（{id}）").format(k=d.label, t=d.title, id=d.record_id))
 
 
-def _import(args) -> int:
+def _import(args: argparse.Namespace) -> int:
     from inspector_app.sync.importer import import_bundle
 
     db = _open(args)
@@ -142,7 +150,7 @@ def _import(args) -> int:
     return 0
 
 
-def _verify(args) -> int:
+def _verify(args: argparse.Namespace) -> int:
     from inspector_app.sync.importer import preview_bundle
     from inspector_app.sync.verify import verify_bundle
 
@@ -168,7 +176,7 @@ def _verify(args) -> int:
     return 0
 
 
-def _inspect(args) -> int:
+def _inspect(args: argparse.Namespace) -> int:
     from inspector_app.sync.importer import inspect_bundle
 
     db = None
@@ -213,7 +221,7 @@ def _default_db_exists() -> bool:
     return default_db_path().exists()
 
 
-def _history(args) -> int:
+def _history(args: argparse.Namespace) -> int:
     from inspector_app.sync.history import delivery_text, sync_history
 
     db = _open(args)
@@ -241,7 +249,7 @@ def _history(args) -> int:
     return 0
 
 
-def _conflicts(args) -> int:
+def _conflicts(args: argparse.Namespace) -> int:
     from inspector_app.sync.conflicts import list_conflicts
 
     db = _open(args)
@@ -259,7 +267,7 @@ def _conflicts(args) -> int:
     return 0
 
 
-def _resolve(args) -> int:
+def _resolve(args: argparse.Namespace) -> int:
     from inspector_app.sync.conflicts import resolve_conflict
 
     db = _open(args)

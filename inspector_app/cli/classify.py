@@ -127,7 +127,7 @@ def _classify_show(args: argparse.Namespace, db: Database) -> int | None:
     return 0
 
 
-def _classify_set(args: argparse.Namespace, db: Database) -> int | None:
+def _classify_set(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import classification as cl
 
     c = cl.classify(
@@ -143,13 +143,13 @@ def _classify_set(args: argparse.Namespace, db: Database) -> int | None:
     print(_change_line(c))
 
 
-def _classify_new(args: argparse.Namespace, db: Database) -> int | None:
+def _classify_new(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import classification as cl
 
     print(_change_line(cl.register_new_licensee(db, enterprise_id(db, args.uscc), who=args.who, on=args.on)))
 
 
-def _classify_false(args: argparse.Namespace, db: Database) -> int | None:
+def _classify_false(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import classification as cl
 
     c = cl.false_commitment(
@@ -158,7 +158,7 @@ def _classify_false(args: argparse.Namespace, db: Database) -> int | None:
     print(_change_line(c))
 
 
-def _classify_spot(args: argparse.Namespace, db: Database) -> int | None:
+def _classify_spot(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import classification as cl
 
     check_id, change = cl.record_spot_check(
@@ -177,7 +177,7 @@ def _classify_spot(args: argparse.Namespace, db: Database) -> int | None:
         print(_change_line(change))
 
 
-def _classify_risk(args: argparse.Namespace, db: Database) -> int | None:
+def _classify_risk(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import classification as cl
 
     level = None if args.level == "none" else args.level

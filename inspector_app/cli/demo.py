@@ -3,12 +3,16 @@
 Loading twice adds nothing: enterprises, licenses and inspectors already present are left as they are.
 """
 
+from __future__ import annotations
+
+import argparse
+
 from inspector_app.i18n import _
 
 ORDER = 10  # first in the help: set up the roster, then check the forms
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo",
         help=_("载入演示数据（646家企业、688张许可证、8名检查人员）"),
@@ -23,7 +27,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_demo)
 
 
-def _demo(args) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.demo import DEMO_SEED, load_demo
 

@@ -8,11 +8,18 @@ At the bureau, `register` takes a laptop's key (the inspector who uses it is req
 takes only the bureau's key, once, at setup.
 """
 
+from __future__ import annotations
+
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:  # the CLI loads core only when a command runs
+    from inspector_app.core.storage.db import Database
+    from inspector_app.sync.keys import DeviceInfo
 
 ORDER = 62
 
@@ -24,7 +31,7 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(_("日期应为 YYYY-MM-DD：{t}").format(t=text)) from None
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "devices", help=_("设备登记：列出、登记、吊销"), description=_("允许向本机发送数据包的设备。")
     )
@@ -50,13 +57,13 @@ def register(subparsers) -> None:
     p.set_defaults(func=_revoke)
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Database:
     from inspector_app.cli.main import open_db
 
     return open_db(args)
 
 
-def _describe(d) -> str:
+def _describe(d: DeviceInfo) -> str:
     valid = ""
     if d.valid_from or d.valid_until:
         valid = _("　有效期 {a} 至 {b}").format(a=d.valid_from or "—", b=d.valid_until or "—")
@@ -71,7 +78,7 @@ def _describe(d) -> str:
     return f"{d.id}　{d.role_label}{me}　{d.inspector_name or d.name or '—'}　{_('指纹')} {d.fingerprint}{valid}{state}"
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from inspector_app.sync.keys import list_devices
 
     db = _open(args)
@@ -86,7 +93,7 @@ def _list(args) -> int:
     return 0
 
 
-def _register(args) -> int:
+def _register(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import Refused
     from inspector_app.sync.keys import register_device
 
@@ -106,7 +113,7 @@ def _register(args) -> int:
     return 0
 
 
-def _revoke(args) -> int:
+def _revoke(args: argparse.Namespace) -> int:
     from inspector_app.sync.keys import revoke_device
 
     db = _open(args)

@@ -85,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=with_db(_draw_conflict))
 
 
-def _draw_run(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_run(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import draw
     from inspector_app.core.supervision.draw_rules import load_rules
 
@@ -117,7 +117,7 @@ def _print_summary(s: DrawSummary) -> None:
         print(_("未匹配检查组：{u}（{r}）").format(u=uscc, r=reason), file=sys.stderr)
 
 
-def _draw_list(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_list(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import draw
 
     print_rows(
@@ -148,7 +148,7 @@ def _task_rows(tasks: Iterable[Task]) -> Iterator[tuple[object, ...]]:
     )
 
 
-def _draw_show(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_show(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments, draw
 
     _print_summary(draw.get_draw(db, args.draw_id))
@@ -176,20 +176,20 @@ def _draw_verify(args: argparse.Namespace) -> int:
     return 0 if v.ok else EXIT_REFUSED
 
 
-def _draw_export(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_export(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments
 
     print(assignments.export_publication(db, args.draw_id, args.output, today=args.today))
 
 
-def _draw_package(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_package(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import draw
 
     args.output.write_text(json.dumps(draw.export_package(db, args.draw_id), ensure_ascii=False), encoding="utf-8")
     print(args.output)
 
 
-def _draw_tasks(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_tasks(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments
 
     print_rows(
@@ -197,14 +197,14 @@ def _draw_tasks(args: argparse.Namespace, db: Database) -> int | None:
     )
 
 
-def _draw_publish(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_publish(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments
 
     n = assignments.mark_published(db, args.assignment_ids, on=args.on)
     print(_("登记公示{n}项").format(n=n))
 
 
-def _draw_inspector(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_inspector(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments
 
     iid = inspector_id(db, args.badge)
@@ -219,7 +219,7 @@ def _draw_inspector(args: argparse.Namespace, db: Database) -> int | None:
     )
 
 
-def _draw_conflict(args: argparse.Namespace, db: Database) -> int | None:
+def _draw_conflict(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import assignments
 
     print(

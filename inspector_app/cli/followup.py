@@ -116,7 +116,7 @@ def _followup_list(args: argparse.Namespace, db: Database) -> int | None:
     )
 
 
-def _followup_start(args: argparse.Namespace, db: Database) -> int | None:
+def _followup_start(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.archive import site_id_by_address
     from inspector_app.core.supervision import rectification as rc
 
@@ -132,7 +132,7 @@ def _followup_start(args: argparse.Namespace, db: Database) -> int | None:
     print_rows((r.id, r.item_id, r.problem, r.deadline.isoformat()) for r in rc.followup_problems(db, iid))
 
 
-def _followup_mark(args: argparse.Namespace, db: Database) -> int | None:
+def _followup_mark(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import rectification as rc
 
     flags = rc.mark(
@@ -143,7 +143,7 @@ def _followup_mark(args: argparse.Namespace, db: Database) -> int | None:
         print(_("提出处理建议：{f}").format(f=f))
 
 
-def _followup_flags(args: argparse.Namespace, db: Database) -> int | None:
+def _followup_flags(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import rectification as rc
 
     print_rows(
@@ -161,14 +161,14 @@ def _followup_flags(args: argparse.Namespace, db: Database) -> int | None:
     )
 
 
-def _followup_decide(args: argparse.Namespace, db: Database) -> int | None:
+def _followup_decide(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import rectification as rc
 
     rc.decide_flag(db, args.flag_id, confirm=args.confirm, who=args.who, on=args.on)
     print(_("已采纳") if args.confirm else _("不予采纳"))
 
 
-def _followup_transfer(args: argparse.Namespace, db: Database) -> int | None:
+def _followup_transfer(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import rectification as rc
 
     print(

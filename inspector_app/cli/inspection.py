@@ -8,6 +8,9 @@
 Exit codes (cli/main.py): 0 done, 1 refused (every problem on stderr, nothing written), 2 usage error.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from inspector_app.i18n import _
 ORDER = 40  # after demo, roster and templates in the help
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "inspection",
         help=_("检查记录：列出、导出、导入（JSON）"),
@@ -51,7 +54,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_import)
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.archive import all_inspections
     from inspector_app.core.catalog import INSPECTION_KINDS
@@ -81,7 +84,7 @@ def _list(args) -> int:
     return 0
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.inspection.json_io import dump_document, export_inspections, inspections_document
 
@@ -107,7 +110,7 @@ def _export(args) -> int:
     return 0
 
 
-def _import(args) -> int:
+def _import(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import Refused, open_db
     from inspector_app.core.inspection.json_io import import_inspections
     from inspector_app.core.inspection.template_store import available_templates

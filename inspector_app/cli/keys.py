@@ -5,15 +5,23 @@ inspector-app keys show                                      device id, role, ke
 inspector-app keys export -o FILE                            the public key file (.ibkey) to register
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:  # the CLI loads core only when a command runs
+    from inspector_app.core.storage.db import Database
+    from inspector_app.core.storage.device_keys import Identity
 
 ORDER = 61
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "keys", help=_("本机身份与密钥：初始设置、查看、导出公钥"), description=_("同步数据包用的本机身份与密钥。")
     )
@@ -43,13 +51,13 @@ def register(subparsers) -> None:
     p.set_defaults(func=_export)
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Database:
     from inspector_app.cli.main import open_db
 
     return open_db(args)
 
 
-def _print_identity(identity) -> None:
+def _print_identity(identity: Identity) -> None:
     from inspector_app.core.storage.device_keys import keys_dir
     from inspector_app.core.storage.sync_models import ROLES
 
@@ -62,7 +70,7 @@ def _print_identity(identity) -> None:
     print(_("私钥文件：{p}").format(p=keys_dir() / f"{identity.device_id}.key"))
 
 
-def _init(args) -> int:
+def _init(args: argparse.Namespace) -> int:
     from inspector_app.core.issuing import number_prefix
     from inspector_app.sync.keys import setup_device
 
@@ -87,7 +95,7 @@ def _init(args) -> int:
     return 0
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from inspector_app.sync.keys import load_identity
 
     db = _open(args)
@@ -99,7 +107,7 @@ def _show(args) -> int:
     return 0
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     from inspector_app.sync.keys import export_public_key, load_identity
 
     db = _open(args)

@@ -8,14 +8,21 @@ voided with its reason, never reused or deleted, and the next print of that noti
 Exit codes (cli/main.py): 0 done, 1 refused (nothing written), 2 usage error.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ORDER = 52  # after pdf, which issues the numbers
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "numbers",
         help=_("文书编号登记：列出已使用和已作废的编号，作废打错的编号"),
@@ -42,11 +49,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=_void)
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.cli.pdf import resolve_inspection
     from inspector_app.core.issuing.numbers import DOC_TYPES, STATUSES, list_numbers
@@ -73,7 +80,7 @@ def _list(args) -> int:
     return 0
 
 
-def _void(args) -> int:
+def _void(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.issuing.numbers import DOC_TYPES, void
 

@@ -14,13 +14,20 @@ file appears, and travel to the bureau with the next bundle.
 INSPECTION is the inspection's id (see `inspection list`) or an unambiguous beginning of it (8+ characters).
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.cli import pdf_check
 from inspector_app.cli.main import EXIT_OK, Refused
 from inspector_app.cli.placeholders import add_flag, refuse_placeholders, warn_placeholders
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:
+    from inspector_app.core.storage.db import Database
 
 ORDER = 50
 
@@ -31,7 +38,7 @@ DOCS = {
 }
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "pdf",
         help=_("出具文书（PDF，带电子签名）及核验"),
@@ -62,7 +69,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_issued)
 
 
-def resolve_inspection(db, text: str) -> str:
+def resolve_inspection(db: Database, text: str) -> str:
     """The full id for an id or an unambiguous beginning of one; Refused with a Chinese message otherwise."""
     from sqlalchemy import select
 
@@ -81,7 +88,7 @@ def resolve_inspection(db, text: str) -> str:
     raise Refused(_("找不到检查记录“{t}”。用 inspector-app inspection list 查看检查记录编号。").format(t=text))
 
 
-def _generate(args) -> int:
+def _generate(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.documents.generate import generate
     from inspector_app.documents.issue import save_issued
@@ -111,7 +118,7 @@ def _generate(args) -> int:
     return EXIT_OK
 
 
-def _issued(args) -> int:
+def _issued(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.issuing import issued as issued_docs
 

@@ -10,14 +10,20 @@ The first line of `verify` is one of 完整 / 签名人身份无法确认 / 已�
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, Refused
 from inspector_app.i18n import _
 
+if TYPE_CHECKING:
+    from inspector_app.core.storage.db import Database
+    from inspector_app.documents.trust import Verdict
 
-def register_commands(sub) -> None:
+
+def register_commands(sub: argparse._SubParsersAction) -> None:
     """Add `verify` and `lookup` to the `pdf` sub-command group."""
     label = _("核验PDF文书：是否完整、是否由本机或区局登记的设备签名")
     p = sub.add_parser("verify", help=label, description=label)
@@ -33,7 +39,7 @@ def register_commands(sub) -> None:
     p.set_defaults(func=_lookup)
 
 
-def _open_existing_db(args):
+def _open_existing_db(args: argparse.Namespace) -> Database | None:
     """The database if its file exists (verify and lookup never create one), else None."""
     from inspector_app.core.errors import DomainError
     from inspector_app.paths import default_db_path
@@ -50,7 +56,7 @@ def _open_existing_db(args):
         return None
 
 
-def _verify(args) -> int:
+def _verify(args: argparse.Namespace) -> int:
     from inspector_app.documents import trust
 
     try:
@@ -71,7 +77,7 @@ def _verify(args) -> int:
     return EXIT_OK if verdict.intact_and_known else EXIT_REFUSED
 
 
-def _details(verdict) -> None:
+def _details(verdict: Verdict) -> None:
     result = verdict.verification
     if result.signer:
         print(_("证书所写签名人：{s}").format(s=result.signer))
@@ -93,7 +99,7 @@ def _details(verdict) -> None:
         print(_("文号：{n}").format(n=result.number))
 
 
-def _archive_lines(db, data: bytes, verdict) -> None:
+def _archive_lines(db: Database, data: bytes, verdict: Verdict) -> None:
     """What this database's archive of issued documents says about the file: the bureau holds every laptop's
     documents, so it can tell an exact copy of one handed out."""
     from inspector_app.core.issuing import issued as issued_docs
@@ -113,7 +119,7 @@ def _archive_lines(db, data: bytes, verdict) -> None:
         print(_("签名公钥属于设备：{d}（据已出具文书存档）").format(d="、".join(devices)))
 
 
-def _lookup(args) -> int:
+def _lookup(args: argparse.Namespace) -> int:
     from inspector_app.documents import lookup
 
     if bool(args.code) == bool(args.image):

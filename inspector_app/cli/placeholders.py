@@ -6,15 +6,23 @@ come from — unless `--allow-placeholders` is given; then the document is issue
 as a warning. A helper, not a command: it has no `register`.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from inspector_app.cli.main import Refused
 from inspector_app.i18n import _
 
+if TYPE_CHECKING:
+    from inspector_app.core.issuing.print_check import PrintCheck
+    from inspector_app.core.storage.db import Database
+
 FLAG = "--allow-placeholders"
 
 
-def add_flag(parser) -> None:
+def add_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         FLAG,
         action="store_true",
@@ -24,7 +32,7 @@ def add_flag(parser) -> None:
     )
 
 
-def refuse_placeholders(db, args, doc_type: str):
+def refuse_placeholders(db: Database, args: argparse.Namespace, doc_type: str) -> PrintCheck:
     """Refused (exit 1) naming what is missing, unless the flag was given; returns the PrintCheck."""
     from inspector_app.core.issuing.print_check import check
 
@@ -34,7 +42,7 @@ def refuse_placeholders(db, args, doc_type: str):
     return result
 
 
-def warn_placeholders(result) -> None:
+def warn_placeholders(result: PrintCheck) -> None:
     """After issuing with the flag: say once more what the paper shows."""
     if not result.ok:
         print(_("注意：文书上印的是占位内容（{k}），请补填设置后重新出具。").format(k=result.labels()), file=sys.stderr)

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=with_db(_plan_show))
 
 
-def _plan_generate(args: argparse.Namespace, db: Database) -> int | None:
+def _plan_generate(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import planning
 
     planning.generate_plan(db, args.year, args.district, who=args.who, replace=args.replace)

@@ -7,6 +7,9 @@ Import refuses the whole file (exit 1, every bad row on stderr, nothing written)
 --skip-invalid is given: then the good rows are written, the skipped rows are listed, and the exit code is 0.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from inspector_app.i18n import _
 ORDER = 20  # first in the help: set up the roster, then check the forms
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "roster",
         help=_("获证企业台账：导入、导出（CSV / XLSX）"),
@@ -41,7 +44,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_export)
 
 
-def _import(args) -> int:
+def _import(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, open_db
     from inspector_app.core.roster.importer import import_roster
 
@@ -77,7 +80,7 @@ def _import(args) -> int:
     return EXIT_OK
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import open_db
     from inspector_app.core.roster.export import export_roster
 

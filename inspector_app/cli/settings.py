@@ -8,10 +8,19 @@ and written in one transaction, or not at all (exit 1, every reason on stderr). 
 error (exit 2), like an unknown option: the keys are part of the command, not data.
 """
 
+from __future__ import annotations
+
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:  # the CLI loads core only when a command runs
+    from collections.abc import Iterable
+
+    from inspector_app.core.storage.db import Database
 
 ORDER = 55  # after pdf: what the documents print
 # What the next document number depends on: after changing one of these, `set` shows the new number.
@@ -24,7 +33,7 @@ _NUMBER_KEYS = {
 }
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "settings",
         help=_("设置：局名、印章文字、文书编号格式、整改期限、法律依据、数据包上限等"),
@@ -55,13 +64,13 @@ def register(subparsers) -> None:
     p.set_defaults(func=_set, settings_parser=p)
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Database:
     from inspector_app.cli.main import open_db
 
     return open_db(args)
 
 
-def _check_keys(parser, keys) -> None:
+def _check_keys(parser: argparse.ArgumentParser, keys: Iterable[str]) -> None:
     from inspector_app.core import settings
 
     unknown = [k for k in keys if k not in settings.DEFAULTS]
@@ -77,7 +86,7 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines()) if text else "    " + _("（空）")
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from inspector_app.core import settings
     from inspector_app.core.errors import DomainError
     from inspector_app.core.issuing import numbers as docnumbers
@@ -129,7 +138,7 @@ def _show(args) -> int:
     return 0
 
 
-def _set(args) -> int:
+def _set(args: argparse.Namespace) -> int:
     from inspector_app.core import settings
     from inspector_app.core.errors import DomainError
     from inspector_app.core.issuing import numbers as docnumbers

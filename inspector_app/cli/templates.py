@@ -7,15 +7,23 @@ publish FILE …: the bureau publishes checked files for every laptop (core/insp
 list: the shipped and published versions, where each comes from and which ones new inspections use.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:
+    from inspector_app.core.inspection.templates import Template, TemplateError
 
 ORDER = 30  # first in the help: set up the roster, then check the forms
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "templates",
         help=_("检查表模板：校验、发布、列出"),
@@ -51,7 +59,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_list)
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED
     from inspector_app.core.inspection.templates import TemplateError, load_template, load_templates
 
@@ -88,7 +96,12 @@ def _validate(args) -> int:
     return EXIT_OK
 
 
-def _between_files(good, folder, template_error, load_templates) -> int:
+def _between_files(
+    good: list[tuple[Path, Template]],
+    folder: Path | None,
+    template_error: type[TemplateError],
+    load_templates: Callable[[Path], object],
+) -> int:
     """Problems that only show when several templates are loaded together; returns how many were printed."""
     if folder is not None:
         if len(good) != len(list(folder.glob("*.toml"))):
@@ -126,7 +139,7 @@ def _between_files(good, folder, template_error, load_templates) -> int:
     return problems
 
 
-def _publish(args) -> int:
+def _publish(args: argparse.Namespace) -> int:
     from inspector_app.cli.main import EXIT_OK, open_db
     from inspector_app.core.inspection.template_store import publish_templates
 
@@ -144,7 +157,7 @@ def _publish(args) -> int:
     return EXIT_OK
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from datetime import UTC
 
     from inspector_app.cli.main import EXIT_OK, EXIT_REFUSED, open_db

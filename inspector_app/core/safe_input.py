@@ -23,7 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspector_app.core.errors import DomainError
 from inspector_app.i18n import _
@@ -158,7 +158,10 @@ def check_text(text: str) -> str:
     return text
 
 
-def check_date(value: date) -> date:
+_D = TypeVar("_D", bound=date)  # a date or a datetime, returned as it came
+
+
+def check_date(value: _D) -> _D:
     """value, if it lies in DATE_MIN..DATE_MAX; raise UnsafeInput otherwise."""
     d = value.date() if isinstance(value, datetime) else value
     if not DATE_MIN <= d <= DATE_MAX:
@@ -239,10 +242,10 @@ class InputLimits:
         from inspector_app.core import settings
 
         with db.session() as s:
-            return cls(
-                max_bytes=settings.read_int(s, "input.roster_max_mb") * 2**20,
-                max_rows=settings.read_int(s, "input.roster_max_rows"),
-            )
+            max_mb = settings.read_int(s, "input.roster_max_mb")
+            max_rows = settings.read_int(s, "input.roster_max_rows")
+        assert max_mb is not None and max_rows is not None, "required settings are never empty"
+        return cls(max_bytes=max_mb * 2**20, max_rows=max_rows)
 
     def rows_text(self) -> str:
         return _("超过上限：最多 {r} 行、{c} 列（设置“台账行数上限”）").format(r=self.max_rows, c=self.max_columns)

@@ -79,7 +79,7 @@ class DocData:
 
     def problems(self, *, include_rectified: bool = True) -> list[Problem]:
         """The 不符合 items in form order, numbered 1, 2, … (002 附件1 现场检查发现问题汇总)."""
-        out = []
+        out: list[Problem] = []
         for item in self.template.items:
             ans = self.answers.get(item.id)
             if ans is None or ans.conclusion != "nonconform":
@@ -120,6 +120,8 @@ def _template(db: Database, digest: str) -> Template:
     if template is None:
         with db.session() as s:
             snap = s.get(TemplateSnapshot, digest)
+            if snap is None:  # the snapshot is written with the inspection that names it
+                raise LookupError(f"template snapshot {digest} is missing")
             template = template_from_snapshot(snap.digest, snap.content)
         if len(_templates) >= 32:
             _templates.clear()

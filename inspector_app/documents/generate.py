@@ -54,6 +54,7 @@ def generate(
     d = docdata.load(db, inspection_id, doc_type, with_photos=with_photos and doc_type == doc_types.RECORD)
     device_key = device_binding.own_device_key(db) if sign else None
     if device_key is not None:  # the QR code signed by this device (documents/qrsig.py)
+        assert d.printed_on is not None, "docdata.load sets the printing day"
         qr_text = qrsig.make(doc_type, inspection_id, d.state.current_hash, device_key, d.printed_on)
         d = dataclasses.replace(d, qr_text=qr_text)
     pdf, warnings = BUILDERS[doc_type](d, strict=strict)

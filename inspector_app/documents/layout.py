@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -268,7 +269,7 @@ def render(
     if data.qr_text and not furniture.qr_text:
         furniture = dataclasses.replace(furniture, qr_text=data.qr_text)
     maker = partial(_NumberedCanvas, decorate=partial(_decorate, furniture))
-    kwargs = {"canvasmaker": maker}
+    kwargs: dict[str, Any] = {"canvasmaker": maker}
     if on_page is not None:
         kwargs.update(onFirstPage=on_page, onLaterPages=on_page)
     doc.build(story, **kwargs)

@@ -163,6 +163,7 @@ def _check_signature(db: Database, content: qrsig.QrContent) -> str:
             if not qrsig.signature_holds(content, public):
                 raise ValidationError(_("二维码"), forged)
             day = content.issued_on
+            assert day is not None, "a signed (version 2) code carries its day of issue"
             if row.revoked_at is not None and day >= row.revoked_at.date():
                 raise ValidationError(
                     _("二维码"),

@@ -8,6 +8,8 @@ deadline (signing date + the period in days), what happens at re-inspection, and
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
@@ -17,7 +19,20 @@ from inspector_app.documents import fonts, layout
 from inspector_app.documents.data import DocData, cn_date
 from inspector_app.i18n import _
 
-LAYOUT = {
+
+class _Layout(TypedDict):
+    margins_mm: tuple[float, float, float, float]
+    title: str
+    opening: str
+    order: str
+    contact: str
+    seal_mm: float
+    receipt_title: str
+    receipt_rows: tuple[tuple[str, str], ...]
+    receipt_col_mm: tuple[float, float]
+
+
+LAYOUT: _Layout = {
     "margins_mm": (20, 24, 28, 26),
     "title": "责令整改通知书",
     "opening": "{date}，本局检查人员{team}对你单位{site}（生产许可证编号：{license}；获证产品：{products}）"

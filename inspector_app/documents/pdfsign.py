@@ -19,11 +19,15 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from inspector_app import paths
 from inspector_app.core.files import write_atomic
 from inspector_app.documents import pdfguard
 from inspector_app.i18n import _
+
+if TYPE_CHECKING:
+    from inspector_app.documents import device_binding
 
 KEY_FILE = "device-key.pem"
 CERT_FILE = "device-cert.pem"
@@ -60,7 +64,7 @@ class Verification:
     number: str = ""
     own_device: bool = False
     spki: bytes = b""  # the signing public key (SubjectPublicKeyInfo, DER): fingerprint = its SHA-256
-    binding: object = None  # device_binding.Binding the certificate carries, if any
+    binding: device_binding.Binding | None = None  # the device binding the certificate carries, if any
     damaged: bool = False  # the file could not be read as a PDF at all
 
 
@@ -112,8 +116,12 @@ def ensure_identity(device: str | None = None, inspector: str | None = None, dev
         stamp = _files_stamp(device, inspector, bound_to, key_path, cert_path)
         if stamp is not None and stamp in _identity_cache:
             return _identity_cache[stamp]
+        key: ec.EllipticCurvePrivateKey
         if key_path.exists():
-            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):  # this module writes only P-256 keys
+                raise ValueError(f"{key_path}: not an EC private key")
+            key = loaded
         else:
             key = ec.generate_private_key(ec.SECP256R1())
             pem = key.private_bytes(
@@ -132,7 +140,11 @@ def ensure_identity(device: str | None = None, inspector: str | None = None, dev
         cert = None
         if cert_path.exists():
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-            same_key = cert.public_key().public_numbers() == key.public_key().public_numbers()
+            cert_key = cert.public_key()
+            same_key = (
+                isinstance(cert_key, ec.EllipticCurvePublicKey)
+                and cert_key.public_numbers() == key.public_key().public_numbers()
+            )
             if cert.subject != subject or not same_key or _binding_of(cert) != binding:
                 cert = None
         if cert is None:
@@ -251,7 +263,14 @@ def sign_pdf(
     return out.getvalue()
 
 
-def _metadata(reader) -> dict[str, str]:
+class _Metadata(TypedDict, total=False):
+    doc_type: str
+    inspection_id: str
+    content_hash: str
+    number: str
+
+
+def _metadata(reader) -> _Metadata:
     try:
         keywords = str(reader.trailer["/Info"].get("/Keywords", ""))
     except Exception:

@@ -21,7 +21,7 @@ def read_image(image, source: str = "") -> str:
     import zxingcpp
 
     gray = image.convert("L")
-    codes = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
+    codes = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     texts = [c.text for c in codes if c.valid and c.text]
     ours = [t for t in texts if t.upper().startswith("XCJC:")]
     if ours:

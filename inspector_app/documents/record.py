@@ -10,6 +10,7 @@ corrections, if any; and, when asked for, an appendix with a downscaled copy of 
 from __future__ import annotations
 
 import io
+from typing import TypedDict
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Paragraph, Spacer, Table
@@ -20,7 +21,23 @@ from inspector_app.documents import fonts, layout
 from inspector_app.documents.data import DocData, cn_date
 from inspector_app.documents.summary import representative_block, team_block
 
-LAYOUT = {
+
+class _Layout(TypedDict):
+    margins_mm: tuple[float, float, float, float]
+    header_top_mm: float
+    col_mm: tuple[float, ...]
+    heads: tuple[str, ...]
+    title_double_random: str
+    checked: str
+    unchecked: str
+    rectified: str
+    sig_mm: tuple[float, float]
+    rep_sig_mm: tuple[float, float]
+    photo_mm: tuple[float, float]
+    seal_strip_text: str
+
+
+LAYOUT: _Layout = {
     "margins_mm": (44, 20, 26, 18),  # top (room for the repeated header), right (seal strip), bottom, left
     "header_top_mm": 12,  # from the top edge to the title's baseline area
     # 序号 | 检查项目 | 检查内容 | 检查结论 | 检查记录 | 备注 — widths in mm, summing to the text width (172)

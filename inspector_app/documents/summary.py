@@ -9,6 +9,7 @@ warning. A refused or absent representative is printed as a note in place of the
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table
@@ -17,7 +18,25 @@ from inspector_app.core.issuing.doc_types import SUMMARY
 from inspector_app.documents import fonts, layout
 from inspector_app.documents.data import DocData, cn_date
 
-LAYOUT = {
+
+class _Layout(TypedDict):
+    margins_mm: tuple[float, float, float, float]
+    col_mm: tuple[float, float]
+    sig_mm: tuple[float, float]
+    rep_sig_mm: tuple[float, float]
+    title_double_random: str
+    title: str
+    intro: str
+    intro_none: str
+    how_double_random: str
+    how: str
+    problems_head: str
+    no_problems: str
+    period: str
+    rectified: str
+
+
+LAYOUT: _Layout = {
     "margins_mm": (22, 20, 30, 20),  # top, right, bottom (room for the QR mark), left
     "col_mm": (100, 70),  # left and right column of the table
     "sig_mm": (29, 12),  # one inspector's signature image (width, height); as many per row as fit

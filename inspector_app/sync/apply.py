@@ -91,7 +91,7 @@ def apply_bundle(
                 logged_at=utcnow(),
                 full=m.full,
                 encrypted=vb.encrypted,
-                ordered=any(n and reg.get(k).ordered for k, n in m.counts.items()),
+                ordered=any(n and reg.kind(k).ordered for k, n in m.counts.items()),
                 file_name=vb.path.name[:300],
                 counts=json.dumps(m.counts, ensure_ascii=False),
                 summary="{}",
@@ -109,7 +109,7 @@ def apply_bundle(
                 gone = [d.rec.id for d in ds if d.outcome == "deleted" and d.exists]
                 if gone:
                     try:
-                        reg.get(kind_name).delete(ctx, gone)
+                        reg.kind(kind_name).delete(ctx, gone)
                     except IntegrityError as exc:
                         raise BundleRefused(
                             "integrity",
@@ -117,7 +117,7 @@ def apply_bundle(
                             records_path(kind_name),
                         ) from None
             for step, (kind_name, ds) in enumerate(decisions.items()):
-                kind = reg.get(kind_name)
+                kind = reg.kind(kind_name)
                 report(step, steps, _("正在写入：{k}").format(k=kind.label))
                 writes = [(d.rec, d.exists) for d in ds if d.outcome in ("added", "updated")]
                 if kind.stateless:
@@ -135,7 +135,8 @@ def apply_bundle(
                             records_path(kind_name),
                         ) from None
                 new_marks = kind.marks(s, [r.id for r, _e in writes]) if writes else {}
-                inserts, updates = [], []
+                inserts: list[tuple[str, state.State]] = []
+                updates: list[tuple[str, state.State]] = []
                 for d in ds:
                     rec, st = d.rec, d.local
                     if d.outcome in ("added", "updated"):
@@ -148,6 +149,7 @@ def apply_bundle(
                         (updates if st else inserts).append((rec.id, state.State("", vv, DELETED, seq, m.source, None)))
                         seq += 1
                     elif d.reassert:  # its deletion was ignored: this version supersedes the tombstone
+                        assert st is not None, "a reasserted record has a local tombstone"
                         st.vv = state.vv_merge(st.vv, rec.vv)
                         st.vv[me] = st.vv.get(me, 0) + 1
                         st.changed_seq, st.source = seq, me
@@ -171,7 +173,7 @@ def apply_bundle(
                 items = [
                     [k, d.rec.id, d.rec.hash, d.outcome]
                     for k, ds in decisions.items()
-                    if not reg.get(k).stateless
+                    if not reg.kind(k).stateless
                     for d in ds
                     if _held(d)
                 ]

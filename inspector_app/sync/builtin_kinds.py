@@ -18,6 +18,7 @@ from inspector_app.sync.format import is_safe_id, unb64
 from inspector_app.sync.records import (
     LOCAL_SETTING_PREFIXES,
     Dumped,
+    KindOptions,
     RecordKind,
     RecordProblem,
     Registry,
@@ -390,7 +391,7 @@ def _roster_kinds() -> Iterable[RecordKind]:
     from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     # Roster: the bureau's; a laptop sends only its own corrections (issue 4 §1), which may conflict.
-    common = {"ordered": True, "field_sends_edited_only": True}
+    common: KindOptions = {"ordered": True, "field_sends_edited_only": True}
     yield TableKind(
         Enterprise,
         "enterprise",

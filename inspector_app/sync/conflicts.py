@@ -96,6 +96,7 @@ def _source_label(s, device_id: str) -> str:
 def _enterprise(s, kind, data: dict | None, record_id: str) -> tuple[str, str]:
     """(id, "name（credit code）") of the enterprise a record is or belongs to, or ("", "")."""
     data = data or {}
+    ent_id: str | None
     if kind is not None and kind.name == "enterprise":
         if data.get("uscc"):
             return record_id, f"{data.get('name', '')}（{data['uscc']}）"
@@ -167,10 +168,11 @@ def followers(s, reg: records.Registry) -> dict[str, list[str]]:
             by_record[(kind.table_name, r.record_id)] = r.id
     parent: dict[str, str] = {}
     for r in rows:
-        if r.reason != "blocked" or reg.get(r.kind) is None:
+        kind = reg.get(r.kind)
+        if r.reason != "blocked" or kind is None:
             continue
         data = json.loads(r.incoming_data).get("data") or {}
-        for table, _field, ref in reg.get(r.kind).references(data):
+        for table, _field, ref in kind.references(data):
             pid = by_record.get((table, ref))
             if pid is not None and pid != r.id:
                 parent[r.id] = pid
@@ -323,6 +325,7 @@ def resolve_conflict(
             if waiting:  # what waited behind a record kept out stays out with it
                 for fid in waiting:
                     f = s.get(Conflict, fid)
+                    assert f is not None, "followers() lists stored conflicts"
                     f.status, f.resolution, f.resolved_at = "resolved", LOCAL, utcnow()
                     dirs.append(f.files_dir)
     except BaseException:
@@ -348,6 +351,7 @@ def _resolve_versions(s, kind: records.RecordKind, c: Conflict, keep: str, me: s
         rec = records.Incoming(
             kind.name, c.record_id, incoming_vv, inc["data"], inc["files"], inc["updated_at"], c.incoming_hash, 0
         )
+        assert rec.data is not None, "a deletion never conflicts (decide.deletion)"
         try:
             rec.parsed = kind.validate(rec.data, rec.id)
         except records.RecordProblem as exc:

@@ -70,6 +70,7 @@ def classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) -> 
             if not exists:
                 decisions.append(Decision(rec, "added", False, st))
                 continue
+            assert st is not None, "state.refresh gives every existing record a state"
             if st.hash == rec.hash:
                 decisions.append(Decision(rec, "same", True, st))
                 continue
@@ -91,6 +92,7 @@ def classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) -> 
                 if d.rec.id not in local:
                     continue
                 data = local[d.rec.id].data
+                assert data is not None, "a record that exists here dumps its data"
                 if d.outcome == "updated" and kind.immutable(s, d.rec.id, data):
                     d.outcome, d.reason = "conflict", "immutable"
                 elif d.outcome == "deleted" and kind.undeletable(s, d.rec.id, data):
@@ -111,7 +113,7 @@ def classify(s: Session, reg: records.Registry, me: str, vb: VerifiedBundle) -> 
         if held_back:
             for d in decisions:
                 if d.outcome in ("added", "updated") and any(
-                    ref in held_back.get(table, ()) for table, _f, ref in kind.references(d.rec.data)
+                    ref in held_back.get(table, ()) for table, _f, ref in kind.references(d.rec.data or {})
                 ):
                     d.outcome, d.reason = "conflict", "blocked"
         known: dict[tuple[str, str], str] = {}

@@ -138,6 +138,7 @@ def export_bundle(
     counts = result.counts
     with db.session() as s:
         box = s.get(Outbox, dest)
+        assert box is not None, "the outbox row was created when the sequence number was reserved"
         box.sent_upto = max(box.sent_upto, high)
         box.last_export_at = utcnow()
         # A device restored from an old backup may number a bundle again: the log keeps the latest.
@@ -159,7 +160,7 @@ def export_bundle(
                 created_at=result.created_at,
                 full=full,
                 encrypted=recipient is not None,
-                ordered=any(reg.get(k).ordered for k, n in counts.items() if n and reg.get(k)),
+                ordered=any(kind.ordered for k, n in counts.items() if n and (kind := reg.get(k))),
                 file_name=out.name,
                 counts=json.dumps(counts, ensure_ascii=False),
                 summary="{}",

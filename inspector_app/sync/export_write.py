@@ -165,6 +165,8 @@ def _read_and_hash(ref: records.FileRef, buf: Buffer) -> tuple[bytes | memoryvie
         if ref.sha256 is not None:
             return ref.data, ref.sha256, len(ref.data)  # from the database, hashed as the kind dumped it
         return ref.data, sha256(ref.data).hexdigest(), len(ref.data)
+    if ref.path is None:
+        raise ValueError(f"attachment {ref.slot!r} has neither bytes nor a path")
     try:
         with open(ref.path, "rb", buffering=0) as f:
             size = os.fstat(f.fileno()).st_size
@@ -242,7 +244,8 @@ def write_bundle(
     version = FORMAT_VERSION if tombstones else NO_TOMBSTONES_VERSION
     try:
         with open(tmp, "xb", buffering=_WRITE_BUFFER) as raw:
-            with zipfile.ZipFile(_AppendOnly(raw), "w", allowZip64=True) as zf:
+            # typeshed's _ZipWritable asks for close(), which ZipFile never calls on a file object it was given.
+            with zipfile.ZipFile(_AppendOnly(raw), "w", allowZip64=True) as zf:  # type: ignore[call-overload]
                 zf.writestr(
                     _zinfo(HEADER, created, zipfile.ZIP_STORED),
                     Header(version, sealer.encryption if sealer else None).to_bytes(),

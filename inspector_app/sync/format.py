@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from inspector_app.core.canonical import b64 as b64  # sync's names for them (one implementation)
 from inspector_app.core.canonical import canonical_json as canonical_json
@@ -93,7 +93,7 @@ def over_limit(what: str, limit: int, actual: int | None = None, unit: str = "by
         return f"{mb:,.0f} MB" if mb == int(mb) else f"{mb:,.1f} MB"
 
     m, a = amount(limit), amount(actual) if actual is not None else None
-    if unit == "bytes" and a is not None and round(actual / 1024**2, 1) == round(limit / 1024**2, 1):
+    if unit == "bytes" and actual is not None and round(actual / 1024**2, 1) == round(limit / 1024**2, 1):
         # Both round to the same figure ("上限 10 MB（实际 10.0 MB）"): exact bytes tell them apart.
         m, a = _("{n} 字节").format(n=f"{limit:,}"), _("{n} 字节").format(n=f"{actual:,}")
     seen = _("（实际 {a}）").format(a=a) if a is not None else ""
@@ -152,7 +152,7 @@ def parse_utc(text: str) -> datetime:
     return moment
 
 
-def is_safe_id(value: Any) -> bool:
+def is_safe_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_SAFE_ID.match(value))
 
 
@@ -302,6 +302,8 @@ def parse_header(data: bytes) -> Header:
     if not isinstance(enc, dict) or enc.get("scheme") != Encryption.scheme:
         raise BundleRefused("format", _("不支持的加密方式"), HEADER)
     recipient, key, chunk = enc.get("recipient"), enc.get("ephemeral_key"), enc.get("chunk_size")
+    if not isinstance(key, str):
+        raise BundleRefused("format", _("加密参数无效"), HEADER)
     try:
         unb64(key, 32)
     except (ValueError, TypeError, AttributeError):
@@ -330,7 +332,7 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         raise bad("sequence")
     dest = obj.get("destination")
-    if not (dest == BROADCAST or is_safe_id(dest)):
+    if not isinstance(dest, str) or not (dest == BROADCAST or is_safe_id(dest)):
         raise bad("destination")
     try:
         created = parse_utc(obj["created_at"])

@@ -10,14 +10,14 @@ Not sent: inspector profiles and declared conflicts of interest (the bureau's ow
 """
 
 from inspector_app.core.storage.sync_models import BUREAU
-from inspector_app.sync.records import TableKind
+from inspector_app.sync.records import KindOptions, TableKind
 
 
 def register(registry) -> None:
     from inspector_app.core.storage import supervision_models as m
     from inspector_app.core.storage import supervision_records_models as r
 
-    bureau = {"senders": {BUREAU}, "ordered": True, "authority": BUREAU}
+    bureau: KindOptions = {"senders": {BUREAU}, "ordered": True, "authority": BUREAU}
     kinds = [
         TableKind(m.ClassificationChange, "classification_change", "分类变更", order=130, **bureau),
         TableKind(m.ProductClass, "product_class", "产品分类", order=131, **bureau),

@@ -142,8 +142,7 @@ def clean_stale(db, staging: Path) -> list[Path]:
         if db is None:
             return removed
         roots = _roots()
-        owned = [(p, _owner(p, roots)) for p in journalled]
-        owned = [(p, o) for p, o in owned if o is not None]
+        owned = [(p, o) for p in journalled if (o := _owner(p, roots)) is not None]
         try:
             with db.session() as s:
                 _take_write_lock(s)

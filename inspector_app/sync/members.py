@@ -423,6 +423,7 @@ def _split_records(chunks, h, mem, kind: RecordKind, limits: Limits, out: list[I
 def validated(kind: RecordKind, rec: Incoming):
     outcome = rec.parsed
     if outcome.__class__ is not _Validated:
+        assert rec.data is not None, "a tombstone is read with its outcome (_Validated(None, None))"
         return kind.validate(rec.data, rec.id)
     rec.parsed = None
     if outcome.error is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,7 +114,7 @@ class Preview:
 
 
 def gaps(s: Session, m: Manifest, include: bool) -> list[int]:
-    logs = list(
+    logs: list[Any] = list(  # bundle-log rows, and this bundle's as a SimpleNamespace of the same fields
         s.execute(
             select(BundleLog.seq, BundleLog.abandoned).where(
                 BundleLog.direction == "in", BundleLog.source == m.source, BundleLog.destination == m.destination
@@ -129,7 +130,7 @@ def preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: lis
     kinds, conflict_list, deletions = [], [], []
     waiting = 0
     for kind_name, ds in decisions.items():
-        kind = reg.get(kind_name)
+        kind = reg.kind(kind_name)
         ks = KindSummary(kind_name, kind.label)
         for d in ds:
             if d.outcome == "conflict" and d.reason == "blocked":
@@ -137,7 +138,7 @@ def preview_from(vb: VerifiedBundle, reg: records.Registry, decisions, gaps: lis
                 continue
             ks.counts[d.outcome] += 1
             if d.outcome == "conflict":
-                title = d.title or kind.title(d.rec.data)
+                title = d.title or kind.title(d.rec.data or {})
                 conflict_list.append(ConflictInfo(kind_name, kind.label, d.rec.id, title, d.reason))
             elif d.outcome == "deleted" and d.exists:
                 deletions.append(DeletionInfo(kind_name, kind.label, d.rec.id, d.title or d.rec.id[:8]))

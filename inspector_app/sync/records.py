@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -53,7 +53,11 @@ class FileRef:
     size: int | None = None
 
     def read(self) -> bytes:
-        return self.data if self.data is not None else Path(self.path).read_bytes()
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ValueError(f"attachment {self.slot!r} has neither bytes nor a path")
+        return Path(self.path).read_bytes()
 
     def digest(self) -> tuple[str, int]:
         if self.sha256 is not None and self.size is not None:
@@ -164,6 +168,10 @@ class RecordKind:
         """(table, field, id) this record needs to exist, here or in the same bundle."""
         return iter(())
 
+    def exists(self, session: Session, record_id: str) -> bool:
+        """Stateless kinds (receipts): whether the record was applied here already."""
+        raise NotImplementedError  # pragma: no cover - interface
+
     def immutable(self, session: Session, record_id: str, data: dict) -> bool:
         return any(rule(session, record_id, data) for rule in self.immutability_rules)
 
@@ -213,6 +221,15 @@ def rows(session: Session, query, id_col, ids: Collection[str] | None) -> Iterat
 
 
 # ------------------------------------------------------------------ generic table kind
+class KindOptions(TypedDict, total=False):
+    """Keyword options of TableKind that several kinds share (`TableKind(..., **options)`)."""
+
+    senders: Collection[str]
+    ordered: bool
+    field_sends_edited_only: bool
+    authority: str | None
+
+
 class TableKind(RecordKind):
     """One row of a table with an `id` primary key; a `rev` column (Synced) gives the change marker.
 
@@ -433,6 +450,13 @@ class Registry:
 
     def get(self, name: str) -> RecordKind | None:
         return self._kinds.get(name)
+
+    def kind(self, name: str) -> RecordKind:
+        """The kind of a name already checked against this registry (a verified manifest, a stored conflict)."""
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise KeyError(f"record kind {name!r} is not registered") from None
 
     def __contains__(self, name: str) -> bool:
         return name in self._kinds

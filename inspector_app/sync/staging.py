@@ -122,9 +122,9 @@ def placements(reg: records.Registry, decisions: dict[str, list[Decision]]) -> l
     """The files the writes will move into place that are not there yet: journalled before any is moved, so
     that a crash before the commit leaves nothing the next import cannot find (sync/leftovers.py). A file
     already there is not listed: it is not this import's (a photo removed from a record keeps its original)."""
-    out = []
+    out: list[Path] = []
     for kind_name, ds in decisions.items():
-        kind = reg.get(kind_name)
+        kind = reg.kind(kind_name)
         for d in ds:
             if d.outcome in ("added", "updated") and d.rec.files:
                 out.extend(p for p in kind.placements(d.rec) if not os.path.lexists(p))

@@ -213,7 +213,7 @@ def verify_bundle(
                 if check():
                     raise Cancelled()
                 entry = arc.entries[zname]
-                target = os.path.join(staging, f"{i % 16:02d}", f"{i:08d}") if staging else None
+                target: str | Spool | None = os.path.join(staging, f"{i % 16:02d}", f"{i:08d}") if staging else None
                 attachment = not mem.path.startswith(RECORDS_DIR)
                 stored = attachment and opener is None and entry.method == zipfile.ZIP_STORED
                 sealed = attachment and opener is not None and mem.size <= HAND_OFF_BYTES
@@ -225,6 +225,7 @@ def verify_bundle(
                 elif sealed:
                     # A sealed attachment of photo size: decrypted here (AES-GCM holds the GIL, and takes
                     # ≈ 0.1 ms), hashed and staged on the worker threads like a stored one.
+                    assert opener is not None  # sealed implies it
                     try:
                         data = opener.open_bytes_from(crypto.STREAM_FIRST_MEMBER + i, arc.reader(zname), entry.size)
                     except crypto.DecryptionFailed:
@@ -237,15 +238,16 @@ def verify_bundle(
                         chunks = arc.read(zname)
                     try:
                         if mem.path.startswith(RECORDS_DIR):
-                            kind = reg.get(mem.path[len(RECORDS_DIR) : -len(".jsonl")])
+                            kind = reg.kind(mem.path[len(RECORDS_DIR) : -len(".jsonl")])
                             read_records(chunks, mem, kind, limits, parsed[kind.name], problems)
                         else:
                             # Large sealed (or deflated) attachments: decrypted, hashed and staged on this
                             # thread, in bounded chunks.
+                            assert not isinstance(target, Spool)  # only small stored/sealed ones are spooled
                             read_file(chunks, mem, target)
                     except crypto.DecryptionFailed:
                         raise BundleRefused("decrypt_failed", _("解密失败：内容被改动或损坏"), mem.path) from None
-                if target is not None and target is not vb.spool:
+                if isinstance(target, str):  # not None, not vb.spool
                     vb.staged[mem.path] = target
                 stager.raise_first()
                 if i % 50 == 0 or i == total - 1:

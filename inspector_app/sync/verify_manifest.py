@@ -138,7 +138,7 @@ def newer_applied(session: Session, m: Manifest, reg: records.Registry) -> int |
     """
     if m.source_role != BUREAU:
         return None
-    if not any(n and reg.get(k) is not None and reg.get(k).ordered for k, n in m.counts.items()):
+    if not any(n and (kind := reg.get(k)) is not None and kind.ordered for k, n in m.counts.items()):
         return None
     newest = session.scalar(
         select(func.max(BundleLog.seq)).where(

@@ -38,7 +38,7 @@ def validate_records(
     in_bundle: dict[str, set[str]] = {}
     deleted_in_bundle: dict[str, set[str]] = {}
     for kind_name, recs in parsed.items():
-        kind = reg.get(kind_name)
+        kind = reg.kind(kind_name)
         member = records_path(kind_name)
         if len(recs) != m.counts.get(kind_name, 0):
             problems.add(member, _("记录数 {a} 与清单的 {b} 不符").format(a=len(recs), b=m.counts.get(kind_name, 0)))
@@ -78,7 +78,7 @@ def validate_records(
     # is not refused for it; the photo is ignored (decide.classify) and the rest arrives.
     needed: dict[str, dict[str, list[tuple[str, Incoming, str]]]] = defaultdict(lambda: defaultdict(list))
     for kind_name, recs in parsed.items():
-        kind = reg.get(kind_name)
+        kind = reg.kind(kind_name)
         for rec in recs:
             if rec.data is None:
                 continue
@@ -117,6 +117,6 @@ def validate_records(
             return
         for kind_name, recs in parsed.items():
             try:
-                reg.get(kind_name).check_against(s, [rec for rec in recs if rec.data is not None])
+                reg.kind(kind_name).check_against(s, [rec for rec in recs if rec.data is not None])
             except RecordProblem as exc:
                 problems.add(records_path(kind_name), str(exc))

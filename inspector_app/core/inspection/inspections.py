@@ -7,7 +7,7 @@ survives a crash or a flat battery. The UI calls these through its serial databa
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
@@ -325,9 +325,11 @@ def load_inspection(db: Database, inspection_id: str) -> InspectionView:
         Inspector.__table__.c,
         ItemResult.__table__.c,
     )
+    head: tuple[ColumnElement, ...]  # grows below
     head = (ins.id, ins.rev, ins.enterprise_id, ent.name, ent.uscc, ins.site_id, site.address, ins.license_id)
     head += (lic.number, ins.template_digest, snap.content, ins.kind, ins.inspected_on, ins.status)
     # In Answer's field order.
+    answer: tuple[ColumnElement, ...]  # grows below
     answer = (res.item_id, res.conclusion, res.na_reason, res.record, res.remark, res.rectified_on_site)
     answer += (res.problem_category,)
     with db.session() as s:

@@ -110,7 +110,7 @@ def prepare(data: bytes, filename: str = "") -> Prepared:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             fmt = img.format
             if img.width * img.height > MAX_PIXELS:
                 raise ValidationError(label, _("像素过多，请换一张"))

@@ -11,7 +11,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from inspector_app.core import catalog
 from inspector_app.core.inspection.template_model import Section, Template, TemplateItem, TemplateProblem, make_template
@@ -268,10 +268,11 @@ class _Reader:
                 item_id,
             )
         # Built even when something is wrong: read() discards the whole template if there was any problem.
+        # (None only where a problem was reported: the casts hold for every template read() keeps.)
         return TemplateItem(
-            id=item_id,
-            section_no=section_no,
-            section_title=section_title,
+            id=cast(str, item_id),
+            section_no=cast(int, section_no),
+            section_title=cast(str, section_title),
             text=v["text"],
             na_allowed=na_allowed,
             na_reason=na_reason,

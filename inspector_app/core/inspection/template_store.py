@@ -222,8 +222,8 @@ def publish_templates(
     """
     from inspector_app.core.storage.sync_models import require_bureau
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise ValidationError(_("模板文件"), _("请指定要发布的模板文件（.toml）"))
     published_by = published_by.strip()
     if len(published_by) > 50:
@@ -232,7 +232,7 @@ def publish_templates(
         require_bureau(s, _("发布检查表模板"))
         problems: list[TemplateProblem] = []
         new: list[_Candidate] = []
-        for path in paths:
+        for path in files:
             try:
                 template = load_template(path)
             except TemplateError as exc:

@@ -103,7 +103,7 @@ def corrections(db: Database, code: str) -> list[Correction]:
             ),
         ]
         for query in by_hash:
-            pairs.update((iid, h) for iid, h in s.execute(query))
+            pairs.update((iid, h) for iid, h in s.execute(query) if h is not None)  # LIKE never matches NULL
     found: dict[str, Correction] = {}
     for iid, h in pairs:
         try:

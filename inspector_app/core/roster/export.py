@@ -21,7 +21,6 @@ from inspector_app.i18n import _
 def roster_rows(db: Database) -> tuple[list[list[object]], int, int, int]:
     """(rows as values in HEADERS order, enterprises, licenses, enterprises without license)."""
     with db.session() as s:
-        ents = s.execute(select(Enterprise)).scalars()
         ents = [
             (
                 e.id,
@@ -35,7 +34,7 @@ def roster_rows(db: Database) -> tuple[list[list[object]], int, int, int]:
                 e.classification,
                 e.risk_level,
             )
-            for e in ents
+            for e in s.execute(select(Enterprise)).scalars()
         ]
         # In the report's order of districts (000 表1), then by name.
         order = {d: i for i, d in enumerate(catalog.DISTRICTS)}

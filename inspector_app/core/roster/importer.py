@@ -106,6 +106,7 @@ def import_records(
     """Import rows given as {canonical header: value} (the demo roster) through the same checks."""
     report = ImportReport(path="")
     layout = Layout(Path("<demo>"), 1, HEADERS, report)
+    data: list[tuple[int, Sequence[object]]]
     data = [(i, [row.get(h, "") for h in HEADERS]) for i, row in enumerate(rows, start=2)]
     return _import(
         db, data, layout, report, dry_run=False, skip_invalid=False, progress=progress, skip_existing=skip_existing

@@ -11,6 +11,7 @@ layer is even imported (core.roster.load checks the cache against the tables and
 import hashlib
 import marshal
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress, repeat
@@ -49,7 +50,7 @@ class RosterFilter:
 class RosterIndex:
     """The roster as columns; row i of every column is the same enterprise, in roster order."""
 
-    def __init__(self, records: list[tuple] = ()):
+    def __init__(self, records: Sequence[tuple] = ()):
         """records: (id, name, uscc, district, classification, license numbers 、-joined, categories |-joined,
         earliest expiry date or None), already in display order."""
         interned: dict[str, str] = {}

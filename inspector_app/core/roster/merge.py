@@ -279,10 +279,10 @@ def plan_writes(
             skipped.add(uscc)
             continue
         new = {k: old[k] for k in _ENT_FIELDS}
-        for key in _ENT_FIELDS:
-            value = getattr(ent, key)
+        for attr in _ENT_FIELDS:
+            value = getattr(ent, attr)
             if value:  # an empty cell never erases what the archive already knows
-                new[key] = value
+                new[attr] = value
         if any(new[k] != old[k] for k in _ENT_FIELDS):
             plan.ent_updates.append({"b_id": old["id"], **new})
             if new["classification"] != old["classification"]:

@@ -83,7 +83,7 @@ def _csv_rows(path: Path, data: bytes, limits: InputLimits) -> list[tuple[int, S
     sample = text[:20000]
     delimiter = max((",", "\t", ";"), key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
+    rows: list[tuple[int, Sequence[object]]] = []
     try:
         # Excel shows one spreadsheet row per CSV record, even when a quoted cell spans lines.
         for n, cells in enumerate(reader, start=1):

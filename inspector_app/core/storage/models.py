@@ -7,6 +7,7 @@ tell a newer copy from an older one and to refuse a lost update.
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -34,7 +36,8 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    pass
+    if TYPE_CHECKING:  # every model maps one Table (DeclarativeBase declares the wider FromClause)
+        __table__: ClassVar[Table]
 
 
 class Synced:

@@ -34,7 +34,7 @@ from inspector_app.core.storage.supervision_models import (
 )
 from inspector_app.core.storage.sync_models import require_bureau
 from inspector_app.core.supervision.draw import ROLES
-from inspector_app.core.supervision.draw_rules import rules_from_canonical
+from inspector_app.core.supervision.draw_rules import Rules, rules_from_canonical
 from inspector_app.i18n import _
 
 DRAW_KIND = "double_random"
@@ -130,7 +130,7 @@ def refresh(db: Database, draw_id: str | None = None) -> int:
         open_rows = s.execute(q).all()
         if not open_rows:
             return 0
-        rules_cache: dict[str, object] = {}
+        rules_cache: dict[str, Rules] = {}
         ent_ids = list({a.enterprise_id for a, _d in open_rows})
         done: dict[str, list] = {}
         for k in range(0, len(ent_ids), 900):
@@ -179,7 +179,7 @@ def _tasks(s: Session, q, today: date, role_of: str | None = None) -> list[Task]
                 .group_by(ItemResult.inspection_id)
             ).all()
         )
-    rules_cache: dict[str, object] = {}
+    rules_cache: dict[str, Rules] = {}
     out = []
     for a, e, d in rows:
         members = team.get(a.id, [])
@@ -275,7 +275,10 @@ def start_from_assignment(
         db, site_id=site_id, template=template, kind=DRAW_KIND, team=team, inspected_on=on
     )
     with db.session() as s:
-        s.get(Assignment, assignment_id).inspection_id = iid
+        assignment = s.get(Assignment, assignment_id)
+        if assignment is None:  # removed meanwhile (a bundle from the bureau)
+            raise NotFound(_("找不到该检查任务"))
+        assignment.inspection_id = iid
     return iid
 
 

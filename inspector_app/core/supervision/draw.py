@@ -19,6 +19,7 @@ Drawing is the bureau's work: refused on a field laptop (core/storage/sync_model
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -153,7 +154,7 @@ def _refuse_rerun(s: Session, *, year: int, district: str | None, seed: str, rul
 def _store_assignments(s: Session, draw_id: str, result: DrawResult) -> None:
     from inspector_app.core.storage.models import new_id, utcnow
 
-    ent_ids = {}
+    ent_ids: dict[str, str] = {}
     usccs = [p.uscc for p in result.picks]
     for k in range(0, len(usccs), 900):
         ent_ids.update(
@@ -240,7 +241,7 @@ def list_draws(db: Database) -> list[tuple[str, date, int, str | None, str, str,
             .group_by(Draw.id, Draw.drawn_on, Draw.year, Draw.district, Draw.rules_id, Draw.seed, Draw.created_at)
             .order_by(Draw.created_at.desc())
         ).all()
-        return [tuple(r) for r in rows]
+        return cast("list[tuple[str, date, int, str | None, str, str, int]]", [tuple(r) for r in rows])
 
 
 @dataclass(frozen=True)

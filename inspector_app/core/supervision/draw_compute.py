@@ -103,7 +103,7 @@ def compute_draw(snapshot: dict, rules: Rules, seed: str) -> DrawResult:
 
     year = snapshot["year"]
     # Each enterprise belongs to the first group it matches (Group.matches, unrolled for speed).
-    tests = [
+    tests: list[tuple[bool, frozenset[str], frozenset[tuple[str, int]], list[dict]]] = [
         (
             g.rest,
             frozenset(g.categories),

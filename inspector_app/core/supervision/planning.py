@@ -9,10 +9,11 @@ The plan is the district bureau's (001 §23: 区级市场监管局应于每年1�
 refused on a field laptop (core/storage/sync_models.require_bureau); reading it and its progress is allowed anywhere.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
@@ -200,7 +201,7 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
     with db.session() as s:
         plan = s.scalar(select(AnnualPlan).where(AnnualPlan.year == year, AnnualPlan.district == district))
         candidates = {c.enterprise_id: c for c in _licensed_in_year(s, year, district)}
-        entries = []
+        entries: Sequence[Row[str, int, str]] = []
         if plan is not None:
             entries = s.execute(
                 select(PlanEntry.enterprise_id, PlanEntry.month, Inspector.name)

@@ -13,6 +13,7 @@ flags travel both ways). Deciding a proposal and recording a transfer are the bu
 the bureau does): refused on a laptop (core/storage/sync_models.require_bureau).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -318,7 +319,7 @@ def start_followup(
             .where(Rectification.enterprise_id == enterprise_id, Rectification.status == OPEN)
             .order_by(Inspection.inspected_on, Rectification.item_id)
         )
-        pairs = s.execute(q).all()
+        pairs: Sequence[tuple[Rectification, Inspection]] = s.execute(q).all()
         if site_id is not None:
             pairs = [(r, i) for r, i in pairs if i.site_id == site_id]
         pairs = [(r, i) for r, i in pairs if r.followup_inspection_id is None or _is_stale(s, r.followup_inspection_id)]
@@ -354,12 +355,15 @@ def start_followup(
     try:
         with db.session() as s:
             insp = s.get(Inspection, followup_id)
+            assert insp is not None, "the follow-up draft was created above"
             for item_id, lines in remarks.items():
                 if not _applies(template, item_id):
                     continue
                 insp.results.append(ItemResult(item_id=item_id, remark="\n".join(lines), rectified_on_site=False))
             for rid in rect_ids:
-                s.get(Rectification, rid).followup_inspection_id = followup_id
+                rect = s.get(Rectification, rid)
+                assert rect is not None, "the rectifications were read above"
+                rect.followup_inspection_id = followup_id
     except BaseException:
         inspections.delete_draft(db, followup_id)
         raise
@@ -414,9 +418,9 @@ def mark(
         rect = _get(s, rectification_id)
         if rect.status != OPEN:
             raise DomainError(_("该问题已复查（{s}），不能重复标记").format(s=STATUSES[rect.status]))
-        if rect.followup_inspection_id is None or s.get(Inspection, rect.followup_inspection_id) is None:
+        fu = s.get(Inspection, rect.followup_inspection_id) if rect.followup_inspection_id is not None else None
+        if fu is None:
             raise DomainError(_("请先开始回访检查，再标记整改情况"))
-        fu = s.get(Inspection, rect.followup_inspection_id)
         if fu.status != inspections.DRAFT:
             raise DomainError(_("回访检查记录已完成，不能再修改"))
         on = on or fu.inspected_on

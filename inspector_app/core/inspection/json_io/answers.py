@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from inspector_app.core.catalog import (
     CONCLUSIONS,
@@ -23,11 +23,14 @@ from inspector_app.core.inspection.json_io.base import ANSWER_KEYS, NA_REASON_MA
 from inspector_app.core.inspection.json_io.plan import Plan
 from inspector_app.core.inspection.json_io.shape import check_keys, text_field, type_name
 from inspector_app.core.inspection.templates import Template
+from inspector_app.core.problems import Problems
 from inspector_app.i18n import _
 
 
 class AnswerReader:
     """The answers of one inspection of the file (a part of Importer)."""
+
+    c: Problems[str]  # set by InspectionReader.__init__ for the whole Importer
 
     def read_answers(self, raw: Any, template: Template | None, where: str) -> dict[str, Answer] | None:
         c = self.c
@@ -66,7 +69,7 @@ class AnswerReader:
                 c.error(
                     aw, _("rectified_on_site 应为 true 或 false（不加引号），现在是{t}").format(t=type_name(rectified))
                 )
-            problem_category = a.get("problem_category")
+            problem_category: str | Literal[False] | None = a.get("problem_category")
             if isinstance(problem_category, str):
                 problem_category = problem_category.strip() or None
             if problem_category is not None and not isinstance(problem_category, str):
@@ -96,7 +99,9 @@ class AnswerReader:
                 continue
             if (
                 conclusion is False
-                or None in (record, remark, na_reason)
+                or record is None
+                or remark is None
+                or na_reason is None
                 or not isinstance(rectified, bool)
                 or problem_category is False
             ):
@@ -149,7 +154,7 @@ class AnswerReader:
                 answers[item.id] = Answer(item.id, "na", item.na_reason)
         return answers
 
-    def read_conclusion(self, value: Any, where: str) -> str | bool | None:
+    def read_conclusion(self, value: Any, where: str) -> str | Literal[False] | None:
         """The conclusion code, None for unanswered, False if invalid (reported)."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -166,7 +171,7 @@ class AnswerReader:
 
     def check_complete(self, plan: Plan, raw_answers: Any, where: str) -> None:
         """A completed record must satisfy the same rules as completing it in the app."""
-        index = {}
+        index: dict[str, int] = {}
         if isinstance(raw_answers, list):
             for j, a in enumerate(raw_answers):
                 if isinstance(a, dict) and isinstance(a.get("item_id"), str):
@@ -196,8 +201,8 @@ class AnswerReader:
             prefix = f"检查项 {blocker.item_id}"
             if message.startswith(prefix):
                 message = message[len(prefix) :].strip()
-            j = index.get(blocker.item_id)
-            place = f"{where}.answers[{j}]" if j is not None else f"{where}.answers"
+            at = index.get(blocker.item_id)
+            place = f"{where}.answers[{at}]" if at is not None else f"{where}.answers"
             self.c.error(
                 f"{place} (检查项 {blocker.item_id})", _("状态为 completed（已完成），但{m}").format(m=message)
             )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError
@@ -13,6 +16,7 @@ from inspector_app.core.inspection.inspections import (
 from inspector_app.core.inspection.json_io.plan import Plan, answer_of, existing_state, is_empty
 from inspector_app.core.inspection.snapshots import store_snapshot
 from inspector_app.core.issuing import signing
+from inspector_app.core.problems import Problems
 from inspector_app.core.storage.docs_models import InspectionSignoff
 from inspector_app.core.storage.models import (
     Inspection,
@@ -27,6 +31,14 @@ from inspector_app.i18n import _
 
 class Applier:
     """Matches the plans with the database and writes them (a part of Importer)."""
+
+    # Set by InspectionReader.__init__ for the whole Importer: the session and the problems found.
+    s: Session
+    c: Problems[str]
+
+    if TYPE_CHECKING:  # SignatureReader's, for the whole Importer
+
+        def signature_differences(self, plan: Plan, existing: Inspection, signoff: InspectionSignoff) -> list[str]: ...
 
     # ------------------------------------------------------------------------------ against the database
 
@@ -166,6 +178,7 @@ class Applier:
                 self.s.add(insp)
                 insp.results = []
             else:
+                assert plan.existing is not None, "match_existing sets it for an update"
                 insp = plan.existing
             insp.license_id = plan.license_id
             insp.kind = plan.kind
@@ -184,6 +197,7 @@ class Applier:
 
     def record_signatures(self, plan: Plan) -> bool:
         """Signs the record in the import's own session (core/issuing/signing/ checks the signers once more)."""
+        assert plan.id is not None, "write() gave the plan its record's id"
         try:
             signing.record_paper_signatures(
                 self.s,
@@ -205,12 +219,14 @@ class Applier:
         for item_id, a in answers.items():
             if is_empty(a):
                 continue
-            row = rows.get(item_id)
-            if row is None:
+            found = rows.get(item_id)
+            if found is None:
                 row = ItemResult(item_id=item_id)
                 insp.results.append(row)
-            elif answer_of(row) == a:
+            elif answer_of(found) == a:
                 continue
+            else:
+                row = found
             row.conclusion = a.conclusion
             row.na_reason = a.na_reason
             row.record = a.record

@@ -117,7 +117,7 @@ def inspection_dict(
 
 def signatures_list(insp: Inspection, signatures: list[Signature]) -> list[dict]:
     """The signatures of the original signing (not of amendments), team first, in the form import reads."""
-    badges = {m.inspector_id: m.inspector.badge_no for m in insp.members}
+    badges: dict[str | None, str] = {m.inspector_id: m.inspector.badge_no for m in insp.members}
     out = []
     for sig in sorted(signatures, key=lambda x: (0 if x.role == signing.INSPECTOR else 1, x.position)):
         image = base64.b64encode(sig.image).decode("ascii") if sig.image else None

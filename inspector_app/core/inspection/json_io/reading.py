@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -54,9 +54,25 @@ from inspector_app.core.storage.models import (
 )
 from inspector_app.i18n import _
 
+if TYPE_CHECKING:
+    from inspector_app.core.inspection.inspections import Answer
+    from inspector_app.core.issuing import signing
+
 
 class InspectionReader:
     """Reads the file's inspections into Plans; the other readers fill in answers and signatures."""
+
+    if TYPE_CHECKING:  # the other parts of Importer
+
+        def match_existing(self, plans: list[Plan]) -> None: ...
+        def read_answers(self, raw: Any, template: Template | None, where: str) -> dict[str, Answer] | None: ...
+        def check_complete(self, plan: Plan, raw_answers: Any, where: str) -> None: ...
+        def read_signatures(
+            self, raw: Any, team: list[Inspector] | None, where: str
+        ) -> list[tuple[signing.SignatureInput, dict]] | None: ...
+        def read_signoff(
+            self, raw: dict, has_signatures: bool, inspected_on: date | None, where: str
+        ) -> tuple[date | None, int | None]: ...
 
     def __init__(self, session: Session, templates: dict[str, Template], c: Problems[str]):
         self.s = session
@@ -176,7 +192,16 @@ class InspectionReader:
             )
         signed_on, days = self.read_signoff(raw, has_signatures, inspected_on, where)
 
-        if len(c.errors) > before or None in (template, enterprise, site_id, kind, status, inspected_on, team):
+        if (
+            len(c.errors) > before
+            or template is None
+            or enterprise is None
+            or site_id is None
+            or kind is None
+            or status is None
+            or inspected_on is None
+            or team is None
+        ):
             return None
         if answers is None or signatures is None:
             return None
@@ -234,6 +259,7 @@ class InspectionReader:
         digest = text_field(c, raw, "digest", where)
         if len(c.errors) > before:
             return None
+        assert template_id is not None  # required: check_keys or text_field reported it
         available = "、".join(_("{i} 第 {v} 版").format(i=t.id, v=t.version) for t in self.templates.values())
         name = _("检查表模板 {i} 第 {v} 版").format(i=template_id, v=version)
         if digest:

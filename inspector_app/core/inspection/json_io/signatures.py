@@ -7,9 +7,10 @@ import binascii
 import hashlib
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, ValidationError
@@ -17,6 +18,7 @@ from inspector_app.core.inspection.json_io.base import SIGNATURE_KEYS, SIGNATURE
 from inspector_app.core.inspection.json_io.plan import Plan
 from inspector_app.core.inspection.json_io.shape import check_keys, text_field, type_name
 from inspector_app.core.issuing import signing
+from inspector_app.core.problems import Problems
 from inspector_app.core.safe_input import (
     check_image_pixels,
 )
@@ -30,6 +32,16 @@ from inspector_app.i18n import _
 
 class SignatureReader:
     """The signatures of one inspection of the file (a part of Importer)."""
+
+    # Set by InspectionReader.__init__ for the whole Importer: the session and the problems found.
+    s: Session
+    c: Problems[str]
+
+    if TYPE_CHECKING:  # InspectionReader's, for the whole Importer
+
+        def read_code(self, raw: dict, key: str, vocabulary: dict[str, str], where: str) -> str | None: ...
+        def read_date(self, raw: dict, where: str, key: str = "inspected_on") -> date | None: ...
+        def inspector_by_badge(self, badge: str) -> Inspector | None: ...
 
     def read_signatures(
         self, raw: Any, team: list[Inspector] | None, where: str
@@ -62,12 +74,13 @@ class SignatureReader:
             check_keys(c, entry, SIGNATURE_KEYS, sw, required=("role",))
             wrong = bad.setdefault(k, set())
             role = self.read_code(entry, "role", signing.ROLES, sw) if "role" in entry else None
-            texts = {}
+            texts: dict[str, str] = {}
             for key in SIGNATURE_TEXTS:
-                texts[key] = text_field(c, entry, key, sw)
-                if texts[key] is None:
+                value = text_field(c, entry, key, sw)
+                if value is None:
                     wrong.add(key)
-                    texts[key] = ""
+                    value = ""
+                texts[key] = value
             state = signing.SIGNED if role == signing.INSPECTOR else None
             if entry.get("state") is not None:
                 state = self.read_code(entry, "state", signing.STATES, sw)
@@ -223,7 +236,7 @@ class SignatureReader:
         stored = self.s.scalars(
             select(Signature).where(Signature.inspection_id == existing.id, Signature.amendment_id.is_(None))
         ).all()
-        names = {m.id: m.name for m in plan.team}
+        names: dict[str | None, str | None] = {m.id: m.name for m in plan.team}  # looked up by a signer's id
 
         def key(role: str, inspector_id: str | None) -> tuple:
             return (role, inspector_id if role == signing.INSPECTOR else None)

@@ -62,6 +62,7 @@ def create_amendment(db: Database, inspection_id: str, reason: str, changes: lis
         answers = state.answers()
         out = []
         for item_id, field_name, new in changes:
+            old: object
             if field_name == PERIOD_FIELD:
                 old = state.rectification_days
             else:

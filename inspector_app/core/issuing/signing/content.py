@@ -28,7 +28,7 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def canonical_json(content: dict) -> str:
+def canonical_json(content: dict | list) -> str:
     return json.dumps(_norm(content), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -22,7 +22,7 @@ from inspector_app.core.issuing.signing.values import (
     SignatureInput,
 )
 from inspector_app.core.storage.docs_models import Signature
-from inspector_app.core.storage.models import Inspection
+from inspector_app.core.storage.models import Inspection, InspectionMember
 from inspector_app.i18n import _
 
 
@@ -72,7 +72,7 @@ def signer_problems(team: list[tuple[str, str]], inputs: list[SignatureInput]) -
     for k, x in enumerate(inputs):
         if x.role not in ROLES:
             add(k, "role", _("签字"), _("未知的签字人身份：{r}").format(r=x.role))
-    signers: dict[str, int] = {}  # inspector id → index of its first signature
+    signers: dict[str | None, int] = {}  # inspector id → index of its first signature
     for k, x in enumerate(inputs):
         if x.role == INSPECTOR:
             if x.inspector_id in signers:
@@ -96,9 +96,9 @@ def signer_problems(team: list[tuple[str, str]], inputs: list[SignatureInput]) -
             _("只能有一位企业代表签字（或注明其拒绝签字/不在场），现在有{n}位").format(n=len(reps)),
         )
     for inspector_id, name in team:
-        k = signers.get(inspector_id)
-        if k is None:
+        if inspector_id not in signers:
             continue
+        k = signers[inspector_id]
         x = inputs[k]
         who = _("检查人员 {n}").format(n=name)
         if x.state != SIGNED:
@@ -166,7 +166,7 @@ def make_signatures(
     problems = signer_problems([(m.inspector_id, m.inspector.name) for m in members], inputs)
     if problems:
         raise ValidationError(problems[0].who, problems[0].message)
-    team = {m.inspector_id: m for m in members}
+    team: dict[str | None, InspectionMember] = {m.inspector_id: m for m in members}  # signer_problems: all found
     inspectors = [x for x in inputs if x.role == INSPECTOR]
     reps = [x for x in inputs if x.role == REPRESENTATIVE]
     rows: list[Signature] = []
