@@ -310,3 +310,29 @@ def _migrate(engine: Engine, is_new: bool, conn=None) -> None:
         command.upgrade(cfg, "heads")
     with engine.connect() as conn:  # move the new schema and application_id into the main file
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def serialize(session: Session, *key: object) -> None:
+    """Make this transaction wait for any other that holds the same key, until it ends.
+
+    For the counters that are read, then written: document numbers, bundle sequence numbers, the change
+    sequence of sync. SQLite lets one writer at a time anyway; on a server, two clerks would otherwise read the
+    same last number (READ COMMITTED). A transaction-level advisory lock: released by the commit or rollback.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "\x1f".join(map(str, key))})
+
+
+# Another writer got in the way, and the whole operation may simply be tried again: SQLite's lock, or on a
+# server a serialization failure, a deadlock, or a concurrent insert of the same key (two clerks importing
+# the same bundle: tried again, the second finds it applied).
+_SERVER_TRANSIENT = {"40001", "40P01", "23505", "55P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    return getattr(orig, "sqlstate", None) in _SERVER_TRANSIENT
