@@ -234,12 +234,6 @@ def file_path(target: str | Path) -> Path:
     return Path(target)
 
 
-def describe(target: str | Path) -> str:
-    """How to name the database to a clerk: the file, or the server URL without a password."""
-    url = server_url(target)
-    return str(file_path(target)) if url is None else url.render_as_string(hide_password=True)
-
-
 def database_exists(target: str | Path) -> bool:
     """A server database is taken to exist (opening it says if not); a file exists or not."""
     return server_url(target) is not None or file_path(target).exists()
