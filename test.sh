@@ -106,6 +106,29 @@ if ! have_pkg fonts-wqy-microhei && [ ! -e /usr/share/fonts/truetype/wqy/wqy-mic
     apt_install fonts-wqy-microhei || say "fonts-wqy-microhei not installed (optional: Chinese glyphs in screenshots)"
 fi
 
+# --- begin p17: a PostgreSQL server for the tests that run on both engines (issue 17) ----------------------------
+# INSPECTOR_APP_TEST_PG (a SQLAlchemy URL of a role that may create databases) when set; otherwise a throwaway
+# cluster of Debian's postgresql package in a temporary folder on a free port, run as an unprivileged user
+# (scripts/test_pg_server.sh) and stopped at the end. Without it the SQLite half runs, and we say so.
+pg_initdb() { ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1; command -v initdb 2>/dev/null || true; }
+if [ -z "${INSPECTOR_APP_TEST_PG:-}" ]; then
+    [ -n "$(pg_initdb)" ] || apt_install postgresql || true
+    if [ -n "$(pg_initdb)" ]; then
+        PG_TMP=$(mktemp -d)
+        chmod 755 "$PG_TMP"  # the cluster's owner (nobody, when we are root) must reach its folder
+        trap 'scripts/test_pg_server.sh stop "$PG_TMP/pg"; rm -rf "$PG_TMP"' EXIT
+        if PG_URL=$(scripts/test_pg_server.sh start "$PG_TMP/pg"); then
+            export INSPECTOR_APP_TEST_PG=$PG_URL
+            say "PostgreSQL half: a throwaway server at $PG_URL"
+        fi
+    fi
+fi
+if [ -z "${INSPECTOR_APP_TEST_PG:-}" ]; then
+    say "THE POSTGRESQL HALF OF THE TESTS WAS NOT RUN: no PostgreSQL server. Install one (sudo apt-get install"
+    say "postgresql) or set INSPECTOR_APP_TEST_PG=postgresql+psycopg://user@host:5432/postgres; running the SQLite half."
+fi
+# --- end p17 ---------------------------------------------------------------------------------------------------
+
 # --- lint, then the tests ------------------------------------------------------------------------------------
 # ./test.sh --fast: the inner loop, without the tests marked slow (the Xvfb soak, the build, the kill tests).
 # A full run (no arguments, as CI calls it) first checks the code with ruff, then the types of core, sync and
@@ -121,4 +144,5 @@ if [ $# -eq 0 ]; then
     "$VENV/bin/mypy" || { say "mypy found the type errors above"; exit 1; }
 fi
 export QT_QPA_PLATFORM=offscreen
-exec "$VENV/bin/python" -m pytest ${args[@]+"${args[@]}"}
+# Not exec: the EXIT trap above stops the throwaway PostgreSQL server (p17).
+"$VENV/bin/python" -m pytest ${args[@]+"${args[@]}"}

@@ -216,9 +216,10 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _default_db_exists() -> bool:
+    from inspector_app.core.storage.db import database_exists
     from inspector_app.paths import default_db_path
 
-    return default_db_path().exists()
+    return database_exists(default_db_path())
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -37,13 +37,12 @@ def _demo(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if not (report.enterprises_added or report.licenses_added or report.inspectors_added):
-        print(
-            _("演示数据已在 {db} 中，未重复载入（{n} 家企业保持不变）").format(db=db.path, n=report.enterprises_skipped)
-        )
+        text = _("演示数据已在 {db} 中，未重复载入（{n} 家企业保持不变）")
+        print(text.format(db=db.location, n=report.enterprises_skipped))
         return 0
     print(
         _("演示数据已载入 {db}：新增企业 {e} 家、许可证 {l} 张、生产地址 {s} 个、检查人员 {i} 名").format(
-            db=db.path,
+            db=db.location,
             e=report.enterprises_added,
             l=report.licenses_added,
             s=report.sites_added,

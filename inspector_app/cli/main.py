@@ -80,18 +80,36 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"inspector-app {__version__}")
-    parser.add_argument("--db", type=Path, help=_("数据库文件（默认：用户数据目录；或环境变量 INSPECTOR_APP_DB）"))
+    parser.add_argument(
+        "--db",
+        metavar=_("数据库"),
+        help=_(
+            "数据库文件，或区局的数据库服务器地址 postgresql+psycopg://用户@主机:5432/数据库名"
+            "（默认：用户数据目录；或环境变量 INSPECTOR_APP_DB）。服务器密码放在 PGPASSWORD 或 ~/.pgpass 中"
+        ),
+    )
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help=_("允许把旧版本的服务器数据库升级到本程序的结构（请先用 pg_dump 备份）"),
+    )
     sub = parser.add_subparsers(dest="command", metavar=_("命令"), parser_class=_Parser)
     for module in _command_modules():
         module.register(sub)
     return parser
 
 
-def open_db(args: argparse.Namespace) -> Database:
-    from inspector_app.core.storage.db import open_database
+def db_target(args: argparse.Namespace) -> str | Path:
+    """The database --db names (a file or a server URL), else INSPECTOR_APP_DB, else the user's file."""
     from inspector_app.paths import default_db_path
 
-    return open_database(args.db or default_db_path())
+    return getattr(args, "db", None) or default_db_path()
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    from inspector_app.core.storage.db import open_database
+
+    return open_database(db_target(args), upgrade=getattr(args, "upgrade", False))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,9 +131,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _db_path(args: argparse.Namespace) -> Path | None:
+    """The database file (for a damage check), None for a server database."""
     try:
-        from inspector_app.paths import default_db_path
+        from inspector_app.core.storage.db import file_path, server_url
 
-        return args.db or default_db_path()
+        target = db_target(args)
+        return None if server_url(target) is not None else file_path(target)
     except Exception:
         return None

@@ -41,13 +41,12 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
 
 def _open_existing_db(args: argparse.Namespace) -> Database | None:
     """The database if its file exists (verify and lookup never create one), else None."""
+    from inspector_app.cli.main import db_target, open_db
     from inspector_app.core.errors import DomainError
-    from inspector_app.paths import default_db_path
+    from inspector_app.core.storage.db import database_exists
 
-    path = args.db or default_db_path()
-    if not Path(path).exists():
+    if not database_exists(db_target(args)):
         return None
-    from inspector_app.cli.main import open_db
 
     try:
         return open_db(args)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from inspector_app.core.storage.db import serialize
 from inspector_app.core.storage.device_keys import Identity
 from inspector_app.core.storage.sync_models import FIELD, BundleLog, Outbox
 from inspector_app.sync import receipts, records, state
@@ -24,7 +25,8 @@ class Selected:
 
 
 def select_records(session, identity: Identity, reg: records.Registry, dest: str, full: bool):
-    box = session.get(Outbox, dest)
+    serialize(session, "outbox", dest)  # two clerks exporting to one laptop never take the same number
+    box = session.get(Outbox, dest, populate_existing=True)
     if box is None:
         box = Outbox(destination=dest, last_seq=0, sent_upto=0)
         session.add(box)

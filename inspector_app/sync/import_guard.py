@@ -28,8 +28,9 @@ _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _is_locked(exc: BaseException) -> bool:
-    orig = getattr(exc, "orig", exc)
-    return isinstance(orig, sqlite3.OperationalError) and ("locked" in str(orig) or "busy" in str(orig))
+    from inspector_app.core.storage.db import is_transient
+
+    return is_transient(exc)
 
 
 def _os_error(exc: BaseException) -> OSError | None:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from inspector_app.core.storage.db import serialize
 from inspector_app.core.storage.sync_models import RecordState
 from inspector_app.sync.records import DELETED, Dumped, RecordKind, chunks
 
@@ -68,6 +69,7 @@ class State:
 
 
 def next_seq(session: Session) -> int:
+    serialize(session, "sync_changed_seq")  # held to the commit: no two writers number changes alike
     return (session.scalar(select(func.max(T.c.changed_seq))) or 0) + 1
 
 

@@ -81,10 +81,12 @@ def test_opening_a_current_database_again_changes_nothing(db_path):
     assert not list(db_path.parent.glob("*.bak"))
 
 
-def test_missing_parent_folder_is_created(tmp_path):
+def test_a_file_in_a_folder_that_does_not_exist_is_refused(tmp_path):
+    """A typo in --db (or a server address the shell mangled) does not quietly become a new file somewhere."""
     path = tmp_path / "a" / "b" / "inspections.sqlite3"
-    open_database(path).close()
-    assert _revisions(path) == _heads()
+    with pytest.raises(DatabaseRefused, match=r"文件夹.*不存在"):
+        open_database(path)
+    assert not (tmp_path / "a").exists()
 
 
 # --- files that are not ours ---------------------------------------------------------------------------------

@@ -150,7 +150,9 @@ def test_tampering_with_a_signed_record_is_detected(db, completed):
         s.execute(text("UPDATE item_result SET record = '改过了' WHERE item_id = '1.2'"))
     assert any("检查结论和记录" in p for p in signing.verify_record(db, completed))
     with db.session() as s:
-        s.execute(text("UPDATE signature SET image = X'89504E470D0A1A0A00' WHERE role = 'representative'"))
+        s.execute(
+            text("UPDATE signature SET image = :png WHERE role = 'representative'"), {"png": b"\x89PNG\r\n\x1a\n\x00"}
+        )
     assert any("签名图片" in p for p in signing.verify_record(db, completed))
 
 

@@ -20,7 +20,7 @@ from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.issuing import number_prefix
 from inspector_app.core.issuing.number_rules import NUMBER_KEYS, check_pattern
-from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.db import Database, serialize
 from inspector_app.core.storage.docs_models import DocNumber
 from inspector_app.i18n import _
 
@@ -101,6 +101,7 @@ def issue(
             _("文书编号格式中没有本机前缀 {prefix}，不同电脑会编出相同的号。")
             + _("请在设置中把 {prefix} 加入编号格式，或向局里申请本机编号段。")
         )
+    serialize(session, "doc_number", doc_type, year, prefix)  # two clerks never read the same last number
     used = select(func.max(DocNumber.serial)).where(
         DocNumber.doc_type == doc_type, DocNumber.year == year, DocNumber.prefix == prefix
     )

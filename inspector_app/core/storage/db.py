@@ -1,8 +1,11 @@
-"""The storage module: the only place that knows the database is SQLite.
+"""The storage module: the only place that knows which engine holds the data.
 
-Opening a database checks that the file is ours (SQLite header + application_id), refuses one written by a
-newer version of the app, backs up and migrates an older one with Alembic, and sets the pragmas that make
-every commit durable.
+A database is a SQLite file (a laptop, a small bureau) or a PostgreSQL server database (a bureau of several
+clerks, core/storage/server.py); `open_database` takes either a file path or a SQLAlchemy URL
+(`postgresql+psycopg://user@host:5432/dbname`). Opening a file checks that it is ours (SQLite header +
+application_id), refuses one written by a newer version of the app, backs up and migrates an older one with
+Alembic, and sets the pragmas that make every commit durable. A server database gets the same checks through a
+marker table, and is upgraded only when asked (`--upgrade`): its backup is the administrator's pg_dump.
 """
 
 import ast
@@ -14,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspector_app.core.errors import DatabaseRefused
@@ -155,9 +158,14 @@ def _begin(conn) -> None:
 
 
 class Database:
-    def __init__(self, path: Path, engine: Engine):
+    """An open database. `path` is the SQLite file (None for a server database); `location` says which
+    database it is in words a clerk recognises (the file, or the server URL without its password)."""
+
+    def __init__(self, path: Path | None, engine: Engine, location: str | None = None):
         self.path = path
         self.engine = engine
+        self.location = location or str(path)
+        self.is_server = path is None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
@@ -177,13 +185,90 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def open_database(path: str | Path) -> Database:
-    path = Path(path)
+# A server address as --db gives it; also the form a Path made of one leaves (pathlib folds "//" into "/").
+_URL_FORM = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/+(.*)$", re.DOTALL)
+_SERVER_SCHEMES = ("postgresql", "postgres")
+
+
+def server_url(target: str | Path) -> URL | None:
+    """The SQLAlchemy URL when target names a server database, None when it names a file.
+
+    `sqlite:///file` names a file (returned as None: use `file_path`). Any other scheme is refused.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = str(target)
+    m = _URL_FORM.match(text)
+    if m is None:
+        return None
+    scheme, rest = m.group(1).lower(), m.group(2)
+    backend = scheme.split("+", 1)[0]
+    if backend == "sqlite":
+        return None
+    if backend not in _SERVER_SCHEMES:
+        raise DatabaseRefused(
+            _(
+                "不支持的数据库地址“{t}”：只能是本机的数据库文件，或 PostgreSQL 服务器地址（postgresql+psycopg://用户@主机:端口/数据库）。"
+            ).format(t=text)
+        )
+    try:
+        url = make_url(f"postgresql+psycopg://{rest}")
+    except ArgumentError as exc:
+        raise DatabaseRefused(_("数据库服务器地址“{t}”无法识别：{e}").format(t=text, e=exc)) from None
+    if not url.database:
+        raise DatabaseRefused(
+            _("数据库服务器地址“{t}”缺少数据库名（例如 postgresql+psycopg://用户@主机:5432/bureau）。").format(t=text)
+        )
+    return url
+
+
+def file_path(target: str | Path) -> Path:
+    """The file a file target names (`sqlite:///x.sqlite3` or a plain path)."""
+    text = str(target)
+    m = _URL_FORM.match(text)
+    if m is not None and m.group(1).lower().split("+", 1)[0] == "sqlite" and "://" in text:
+        from sqlalchemy.engine import make_url
+
+        return Path(make_url(text).database or "")
+    return Path(target)
+
+
+def database_exists(target: str | Path) -> bool:
+    """A server database is taken to exist (opening it says if not); a file exists or not."""
+    return server_url(target) is not None or file_path(target).exists()
+
+
+def open_database(target: str | Path, *, upgrade: bool = False) -> Database:
+    """Open (creating or migrating as needed) the database target names: a file path or a server URL.
+
+    A file is backed up before it is migrated; a server database is migrated only with upgrade=True (its
+    backup is the administrator's pg_dump), otherwise DatabaseRefused says what the upgrade would do.
+    """
+    url = server_url(target)
+    if url is not None:
+        from inspector_app.core.storage import server
+
+        known, heads = _known_revisions()
+        engine = server.connect(url)
+        try:
+            server.prepare(engine, known, heads, upgrade=upgrade, migrate=_migrate)
+        except BaseException:
+            engine.dispose()
+            raise
+        return Database(None, engine, url.render_as_string(hide_password=True))
+    path = file_path(target)
     is_new, revisions = _inspect_file(path)
     _known, heads = _known_revisions()
+    if is_new and not path.parent.is_dir():
+        # A typo in --db (or a server address the shell mangled) must not quietly become a new file somewhere.
+        raise DatabaseRefused(
+            _("数据库文件“{p}”所在的文件夹“{d}”不存在，未作任何改动。请检查路径，或先建好该文件夹。").format(
+                p=path, d=path.parent
+            )
+        )
     if not is_new and revisions != heads:
         _backup(path, revisions)
-    path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path)
     if revisions != heads:
         _migrate(engine, is_new)
@@ -203,10 +288,15 @@ def _backup(path: Path, revisions: frozenset[str]) -> None:
         src.close()
 
 
-def _migrate(engine: Engine, is_new: bool) -> None:
+def _migrate(engine: Engine, is_new: bool, conn=None) -> None:
+    """Bring the schema to the heads in one transaction (conn: the server's, already begun)."""
     from alembic import command
 
     cfg = _alembic_config()
+    if conn is not None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+        return
     with engine.begin() as conn:
         if is_new:
             conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
@@ -214,3 +304,29 @@ def _migrate(engine: Engine, is_new: bool) -> None:
         command.upgrade(cfg, "heads")
     with engine.connect() as conn:  # move the new schema and application_id into the main file
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def serialize(session: Session, *key: object) -> None:
+    """Make this transaction wait for any other that holds the same key, until it ends.
+
+    For the counters that are read, then written: document numbers, bundle sequence numbers, the change
+    sequence of sync. SQLite lets one writer at a time anyway; on a server, two clerks would otherwise read the
+    same last number (READ COMMITTED). A transaction-level advisory lock: released by the commit or rollback.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "\x1f".join(map(str, key))})
+
+
+# Another writer got in the way, and the whole operation may simply be tried again: SQLite's lock, or on a
+# server a serialization failure, a deadlock, or a concurrent insert of the same key (two clerks importing
+# the same bundle: tried again, the second finds it applied).
+_SERVER_TRANSIENT = {"40001", "40P01", "23505", "55P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    return getattr(orig, "sqlstate", None) in _SERVER_TRANSIENT

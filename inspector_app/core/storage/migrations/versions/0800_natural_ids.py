@@ -124,6 +124,10 @@ def _foreign_keys(conn):
 
 def upgrade() -> None:
     conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        # A server database (PostgreSQL) is created by a version that already derives ids: at this step it is
+        # empty, there is nothing to rewrite. The rewrite below reads SQLite's own catalogue.
+        return
     conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")  # checked at the commit, once all ids moved
     tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
     fks = _foreign_keys(conn)
