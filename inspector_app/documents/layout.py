@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -29,7 +29,6 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, TableStyle
 from inspector_app import __version__
 from inspector_app.core.issuing.signing import SignatureView, verification_code
 from inspector_app.documents import fonts, qr
-from inspector_app.documents.data import DocData
 
 PAGE = A4
 BLACK = colors.black
@@ -237,10 +236,22 @@ class _NumberedCanvas(Canvas):
         Canvas.save(self)
 
 
+class PageData(Protocol):
+    """What the page furniture reads of a document: its title values, settings and QR payload."""
+
+    @property
+    def qr_text(self) -> str: ...
+
+    @property
+    def info(self) -> dict: ...
+
+    def setting(self, key: str) -> str: ...
+
+
 def render(
     story: list,
     furniture: Furniture,
-    data: DocData,
+    data: PageData,
     *,
     margins: tuple[float, float, float, float],
     on_page: Callable | None = None,

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
@@ -39,7 +40,7 @@ CLASS_NOTICE_TEXT = {
     "不得用于广告、推广宣传等商业行为。本局将结合监督检查情况对分类实行动态调整。",
     "contact": "联系电话：{phone}",
 }
-INTERVIEW_TEXT = {
+INTERVIEW_TEXT: dict[str, Any] = {
     "title": "约 谈 记 录",
     "rows": ("被约谈企业", "统一社会信用代码", "约谈时间", "约谈地点", "被约谈人", "约谈人", "约谈类型", "约谈事由"),
     "outcome": "约谈情况及企业整改承诺",

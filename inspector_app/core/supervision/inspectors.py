@@ -95,8 +95,9 @@ def write(session: Session, badge_no: str, f: Fields, *, create: bool | None = N
     if _needs_bureau(f) or (row is not None and (f.can_lead is not None or f.technical is not None)):
         require_bureau(session, _("检查人员抽取资格（可任组长、技术专家）的设置"))
     created = row is None
-    if created:
-        row = Inspector(name=f.name.strip(), badge_no=badge, district=(f.district or "").strip(), active=True)
+    if row is None:
+        # field_problems(new=True) has refused a missing name
+        row = Inspector(name=(f.name or "").strip(), badge_no=badge, district=(f.district or "").strip(), active=True)
         session.add(row)
         session.flush()
     else:

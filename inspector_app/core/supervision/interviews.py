@@ -199,6 +199,8 @@ def number_for(db: Database, interview_id: str) -> InterviewRow:
         if row.number:
             return row
         number = numbers.issue(s, numbers.INTERVIEW, on=row.held_on).number
-        s.get(Interview, row.id).number = number
+        stored = s.get(Interview, row.id)
+        assert stored is not None, "get_in found it in this session"
+        stored.number = number
         s.flush()
         return get_in(s, row.id)

@@ -466,8 +466,11 @@ def _campaign(s, start: date, end: date, district: str | None, screened: dict, w
         yoy = percent(f - prev_f, prev_f, 1) if prev_f else "/"
         if yoy not in ("/",) and not yoy.startswith("-"):
             yoy = "+" + yoy
-        values = (screened.get(c, 0), with_problem.get(c, 0), None, None, e, b, f, yoy) + (None,) * 15
-        values += (interviewed.get(c, 0),)
+        values = (
+            (screened.get(c, 0), with_problem.get(c, 0), None, None, e, b, f, yoy)
+            + (None,) * 15
+            + (interviewed.get(c, 0),)
+        )
         rows.append(CampaignRow(c, values))
     return tuple(rows)
 
