@@ -26,7 +26,7 @@ from inspector_app.core.issuing.signing.codes import (
     qr_payload,
     verification_code,
 )
-from inspector_app.core.issuing.signing.content import canonical_json, sha256_hex
+from inspector_app.core.issuing.signing.content import sha256_hex, signed_json
 from inspector_app.core.issuing.signing.sign import (
     check_days,
     default_days,
@@ -95,7 +95,6 @@ __all__ = [
     "SignatureView",
     "SignedState",
     "SignerProblem",
-    "canonical_json",
     "check_days",
     "create_amendment",
     "default_days",
@@ -111,6 +110,7 @@ __all__ = [
     "sign_amendment",
     "sign_in_session",
     "sign_inspection",
+    "signed_json",
     "signer_problems",
     "status",
     "team_of",
