@@ -34,7 +34,7 @@ from inspector_app.core.issuing.signing.sign import (
     sign_in_session,
     sign_inspection,
 )
-from inspector_app.core.issuing.signing.signers import SignerProblem, signer_problems
+from inspector_app.core.issuing.signing.signers import SignerProblem, representative_values, signer_problems
 from inspector_app.core.issuing.signing.state import (
     find_by_code,
     get_signed,
@@ -106,6 +106,7 @@ __all__ = [
     "parse_verification_code",
     "qr_payload",
     "record_paper_signatures",
+    "representative_values",
     "sha256_hex",
     "sign_amendment",
     "sign_in_session",
