@@ -7,5 +7,5 @@
 - supervision/ — classification, plans, draws, rectification follow-up, statistics
 - archive.py (一企一档 of one enterprise), settings.py, catalog.py (fixed lists), identifiers.py (USCC, license
   numbers), safe_input.py and spreadsheet_text.py (what comes in and goes out of files), demo.py, clock.py,
-  errors.py
+  errors.py, problems.py (every problem of an input at once)
 """

@@ -1,8 +1,8 @@
 """The one serialisation that is hashed and signed, and the base64 text keys and binary values travel in.
 
 Canonical JSON: sorted keys, no spaces, UTF-8, no NaN (docs/bundle-format.md). Used by sync (manifests,
-record hashes, key files) and by the device key store (core/storage/device_keys.py); sync/format.py
-re-exports these names.
+record hashes, key files), by the device key store (core/storage/device_keys.py) and by signing (as text, with
+its strings in NFC first: core/issuing/signing/content.py); sync/format.py re-exports these names.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",
 def canonical_json(obj: Any) -> bytes:
     """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8."""
     return _CANONICAL.encode(obj).encode()
+
+
+def canonical_text(obj: Any) -> str:
+    """canonical_json before its UTF-8 encoding: for what is stored as text beside its hash."""
+    return _CANONICAL.encode(obj)
 
 
 def b64(data: bytes) -> str:

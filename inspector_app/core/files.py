@@ -34,6 +34,10 @@ def replacing(path: str | Path, *, mode: int | None = None, durable: bool = True
             finally:
                 os.close(fd)
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename == str(tmp):  # a message names the user's file, not our temporary one
+            exc.filename = str(path)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     if durable:

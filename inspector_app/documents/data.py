@@ -14,13 +14,12 @@ from inspector_app.core import clock, settings
 from inspector_app.core.catalog import INSPECTION_KINDS
 from inspector_app.core.inspection import photos
 from inspector_app.core.inspection.inspections import Answer
-from inspector_app.core.inspection.snapshots import template_from_snapshot
+from inspector_app.core.inspection.snapshots import stored_template
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.core.issuing.doc_types import NOTICE
 from inspector_app.core.issuing.signing import SignedState, get_signed
 from inspector_app.core.storage.db import Database
-from inspector_app.core.storage.models import TemplateSnapshot
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,7 @@ def _template(db: Database, digest: str) -> Template:
     JSON parse per document (≈ 0.6 ms) are saved."""
     template = _templates.get(digest)
     if template is None:
-        with db.session() as s:
-            snap = s.get(TemplateSnapshot, digest)
-            if snap is None:  # the snapshot is written with the inspection that names it
-                raise LookupError(f"template snapshot {digest} is missing")
-            template = template_from_snapshot(snap.digest, snap.content)
+        template = stored_template(db, digest)
         if len(_templates) >= 32:
             _templates.clear()
         _templates[digest] = template

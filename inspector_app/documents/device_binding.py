@@ -101,15 +101,10 @@ def holds(binding: Binding, spki_der: bytes, signing_key_b64: str) -> bool:
 def own_device_key(db):
     """(device id, Ed25519 private key) of this installation, or None when it was never set up (a test
     database, a standalone install) or its key file cannot be read (logged: documents still print)."""
-    from inspector_app.core.storage.models import Setting
-    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID
+    from inspector_app.core.storage.device_keys import DeviceKeyError, device_id, load_identity
 
-    with db.session() as s:
-        row = s.get(Setting, SETTING_DEVICE_ID)
-        if row is None or not row.value:
-            return None
-    from inspector_app.core.storage.device_keys import DeviceKeyError, load_identity
-
+    if not device_id(db):
+        return None
     try:
         identity = load_identity(db)
     except DeviceKeyError as exc:

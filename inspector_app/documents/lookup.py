@@ -147,39 +147,36 @@ def _check_signature(db: Database, content: qrsig.QrContent) -> str:
     registered device valid on the day of issue."""
     import base64
 
-    from sqlalchemy import select
-
-    from inspector_app.core.storage.sync_models import Device
+    from inspector_app.core.issuing.device_register import registered_devices
 
     forged = _("二维码签名无效：不是区局登记的设备签发的二维码，该纸质文书可能是伪造的，请向出具机关核实。")
-    with db.session() as s:
-        for row in s.scalars(select(Device)):
-            try:
-                public = base64.b64decode(row.signing_key, validate=True)
-            except ValueError:
-                continue
-            if qrsig.key_id(public) != content.key_id:
-                continue
-            if not qrsig.signature_holds(content, public):
-                raise ValidationError(_("二维码"), forged)
-            day = content.issued_on
-            assert day is not None, "a signed (version 2) code carries its day of issue"
-            if row.revoked_at is not None and day >= row.revoked_at.date():
-                raise ValidationError(
-                    _("二维码"),
-                    _(
-                        "签发二维码的设备“{d}”已于{t:%Y-%m-%d}被吊销，该日及以后出具的文书不能凭二维码证明，请向出具机关核实。"
-                    ).format(d=row.name or row.id[:8], t=row.revoked_at),
-                )
-            if (row.valid_from and day < row.valid_from) or (row.valid_until and day > row.valid_until):
-                raise ValidationError(
-                    _("二维码"),
-                    _("二维码的出具日期{d:%Y-%m-%d}不在签发设备“{n}”登记的有效期内，请向出具机关核实。").format(
-                        d=day, n=row.name or row.id[:8]
-                    ),
-                )
-            who = row.name or row.id[:8]
-            return who + (_("（检查人员 {i}）").format(i=row.inspector_name) if row.inspector_name else "")
+    for row in registered_devices(db):
+        try:
+            public = base64.b64decode(row.signing_key, validate=True)
+        except ValueError:
+            continue
+        if qrsig.key_id(public) != content.key_id:
+            continue
+        if not qrsig.signature_holds(content, public):
+            raise ValidationError(_("二维码"), forged)
+        day = content.issued_on
+        assert day is not None, "a signed (version 2) code carries its day of issue"
+        if row.revoked_at is not None and day >= row.revoked_at.date():
+            raise ValidationError(
+                _("二维码"),
+                _(
+                    "签发二维码的设备“{d}”已于{t:%Y-%m-%d}被吊销，该日及以后出具的文书不能凭二维码证明，请向出具机关核实。"
+                ).format(d=row.label, t=row.revoked_at),
+            )
+        if (row.valid_from and day < row.valid_from) or (row.valid_until and day > row.valid_until):
+            raise ValidationError(
+                _("二维码"),
+                _("二维码的出具日期{d:%Y-%m-%d}不在签发设备“{n}”登记的有效期内，请向出具机关核实。").format(
+                    d=day, n=row.label
+                ),
+            )
+        who = row.label
+        return who + (_("（检查人员 {i}）").format(i=row.inspector_name) if row.inspector_name else "")
     raise ValidationError(_("二维码"), forged)
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from inspector_app.core.errors import DomainError, ValidationError
+from inspector_app.core.files import replacing
 from inspector_app.core.spreadsheet_text import safe_append
 from inspector_app.core.supervision.statistics import CAMPAIGN_COLUMNS, Report
 from inspector_app.i18n import _
@@ -36,7 +37,8 @@ def export(report: Report, path: str | Path) -> Path:
     if ext not in EXTENSIONS:
         raise ValidationError(_("输出文件"), _("扩展名应为 .xlsx、.pdf 或 .json，现在是“{e}”").format(e=ext or _("无")))
     path.parent.mkdir(parents=True, exist_ok=True)
-    {".json": to_json, ".xlsx": to_xlsx, ".pdf": to_pdf}[ext](report, path)
+    with replacing(path) as tmp:
+        {".json": to_json, ".xlsx": to_xlsx, ".pdf": to_pdf}[ext](report, tmp)
     return path
 
 

@@ -95,30 +95,28 @@ def _who(v: Verification, db) -> tuple[_Known | None, str]:
         return _Known(v.device or v.signer, _cert_user(v.signer), _("本机")), ""
     if db is None:
         return None, _("签名密钥不是本机的，且没有设备登记可供核对")
-    from inspector_app.core.storage.models import Setting
-    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
+    from inspector_app.core.issuing.device_register import signer_facts
     from inspector_app.documents import device_binding
 
     signed_at = _local(v.signed_at)
-    with db.session() as s:
-        own = s.get(Setting, SETTING_DEVICE_ID)
-        own_id = own.value if own is not None else ""
-        binding = v.binding
-        if binding is not None:
-            row = s.get(Device, binding.device_id)
-            if row is None:
-                return None, _("证书声称的设备 {d} 不在设备登记中").format(d=binding.device_id[:8])
-            if not device_binding.holds(binding, v.spki, row.signing_key):
-                return None, _("证书中的设备声明与设备登记中“{d}”的公钥不符（伪造的证书）").format(d=_label(row))
-            problem = _not_usable(row, signed_at)
-            if problem:
-                return None, problem
-            how = _("本机") if row.id == own_id else _("区局设备登记中")
-            # The key is the device's, so the certificate's name is the device's own word for its user.
-            return _Known(_label(row), row.inspector_name or _cert_user(v.signer), how), ""
-        known = _from_archive(s, v.fingerprint, signed_at)
-        if known is not None:
-            return known, ""
+    binding = v.binding
+    facts = signer_facts(db, binding.device_id if binding is not None else None, v.fingerprint)
+    if binding is not None:
+        row = facts.claimed
+        if row is None:
+            return None, _("证书声称的设备 {d} 不在设备登记中").format(d=binding.device_id[:8])
+        if not device_binding.holds(binding, v.spki, row.signing_key):
+            return None, _("证书中的设备声明与设备登记中“{d}”的公钥不符（伪造的证书）").format(d=row.label)
+        problem = _not_usable(row, signed_at)
+        if problem:
+            return None, problem
+        how = _("本机") if row.id == facts.own_id else _("区局设备登记中")
+        # The key is the device's, so the certificate's name is the device's own word for its user.
+        return _Known(row.label, row.inspector_name or _cert_user(v.signer), how), ""
+    # A registered device whose archived issued documents carry this signing key.
+    for row in facts.archived:
+        if not _not_usable(row, signed_at):
+            return _Known(row.label, row.inspector_name, _("已出具文书存档中")), ""
     return None, _("签名密钥既不是本机的，也不属于区局登记的任何设备")
 
 
@@ -127,36 +125,13 @@ def _cert_user(common_name: str) -> str:
     return common_name.split("（", 1)[0].strip()
 
 
-def _label(row) -> str:
-    return row.name or row.id[:8]
-
-
 def _not_usable(row, signed_at: datetime | None) -> str:
     """Why a registered device could not sign at `signed_at` ("" when it could)."""
     if row.revoked_at is not None and (signed_at is None or signed_at >= row.revoked_at):
         return _("签名设备“{d}”已于 {t:%Y-%m-%d %H:%M} 被吊销，签名时间不早于吊销时间").format(
-            d=_label(row), t=row.revoked_at
+            d=row.label, t=row.revoked_at
         )
     day = signed_at.date() if signed_at else None
     if day is not None and ((row.valid_from and day < row.valid_from) or (row.valid_until and day > row.valid_until)):
-        return _("签名时间 {t:%Y-%m-%d} 不在设备“{d}”登记的有效期内").format(t=day, d=_label(row))
+        return _("签名时间 {t:%Y-%m-%d} 不在设备“{d}”登记的有效期内").format(t=day, d=row.label)
     return ""
-
-
-def _from_archive(s, fingerprint: str, signed_at: datetime | None) -> _Known | None:
-    """A registered device whose archived issued documents carry this signing key."""
-    if not fingerprint:
-        return None
-    from sqlalchemy import select
-
-    from inspector_app.core.storage.docs_models import IssuedDocument
-    from inspector_app.core.storage.sync_models import Device
-
-    ids = s.scalars(
-        select(IssuedDocument.device_id).where(IssuedDocument.signer_fingerprint == fingerprint).distinct()
-    ).all()
-    for device_id in ids:
-        row = s.get(Device, device_id) if device_id else None
-        if row is not None and not _not_usable(row, signed_at):
-            return _Known(_label(row), row.inspector_name, _("已出具文书存档中"))
-    return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
+from inspector_app.core.problems import Problems
 from inspector_app.core.safe_input import load_json
 from inspector_app.i18n import _
 from inspector_app.sync import records
@@ -101,19 +102,19 @@ def _parse_line(kind: RecordKind, raw, line_no: int) -> Incoming:
     return Incoming(kind.name, rid, vv, data, files, upd, digest, line_no, outcome)
 
 
-class Problems:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
+MemberProblems = Problems[tuple[str, str]]  # each (member of the bundle, what is wrong in it)
 
-    def add(self, member: str, text: str) -> None:
-        if len(self.items) < _MAX_PROBLEMS:
-            self.items.append((member, text))
 
-    def raise_if_any(self) -> None:
-        if self.items:
-            first_member = self.items[0][0]
-            lines = "；".join(f"{m}：{t}" for m, t in self.items)
-            raise BundleRefused("invalid_record", _("记录无效：{l}").format(l=lines), first_member)
+def member_problems() -> MemberProblems:
+    """The problems of a bundle's records; the first _MAX_PROBLEMS are kept."""
+    return Problems(lambda member, text: (member, text), limit=_MAX_PROBLEMS)
+
+
+def refuse_if_any(problems: MemberProblems) -> None:
+    if problems.errors:
+        first_member = problems.errors[0][0]
+        lines = "；".join(f"{m}：{t}" for m, t in problems.errors)
+        raise BundleRefused("invalid_record", _("记录无效：{l}").format(l=lines), first_member)
 
 
 def where(kind: str, rec_line: int, rid: str | None = None) -> str:
@@ -351,7 +352,7 @@ class _ReadAhead:
 _READ_AHEAD_MIN = 1024**2  # a smaller records member is read on this thread: not worth a thread
 
 
-def read_records(chunks, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: Problems) -> None:
+def read_records(chunks, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: MemberProblems) -> None:
     h = sha256()
     if mem.size < _READ_AHEAD_MIN:
         _split_records(_hashed(chunks, h), h, mem, kind, limits, out, problems)
@@ -369,7 +370,9 @@ def _hashed(chunks, h):
         yield chunk
 
 
-def _split_records(chunks, h, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: Problems) -> None:
+def _split_records(
+    chunks, h, mem, kind: RecordKind, limits: Limits, out: list[Incoming], problems: MemberProblems
+) -> None:
     """Parse the lines of a records member whose chunks are hashed into `h` as they are produced."""
     n = 0
     pending = bytearray()  # the start of a line that continues in the next chunk
@@ -416,8 +419,7 @@ def _split_records(chunks, h, mem, kind: RecordKind, limits: Limits, out: list[I
         raise BundleRefused("hash_mismatch", _("SHA-256校验值与清单不符（内容被改动或损坏）"), mem.path)
     if pending:
         local.append((mem.path, _("最后一行缺少换行符")))
-    for m, t in local:
-        problems.add(m, t)
+    problems.extend(local)
 
 
 def validated(kind: RecordKind, rec: Incoming):

@@ -50,12 +50,13 @@ from inspector_app.sync.hostile import open_archive
 from inspector_app.sync.keys import DeviceInfo, load_identity
 from inspector_app.sync.members import (
     HAND_OFF_BYTES,
-    Problems,
     Spool,
     Stager,
     inline,
+    member_problems,
     read_file,
     read_records,
+    refuse_if_any,
 )
 from inspector_app.sync.records import Incoming
 from inspector_app.sync.registry import registry as shared_registry
@@ -203,7 +204,7 @@ def verify_bundle(
             for n in range(16):  # files spread over folders: creating them in one folder serialises on it
                 (vb.staging / f"{n:02d}").mkdir()
             vb.spool = Spool(vb.staging / "spool")
-        problems = Problems()
+        problems = member_problems()
         parsed: dict[str, list[Incoming]] = defaultdict(list)
         total = len(manifest.members)
         staging = str(vb.staging) if vb.staging else None
@@ -255,9 +256,9 @@ def verify_bundle(
             stager.finish()
         finally:
             stager.close()
-        problems.raise_if_any()
+        refuse_if_any(problems)
         validate_records(db, reg, manifest, parsed, problems)
-        problems.raise_if_any()
+        refuse_if_any(problems)
         vb.records = dict(parsed)
         vb.checked = True
         return vb

@@ -15,7 +15,7 @@ from inspector_app.core.storage.sync_models import RecordState
 from inspector_app.i18n import _
 from inspector_app.sync import records
 from inspector_app.sync.format import FILES_DIR, TOMBSTONES_VERSION, Manifest, records_path
-from inspector_app.sync.members import validated, where
+from inspector_app.sync.members import MemberProblems, validated, where
 from inspector_app.sync.records import Incoming, RecordProblem
 
 
@@ -31,7 +31,7 @@ def _deleted_here(s, kind: str, ids: set[str]) -> set[str]:
 
 
 def validate_records(
-    db: Database, reg: records.Registry, m: Manifest, parsed: dict[str, list[Incoming]], problems
+    db: Database, reg: records.Registry, m: Manifest, parsed: dict[str, list[Incoming]], problems: MemberProblems
 ) -> None:
     files = {mem.path: mem for mem in m.members if mem.path.startswith(FILES_DIR)}
     referenced: set[str] = set()
@@ -41,14 +41,14 @@ def validate_records(
         kind = reg.kind(kind_name)
         member = records_path(kind_name)
         if len(recs) != m.counts.get(kind_name, 0):
-            problems.add(member, _("记录数 {a} 与清单的 {b} 不符").format(a=len(recs), b=m.counts.get(kind_name, 0)))
+            problems.error(member, _("记录数 {a} 与清单的 {b} 不符").format(a=len(recs), b=m.counts.get(kind_name, 0)))
         seen: set[str] = set()
         for rec in recs:
             if rec.id in seen:
-                problems.add(member, _("{w}：编号重复").format(w=where(kind_name, rec.line, rec.id)))
+                problems.error(member, _("{w}：编号重复").format(w=where(kind_name, rec.line, rec.id)))
             seen.add(rec.id)
             if rec.data is None and m.format_version < TOMBSTONES_VERSION:
-                problems.add(
+                problems.error(
                     member,
                     _("{w}：格式版本 {v} 的数据包不能含已删除的记录").format(
                         w=where(kind_name, rec.line, rec.id), v=m.format_version
@@ -58,20 +58,20 @@ def validate_records(
             try:
                 rec.parsed = validated(kind, rec)
             except RecordProblem as exc:
-                problems.add(member, f"{where(kind_name, rec.line, rec.id)}：{exc}")
+                problems.error(member, f"{where(kind_name, rec.line, rec.id)}：{exc}")
                 continue
             for slot, meta in rec.files.items():
                 mem = files.get(meta["path"])
                 if mem is None or mem.sha256 != meta["sha256"] or mem.size != meta["size"]:
-                    problems.add(
+                    problems.error(
                         member, _("{w}：附件“{s}”与清单不符").format(w=where(kind_name, rec.line, rec.id), s=slot)
                     )
                 referenced.add(meta["path"])
         in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is not None}
         deleted_in_bundle[kind.table_name] = {rec.id for rec in recs if rec.data is None}
     for path in sorted(set(files) - referenced):
-        problems.add(path, _("附件不属于任何记录"))
-    if problems.items:
+        problems.error(path, _("附件不属于任何记录"))
+    if problems.errors:
         return
     # References: to a record in this bundle or one already here. One to a record deleted (here, or by this
     # bundle) makes the record moot, not the bundle invalid: a late bundle with a photo of a draft deleted since
@@ -107,16 +107,16 @@ def validate_records(
                 missing.discard(ref)
             for ref in sorted(missing):
                 kind_name, rec, fld = refs[ref][0]
-                problems.add(
+                problems.error(
                     records_path(kind_name),
                     _("{w}：字段“{f}”引用的记录 {r} 不存在（可先导入更早的数据包，或请对方导出完整数据包）").format(
                         w=where(kind_name, rec.line, rec.id), f=fld, r=ref
                     ),
                 )
-        if problems.items:
+        if problems.errors:
             return
         for kind_name, recs in parsed.items():
             try:
                 reg.kind(kind_name).check_against(s, [rec for rec in recs if rec.data is not None])
             except RecordProblem as exc:
-                problems.add(records_path(kind_name), str(exc))
+                problems.error(records_path(kind_name), str(exc))

@@ -40,9 +40,9 @@ def test_signing_finalises_with_a_hash_over_the_canonical_content(db, completed)
     assert signing.verify_record(db, completed) == []
 
 
-def test_canonical_json_is_stable_and_normalised():
-    a = signing.canonical_json({"b": "é", "a": [1, {"y": 2, "x": 1}]})
-    b = signing.canonical_json({"a": [1, {"x": 1, "y": 2}], "b": "e\u0301"})  # decomposed é
+def test_signed_json_is_stable_and_normalised():
+    a = signing.signed_json({"b": "é", "a": [1, {"y": 2, "x": 1}]})
+    b = signing.signed_json({"a": [1, {"x": 1, "y": 2}], "b": "e\u0301"})  # decomposed é
     assert a == b == '{"a":[1,{"x":1,"y":2}],"b":"é"}'
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from inspector_app import paths
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.files import write_atomic
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import Photo
 from inspector_app.core.storage.models import Inspection
@@ -197,9 +198,7 @@ def store(
         target = original_path(prepared.sha256, prepared.ext)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(prepared.data)
-            tmp.replace(target)
+            write_atomic(target, prepared.data)
         position = s.scalar(select(func.count()).select_from(Photo).where(Photo.inspection_id == inspection_id))
         row = Photo(
             id=stable_id(inspection_id, prepared.sha256),

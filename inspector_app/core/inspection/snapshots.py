@@ -10,6 +10,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from inspector_app.core.inspection.templates import Template
+from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import TemplateSnapshot
 
 
@@ -17,6 +18,15 @@ from inspector_app.core.storage.models import TemplateSnapshot
 def template_from_snapshot(digest: str, content: str) -> Template:
     """The Template of a stored snapshot; cached by digest, as every open of a form reads it."""
     return Template.from_dict(json.loads(content))
+
+
+def stored_template(db: Database, digest: str) -> Template:
+    """The Template of the snapshot stored under `digest`."""
+    with db.session() as s:
+        snap = s.get(TemplateSnapshot, digest)
+        if snap is None:  # the snapshot is written with the inspection that names it
+            raise LookupError(f"template snapshot {digest} is missing")
+        return template_from_snapshot(snap.digest, snap.content)
 
 
 def store_snapshot(session: Session, template: Template) -> TemplateSnapshot:

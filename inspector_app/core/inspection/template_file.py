@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from inspector_app.core import catalog
 from inspector_app.core.inspection.template_model import Section, Template, TemplateItem, TemplateProblem, make_template
+from inspector_app.core.problems import Problems
 from inspector_app.core.safe_input import UnsafeInput, load_toml
 
 _ALL_KINDS = tuple(catalog.PRODUCT_KINDS)
@@ -86,10 +87,8 @@ class _Reader:
 
     def __init__(self, file: str):
         self.file = file
-        self.problems: list[TemplateProblem] = []
-
-    def problem(self, message: str, item_id: str | None = None) -> None:
-        self.problems.append(TemplateProblem(self.file, item_id, message))
+        # Each problem as error(message) or error(message, item_id).
+        self.c = Problems(lambda message, item_id=None: TemplateProblem(file, item_id, message))
 
     def fields(self, table: dict, spec: dict, where: str, item_id: str | None = None) -> dict:
         """Checks keys and types; returns every known key, None where the value is missing or wrong."""
@@ -98,14 +97,14 @@ class _Reader:
             if key not in spec:
                 close = difflib.get_close_matches(key, spec, n=1)
                 hint = f"（是否想写 {close[0]}？）" if close else f"；可用的字段：{'、'.join(spec)}"
-                self.problem(f"{where}有未知字段 {key}{hint}", item_id)
+                self.c.error(f"{where}有未知字段 {key}{hint}", item_id)
         for key, (kind, required, default) in spec.items():
             if key not in table:
                 if required:
-                    self.problem(f"{where}缺少字段 {key}，请补上", item_id)
+                    self.c.error(f"{where}缺少字段 {key}，请补上", item_id)
                 values[key] = None if required else default
             elif not _type_ok(table[key], kind):
-                self.problem(f"{where}字段 {key} 应为{_TYPE_NAMES[kind]}，现在是 {table[key]!r}", item_id)
+                self.c.error(f"{where}字段 {key} 应为{_TYPE_NAMES[kind]}，现在是 {table[key]!r}", item_id)
                 values[key] = None
             else:
                 values[key] = table[key]
@@ -114,20 +113,20 @@ class _Reader:
     def read(self, data: dict) -> Template | None:
         for key in data:
             if key not in ("template", "sections"):
-                self.problem(f"有未知的表或字段 {key}；文件只能包含 [template] 和 [[sections]]")
+                self.c.error(f"有未知的表或字段 {key}；文件只能包含 [template] 和 [[sections]]")
         head = data.get("template")
         if not isinstance(head, dict):
-            self.problem("缺少 [template] 表（编号、版本、标题、产品类型、产品类别），请照模板格式说明补上")
+            self.c.error("缺少 [template] 表（编号、版本、标题、产品类型、产品类别），请照模板格式说明补上")
             head = {}
         t = self.fields(head, _TEMPLATE_KEYS, "[template] 中")
         self.check_head(t)
 
         raw_sections = data.get("sections")
         if raw_sections is None or raw_sections == []:
-            self.problem("没有任何检查部分，请至少写一个 [[sections]] 并在其中写 [[sections.items]]")
+            self.c.error("没有任何检查部分，请至少写一个 [[sections]] 并在其中写 [[sections.items]]")
             raw_sections = []
         elif not _type_ok(raw_sections, "tables"):
-            self.problem("sections 应写成 [[sections]]（两层方括号），每个检查部分一个")
+            self.c.error("sections 应写成 [[sections]]（两层方括号），每个检查部分一个")
             raw_sections = []
 
         seen_nos: set[int] = set()
@@ -137,7 +136,7 @@ class _Reader:
             for index, raw in enumerate(raw_sections, start=1)
         )
 
-        if self.problems:
+        if self.c.errors:
             return None
         return make_template(
             id=t["id"],
@@ -152,32 +151,32 @@ class _Reader:
 
     def check_head(self, t: dict) -> None:
         if t["id"] is not None and not _ID_RE.fullmatch(t["id"]):
-            self.problem(f'[template] 中 id “{t["id"]}” 只能用小写英文字母、数字、- 和 _，如 "industrial"')
+            self.c.error(f'[template] 中 id “{t["id"]}” 只能用小写英文字母、数字、- 和 _，如 "industrial"')
         if t["version"] is not None and t["version"] < 1:
-            self.problem("[template] 中 version 应为从 1 开始的整数，内容每改一次加 1")
+            self.c.error("[template] 中 version 应为从 1 开始的整数，内容每改一次加 1")
         if t["title"] is not None and not t["title"].strip():
-            self.problem("[template] 中 title 为空，请填写记录表标题")
+            self.c.error("[template] 中 title 为空，请填写记录表标题")
         kind = t["product_kind"]
         if kind is not None and kind not in catalog.PRODUCT_KINDS:
-            self.problem(f"[template] 中 product_kind “{kind}” 不认识，只能是 {_kinds_text()}")
+            self.c.error(f"[template] 中 product_kind “{kind}” 不认识，只能是 {_kinds_text()}")
             t["product_kind"] = None
         categories = t["categories"]
         if categories == []:
-            self.problem("[template] 中 categories 为空，请至少写一个产品类别")
+            self.c.error("[template] 中 categories 为空，请至少写一个产品类别")
         for category in categories or []:
             if category not in catalog.PRODUCT_CATEGORIES:
                 full = catalog.CATEGORY_SYNONYMS.get(category)
                 hint = f"请写全称“{full}”" if full else f"可用的类别：{'、'.join(catalog.PRODUCT_CATEGORIES)}"
-                self.problem(f"[template] 中产品类别“{category}”不认识，{hint}")
+                self.c.error(f"[template] 中产品类别“{category}”不认识，{hint}")
             elif t["product_kind"] and catalog.product_kind(category) != t["product_kind"]:
-                self.problem(
+                self.c.error(
                     f"[template] 中产品类别“{category}”属于{catalog.PRODUCT_KINDS[catalog.product_kind(category)]}，"
                     f"但本模板的 product_kind 是 {t['product_kind']}；请把它移到对应的模板中"
                 )
         if categories and len(set(categories)) != len(categories):
-            self.problem("[template] 中 categories 有重复的产品类别，请删去重复项")
+            self.c.error("[template] 中 categories 有重复的产品类别，请删去重复项")
         if any(not note.strip() for note in t["footnotes"] or []):
-            self.problem("[template] 中 footnotes 有空的备注，请删去或填写")
+            self.c.error("[template] 中 footnotes 有空的备注，请删去或填写")
 
     def read_section(self, raw: dict, index: int, kind: str | None, seen_nos: set[int], seen_ids: set[str]) -> Section:
         where = f"第 {index} 个 [[sections]] "
@@ -187,14 +186,14 @@ class _Reader:
         no = s["no"]
         if no is not None:
             if no < 1:
-                self.problem(f"{where}的编号 no 应为从 1 开始的整数")
+                self.c.error(f"{where}的编号 no 应为从 1 开始的整数")
             elif no in seen_nos:
-                self.problem(f"{where}的编号 no = {no} 与前面的部分重复，请改为不同的编号")
+                self.c.error(f"{where}的编号 no = {no} 与前面的部分重复，请改为不同的编号")
             seen_nos.add(no)
         if s["title"] is not None and not s["title"].strip():
-            self.problem(f"{where}的 title 为空，请填写检查项目名称")
+            self.c.error(f"{where}的 title 为空，请填写检查项目名称")
         if s["items"] == []:
-            self.problem(f"{where}没有检查内容，请至少写一个 [[sections.items]]")
+            self.c.error(f"{where}没有检查内容，请至少写一个 [[sections.items]]")
         items = tuple(
             self.read_item(raw_item, position, no, s["title"], kind, seen_ids)
             for position, raw_item in enumerate(s["items"] or [], start=1)
@@ -218,19 +217,19 @@ class _Reader:
         if item_id is not None:
             match = _ITEM_ID_RE.fullmatch(item_id)
             if not match:
-                self.problem('编号 id 应写成“部分号.序号”，如 "2.3"', item_id)
+                self.c.error('编号 id 应写成“部分号.序号”，如 "2.3"', item_id)
             elif section_no is not None and int(match.group(1)) != section_no:
-                self.problem(f'编号 id 应以所在部分的编号 {section_no}. 开头（如 "{section_no}.1"）', item_id)
+                self.c.error(f'编号 id 应以所在部分的编号 {section_no}. 开头（如 "{section_no}.1"）', item_id)
             if item_id in seen_ids:
-                self.problem("编号 id 与前面的检查项重复，请改为不同的编号", item_id)
+                self.c.error("编号 id 与前面的检查项重复，请改为不同的编号", item_id)
             seen_ids.add(item_id)
         elif raw.get("id") == "":
-            self.problem(f'{where}编号 id 为空，请填写如 "2.3"')
+            self.c.error(f'{where}编号 id 为空，请填写如 "2.3"')
 
         if v["text"] is not None and not v["text"].strip():
-            self.problem(f"{where}检查内容 text 为空，请照记录表原文填写", item_id)
+            self.c.error(f"{where}检查内容 text 为空，请照记录表原文填写", item_id)
         if v["category"] is not None and v["category"] not in catalog.PROBLEM_CATEGORIES:
-            self.problem(
+            self.c.error(
                 f"{where}问题分类 category “{v['category']}” 不认识，只能是"
                 f"{'、'.join(catalog.PROBLEM_CATEGORIES)}之一（000 二(二)）",
                 item_id,
@@ -238,31 +237,31 @@ class _Reader:
         categories = self.check_categories(v["category"], v["categories"], where, item_id)
         checkpoint = v["checkpoint"]
         if checkpoint and checkpoint not in catalog.CHECKPOINTS:
-            self.problem(
+            self.c.error(
                 f"{where}检查重点 checkpoint = {checkpoint} 超出范围，应为 1–{len(catalog.CHECKPOINTS)}"
                 "（001 第二十五条），不对应任何检查重点时写 0 或不写",
                 item_id,
             )
         applies_to = v["applies_to"]
         if applies_to == []:
-            self.problem(f"{where}applies_to 为空，请写 {_kinds_text()} 中的至少一个，或删去此字段表示都适用", item_id)
+            self.c.error(f"{where}applies_to 为空，请写 {_kinds_text()} 中的至少一个，或删去此字段表示都适用", item_id)
         for k in applies_to or []:
             if k not in catalog.PRODUCT_KINDS:
-                self.problem(f"{where}applies_to 中的“{k}”不认识，只能是 {_kinds_text()}", item_id)
+                self.c.error(f"{where}applies_to 中的“{k}”不认识，只能是 {_kinds_text()}", item_id)
         na_allowed, na_reason = v["na_allowed"], v["na_reason"]
         if na_allowed and na_reason is not None and not na_reason.strip():
-            self.problem(
+            self.c.error(
                 f'{where}允许“不适用”（na_allowed = true）时须在 na_reason 写明记录表给出的理由，如 "停产不适用"',
                 item_id,
             )
         if na_allowed is False and na_reason:
-            self.problem(
+            self.c.error(
                 f"{where}写了 na_reason 但 na_allowed = false；允许不适用请设 na_allowed = true，否则删去 na_reason",
                 item_id,
             )
         # 002 附件2: an item not for this product kind is answered 不适用 automatically, so the form must allow it.
         if kind and applies_to and kind not in applies_to and na_allowed is False:
-            self.problem(
+            self.c.error(
                 f"{where}本模板用于{catalog.PRODUCT_KINDS[kind]}，此项却不适用于它，将自动记为“不适用”；"
                 '请设 na_allowed = true 并在 na_reason 写明理由（如 "适用于食品相关产品"）',
                 item_id,
@@ -290,19 +289,19 @@ class _Reader:
         if categories is None:
             return (category,) if category is not None else ()
         if not categories:
-            self.problem(f"{where}问题分类 categories 为空；没有可选类别时请删去此字段", item_id)
+            self.c.error(f"{where}问题分类 categories 为空；没有可选类别时请删去此字段", item_id)
             return ()
         known = "、".join(catalog.PROBLEM_CATEGORIES)
         for c in categories:
             if c not in catalog.PROBLEM_CATEGORIES:
-                self.problem(
+                self.c.error(
                     f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一（000 二(二)）", item_id
                 )
         twice = sorted({c for c in categories if categories.count(c) > 1}, key=categories.index)
         if twice:
-            self.problem(f"{where}可选问题分类 categories 中“{'、'.join(twice)}”重复，请删去重复项", item_id)
+            self.c.error(f"{where}可选问题分类 categories 中“{'、'.join(twice)}”重复，请删去重复项", item_id)
         if category is not None and category not in categories:
-            self.problem(
+            self.c.error(
                 f"{where}默认问题分类 category “{category}” 不在 categories 中；categories 须包含 category，"
                 f'如 categories = ["{category}", "{next((c for c in categories if c != category), "其他")}"]',
                 item_id,
@@ -342,4 +341,4 @@ def read_template_file(path: Path) -> tuple[Template | None, list[TemplateProble
         return None, [_toml_problem(file, e)]
     reader = _Reader(file)
     template = reader.read(data)
-    return template, reader.problems
+    return template, reader.c.errors

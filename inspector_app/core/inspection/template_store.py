@@ -26,6 +26,7 @@ from inspector_app.core.inspection.templates import (
     load_template,
     load_templates,
 )
+from inspector_app.core.problems import Problems
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import TemplateRelease, TemplateSnapshot, utcnow
 from inspector_app.i18n import _
@@ -91,18 +92,18 @@ def _published(session: Session) -> list[tuple[Release, Template]]:
         .join(TemplateSnapshot, TemplateSnapshot.digest == TemplateRelease.snapshot_digest)
         .order_by(TemplateRelease.template_id, TemplateRelease.version)
     )
-    out, problems = [], []
+    out, c = [], Problems(TemplateProblem)
     for row, content in session.execute(q):
         template = template_from_snapshot(row.snapshot_digest, content)
         if (template.id, template.version) != (row.template_id, row.version):
             message = _("发布记录是模板 {i} 第 {v} 版，但其快照是 {j} 第 {w} 版；请区局重新发布该模板").format(
                 i=row.template_id, v=row.version, j=template.id, w=template.version
             )
-            problems.append(TemplateProblem(row.file_name, None, message))
+            c.error(row.file_name, None, message)
             continue
         out.append((_release(row), template))
-    if problems:
-        raise TemplateError(problems)
+    if c.errors:
+        raise TemplateError(c.errors)
     return out
 
 
@@ -230,38 +231,38 @@ def publish_templates(
         raise ValidationError(_("发布人"), _("不能超过50个字"))
     with db.session() as s:
         require_bureau(s, _("发布检查表模板"))
-        problems: list[TemplateProblem] = []
+        problems = Problems(TemplateProblem)
         new: list[_Candidate] = []
         for path in files:
             try:
                 template = load_template(path)
             except TemplateError as exc:
-                problems += exc.problems
+                problems.extend(exc.problems)
                 continue
             twin = next((c for c in new if c.template.id == template.id), None)
             if twin is not None:
                 message = _('模板编号 id = "{i}" 与文件 {f} 重复，请改为不同的编号').format(
                     i=template.id, f=twin.file_name
                 )
-                problems.append(TemplateProblem(path.name, None, message))
+                problems.error(path.name, None, message)
                 continue
             new.append(_Candidate(template, PUBLISHED, path.name, pending=True))
-        if problems:
-            raise TemplateError(problems)
+        if problems.errors:
+            raise TemplateError(problems.errors)
 
         shipped = load_templates(forms)
         existing = _candidates(shipped, _published(s))
         for c in new:
-            problems += _version_problems(c, existing)
+            problems.extend(_version_problems(c, existing))
         before = _winners(existing)
         after = _winners([*existing, *new])
         # Only what this publication causes: a conflict already there (a newer program shipping a category
         # the bureau moved) must not block the publication that resolves it.
         known = {str(p) for p in _category_problems(before)}
-        problems += [p for p in _category_problems(after) if str(p) not in known]
-        problems += _lost_categories(before, after, new)
-        if problems:
-            raise TemplateError(problems)
+        problems.extend([p for p in _category_problems(after) if str(p) not in known])
+        problems.extend(_lost_categories(before, after, new))
+        if problems.errors:
+            raise TemplateError(problems.errors)
 
         out = []
         for c in new:

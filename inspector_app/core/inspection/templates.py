@@ -19,6 +19,7 @@ from inspector_app.core.inspection.template_model import (
     TemplateItem,
     TemplateProblem,
 )
+from inspector_app.core.problems import Problems
 
 # The names callers take from here (the data classes live in template_model.py).
 __all__ = [
@@ -53,39 +54,34 @@ def load_templates(directory: str | Path | None = None) -> dict[str, Template]:
         message = "文件夹中没有任何 .toml 检查表模板，请放入模板文件"
         raise TemplateError([TemplateProblem(str(directory), None, message)])
 
-    problems: list[TemplateProblem] = []
+    c = Problems(TemplateProblem)
     templates: dict[str, Template] = {}
     files: dict[str, str] = {}  # template id -> file name
     owner: dict[str, str] = {}  # product category -> file name
     for path in paths:
         template, file_problems = read_template_file(path)
-        problems += file_problems
+        c.extend(file_problems)
         if template is None:
             continue
         if template.id in templates:
-            problems.append(
-                TemplateProblem(
-                    path.name, None, f'模板编号 id = "{template.id}" 与文件 {files[template.id]} 重复，请改为不同的编号'
-                )
-            )
+            message = f'模板编号 id = "{template.id}" 与文件 {files[template.id]} 重复，请改为不同的编号'
+            c.error(path.name, None, message)
             continue
         # One category, one template: a product-specific template takes its category out of the general one.
         for category in template.categories:
             if category in owner:
-                problems.append(
-                    TemplateProblem(
-                        path.name,
-                        None,
-                        f"产品类别“{category}”同时出现在文件 {owner[category]} 中；每个产品类别只能对应一个模板，"
-                        "请从其中一个文件的 categories 中删去",
-                    )
+                c.error(
+                    path.name,
+                    None,
+                    f"产品类别“{category}”同时出现在文件 {owner[category]} 中；每个产品类别只能对应一个模板，"
+                    "请从其中一个文件的 categories 中删去",
                 )
             else:
                 owner[category] = path.name
         templates[template.id] = template
         files[template.id] = path.name
-    if problems:
-        raise TemplateError(problems)
+    if c.errors:
+        raise TemplateError(c.errors)
     return templates
 
 

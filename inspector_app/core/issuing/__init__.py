@@ -5,4 +5,5 @@
 - issued.py — the archive of issued PDFs, byte for byte
 - print_check.py — the bureau settings a document prints, and which are still placeholders
 - code_typos.py — a mistyped verification code (核验码), named
+- device_register.py — the device register as a verifier of an issued PDF or QR code reads it
 """

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from inspector_app import paths
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
-from inspector_app.core.files import write_atomic
+from inspector_app.core.files import replacing, write_atomic
 from inspector_app.core.issuing.doc_types import DOC_TITLES, doc_title
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import IssuedDocument
@@ -160,19 +160,16 @@ def save_issued(db: Database, doc: ToIssue, path: str | Path) -> IssuedInfo:
     """Write `doc` to `path` and archive it as saved: the file appears only once the archive holds it,
     so a refused archive leaves no file behind and a failed write no record."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(doc.pdf)
     except OSError as exc:
         raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
-    try:
-        info = record_issued(db, doc, SAVED)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return info
+    with replacing(path) as tmp:
+        try:
+            tmp.write_bytes(doc.pdf)
+        except OSError as exc:
+            raise ValidationError(_("输出文件"), _("无法写入“{p}”：{e}").format(p=path, e=exc.strerror)) from None
+        return record_issued(db, doc, SAVED)
 
 
 def list_issued(db: Database, inspection_id: str) -> list[IssuedInfo]:

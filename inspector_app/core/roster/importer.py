@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from inspector_app.core.problems import Problems
 from inspector_app.core.roster.base import ImportReport, Progress, RowError, refuse
 from inspector_app.core.roster.columns import COLUMNS, HEADERS
 from inspector_app.core.roster.merge import Existing, cross_check, merge_enterprises, plan_writes, write_plan
@@ -48,19 +49,20 @@ def import_roster(
     path = Path(path)
     rows, note = read_table(path, progress, InputLimits.of(db))
     report = ImportReport(path=str(path), dry_run=dry_run)
+    problems = Problems(RowError, report.errors, report.warnings)
     if note:
-        report.warnings.append(RowError(0, "", note))
+        problems.warn(0, "", note)
     header_at = find_header(rows)
     if header_at is None:
         expected = "、".join(f"“{c.header}”" for c in COLUMNS if c.required)
         raise refuse(path, _("前10行中找不到表头。台账第一行应是列名，至少包括 {e}").format(e=expected))
     header_row, header_cells = rows[header_at]
-    layout = Layout(path, header_row, header_cells, report)
+    layout = Layout(path, header_row, header_cells, problems)
     data = [(n, cells) for n, cells in rows[header_at + 1 :] if any(is_filled(c) for c in cells)]
     del rows  # memory: a 100,000-row file is held once, not twice
     if not data:
         raise refuse(path, _("只有表头（第{row}行），没有数据行").format(row=header_row))
-    return _import(db, data, layout, report, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
+    return _import(db, data, layout, report, problems, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
 
 
 def _import(
@@ -68,6 +70,7 @@ def _import(
     data: list[tuple[int, Sequence[object]]],
     layout: Layout,
     report: ImportReport,
+    problems: Problems[RowError],
     *,
     dry_run: bool,
     skip_invalid: bool,
@@ -78,7 +81,7 @@ def _import(
     report.rows_read = total
     recs: list[Rec] = []
     for i, (n, cells) in enumerate(data, start=1):
-        rec = validate_row(n, cells, layout, report.errors, report.warnings)
+        rec = validate_row(n, cells, layout, problems)
         if rec is not None:
             recs.append(rec)
         if progress is not None and (i % 2000 == 0 or i == total):
@@ -86,8 +89,8 @@ def _import(
     data.clear()  # the raw cells are no longer needed; free them before planning the writes
     with db.session() as s:
         existing = Existing(s, {r.uscc for r in recs}, {r.number for r in recs})
-        good = cross_check(recs, existing, layout.name, skip_existing, report.errors, report.warnings)
-        ents = merge_enterprises(good, layout.name, report.warnings)
+        good = cross_check(recs, existing, layout.name, skip_existing, problems)
+        ents = merge_enterprises(good, layout.name, problems)
         plan = plan_writes(good, ents, existing, skip_existing, report)
         report.errors.sort(key=lambda e: e.row)
         report.warnings.sort(key=lambda e: e.row)
@@ -105,9 +108,18 @@ def import_records(
 ) -> ImportReport:
     """Import rows given as {canonical header: value} (the demo roster) through the same checks."""
     report = ImportReport(path="")
-    layout = Layout(Path("<demo>"), 1, HEADERS, report)
+    problems = Problems(RowError, report.errors, report.warnings)
+    layout = Layout(Path("<demo>"), 1, HEADERS, problems)
     data: list[tuple[int, Sequence[object]]]
     data = [(i, [row.get(h, "") for h in HEADERS]) for i, row in enumerate(rows, start=2)]
     return _import(
-        db, data, layout, report, dry_run=False, skip_invalid=False, progress=progress, skip_existing=skip_existing
+        db,
+        data,
+        layout,
+        report,
+        problems,
+        dry_run=False,
+        skip_invalid=False,
+        progress=progress,
+        skip_existing=skip_existing,
     )

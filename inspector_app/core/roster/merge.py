@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, insert, select, update
 
 from inspector_app.core import clock
+from inspector_app.core.problems import Problems
 from inspector_app.core.roster.base import ImportReport, RowError
 from inspector_app.core.roster.rows import Rec
 from inspector_app.core.roster.values import CLASS_ORDER, RISK_ORDER
@@ -83,8 +84,7 @@ def cross_check(
     existing: Existing,
     layout_name: Callable[[str], str],
     skip_existing: bool,
-    errors: list[RowError],
-    warnings: list[RowError],
+    problems: Problems[RowError],
 ) -> list[Rec]:
     """Checks between rows and against the database; returns the rows that pass."""
     first_by_uscc: dict[str, Rec] = {}
@@ -94,57 +94,49 @@ def cross_check(
         bad = False
         prev = first_by_uscc.get(rec.uscc)
         if prev is not None and prev.name != rec.name:
-            errors.append(
-                RowError(
-                    rec.row,
-                    layout_name("name"),
-                    _(
-                        "与第{r}行统一社会信用代码相同（{u}），但企业名称不同（第{r}行为“{a}”），请核对代码或名称"
-                    ).format(r=prev.row, u=rec.uscc, a=prev.name),
-                )
+            problems.error(
+                rec.row,
+                layout_name("name"),
+                _("与第{r}行统一社会信用代码相同（{u}），但企业名称不同（第{r}行为“{a}”），请核对代码或名称").format(
+                    r=prev.row, u=rec.uscc, a=prev.name
+                ),
             )
             bad = True
         lic_prev = first_by_number.get(rec.number)
         if lic_prev is not None and not bad:
             if lic_prev.uscc != rec.uscc:
-                errors.append(
-                    RowError(
-                        rec.row,
-                        layout_name("number"),
-                        _(
-                            "许可证编号与第{r}行相同，但属于另一家企业（第{r}行为“{a}”，{u}）；一张许可证只能属于一家企业"
-                        ).format(r=lic_prev.row, a=lic_prev.name, u=lic_prev.uscc),
-                    )
+                problems.error(
+                    rec.row,
+                    layout_name("number"),
+                    _(
+                        "许可证编号与第{r}行相同，但属于另一家企业（第{r}行为“{a}”，{u}）；一张许可证只能属于一家企业"
+                    ).format(r=lic_prev.row, a=lic_prev.name, u=lic_prev.uscc),
                 )
                 bad = True
             else:
                 for key in _LIC_FIELDS:
                     a, b = getattr(lic_prev, key), getattr(rec, key)
                     if a != b and not (key in ("products", "issue_date") and not b):
-                        errors.append(
-                            RowError(
-                                rec.row,
-                                layout_name(key),
-                                _("同一许可证编号在第{r}行为“{a}”，此行为“{b}”，请统一").format(
-                                    r=lic_prev.row, a=_shown(a), b=_shown(b)
-                                ),
-                            )
+                        problems.error(
+                            rec.row,
+                            layout_name(key),
+                            _("同一许可证编号在第{r}行为“{a}”，此行为“{b}”，请统一").format(
+                                r=lic_prev.row, a=_shown(a), b=_shown(b)
+                            ),
                         )
                         bad = True
                 if not bad and lic_prev.site_address == rec.site_address:
-                    warnings.append(RowError(rec.row, "", _("与第{r}行重复，已忽略").format(r=lic_prev.row)))
+                    problems.warn(rec.row, "", _("与第{r}行重复，已忽略").format(r=lic_prev.row))
         db_lic = existing.licenses.get(rec.number)
         if db_lic is not None and not bad:
             owner_uscc, owner_name = existing.owner.get(db_lic["enterprise_id"], ("", ""))
             if owner_uscc != rec.uscc and not skip_existing:
-                errors.append(
-                    RowError(
-                        rec.row,
-                        layout_name("number"),
-                        _(
-                            "该许可证已登记在企业“{n}”（{u}）名下；一张许可证只能属于一家企业，请核对编号或统一社会信用代码"
-                        ).format(n=owner_name, u=owner_uscc),
-                    )
+                problems.error(
+                    rec.row,
+                    layout_name("number"),
+                    _(
+                        "该许可证已登记在企业“{n}”（{u}）名下；一张许可证只能属于一家企业，请核对编号或统一社会信用代码"
+                    ).format(n=owner_name, u=owner_uscc),
                 )
                 bad = True
         if bad:
@@ -159,7 +151,9 @@ def _shown(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value or _("空"))
 
 
-def merge_enterprises(recs: list[Rec], layout_name: Callable[[str], str], warnings: list[RowError]) -> dict[str, _Ent]:
+def merge_enterprises(
+    recs: list[Rec], layout_name: Callable[[str], str], problems: Problems[RowError]
+) -> dict[str, _Ent]:
     ents: dict[str, _Ent] = {}
     for rec in recs:
         ent = ents.get(rec.uscc)
@@ -182,22 +176,18 @@ def merge_enterprises(recs: list[Rec], layout_name: Callable[[str], str], warnin
             if mine and not theirs:
                 setattr(ent, key, mine)
             elif mine and mine != theirs:
-                warnings.append(
-                    RowError(
-                        rec.row,
-                        layout_name(key),
-                        _("与第{r}行同一企业的值不同（“{a}”），按第{r}行导入").format(r=ent.first_row, a=theirs),
-                    )
+                problems.warn(
+                    rec.row,
+                    layout_name(key),
+                    _("与第{r}行同一企业的值不同（“{a}”），按第{r}行导入").format(r=ent.first_row, a=theirs),
                 )
         if rec.classification and rec.classification != ent.classification:
             worst = max(rec.classification, ent.classification or rec.classification, key=CLASS_ORDER.index)
             if ent.classification:
-                warnings.append(
-                    RowError(
-                        rec.row,
-                        layout_name("classification"),
-                        _("与第{r}行同一企业的分类不同，按较低的 {c} 类计（001 §31）").format(r=ent.first_row, c=worst),
-                    )
+                problems.warn(
+                    rec.row,
+                    layout_name("classification"),
+                    _("与第{r}行同一企业的分类不同，按较低的 {c} 类计（001 §31）").format(r=ent.first_row, c=worst),
                 )
             ent.classification = worst
         if rec.risk_level and rec.risk_level != ent.risk_level:

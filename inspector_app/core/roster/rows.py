@@ -12,7 +12,8 @@ from pathlib import Path
 from inspector_app.core import catalog
 from inspector_app.core.errors import ValidationError
 from inspector_app.core.identifiers import normalize_uscc, parse_license_number
-from inspector_app.core.roster.base import ImportReport, RowError, refuse
+from inspector_app.core.problems import Problems
+from inspector_app.core.roster.base import RowError, refuse
 from inspector_app.core.roster.columns import BY_KEY, COLUMNS, HEADER_INDEX, norm_header
 from inspector_app.core.roster.sheets import is_filled
 from inspector_app.core.roster.values import (
@@ -49,7 +50,7 @@ class Rec:
 class Layout:
     """Which column of the file holds which field, and the header text to name in messages."""
 
-    def __init__(self, path: Path, header_row: int, cells: Sequence[object], report: ImportReport):
+    def __init__(self, path: Path, header_row: int, cells: Sequence[object], problems: Problems[RowError]):
         self.index: dict[str, int] = {}
         self.header: dict[str, str] = {}
         for i, raw in enumerate(cells):
@@ -58,7 +59,7 @@ class Layout:
                 continue
             key = HEADER_INDEX.get(norm_header(raw))
             if key is None:
-                report.warnings.append(RowError(header_row, label, _("不是可识别的列，已忽略")))
+                problems.warn(header_row, label, _("不是可识别的列，已忽略"))
                 continue
             if key in self.index:
                 canonical = BY_KEY[key].header if key in BY_KEY else label
@@ -72,7 +73,7 @@ class Layout:
             self.header[key] = label
         if "validity" in self.index and "expiry_date" in self.index:
             message = _("已有“{h}”列，此列已忽略").format(h=self.header["expiry_date"])
-            report.warnings.append(RowError(header_row, self.header["validity"], message))
+            problems.warn(header_row, self.header["validity"], message)
             del self.index["validity"]
         missing = [
             c.header
@@ -91,9 +92,7 @@ class Layout:
         return self.header.get(key, BY_KEY[key].header if key in BY_KEY else key)
 
 
-def validate_row(
-    n: int, cells: Sequence[object], layout: Layout, errors: list[RowError], warnings: list[RowError]
-) -> Rec | None:
+def validate_row(n: int, cells: Sequence[object], layout: Layout, problems: Problems[RowError]) -> Rec | None:
     idx = layout.index
     width = len(cells)
 
@@ -107,15 +106,13 @@ def validate_row(
         return texts.get(key, "")
 
     def err(key: str, message: str) -> None:
-        errors.append(RowError(n, layout.name(key), message))
+        problems.error(n, layout.name(key), message)
 
-    start = len(errors)
+    start = problems.mark()
     empty = [c.key for c in COLUMNS if c.required and c.key in idx and not text(c.key)]
     if len(empty) > 3:  # a note, total or explanation row under the table, not a half-filled license
         names = "、".join(f"“{layout.name(k)}”" for k in empty)
-        errors.append(
-            RowError(n, "", _("必填的 {c} 都是空的；如果这是备注、合计或说明行，请删除这一行").format(c=names))
-        )
+        problems.error(n, "", _("必填的 {c} 都是空的；如果这是备注、合计或说明行，请删除这一行").format(c=names))
         return None
     for key in empty:
         err(key, _("不能为空"))
@@ -143,7 +140,7 @@ def validate_row(
             lic = parse_license_number(text("number"))
             number = lic.text
             if lic.warning:
-                warnings.append(RowError(n, layout.name("number"), lic.warning))
+                problems.warn(n, layout.name("number"), lic.warning)
         except ValidationError as exc:
             err("number", exc.reason)
 
@@ -167,12 +164,10 @@ def validate_row(
                 ),
             )
         elif number and "XK16-" in number and category != catalog.FOOD_CATEGORY:
-            warnings.append(
-                RowError(
-                    n,
-                    layout.name("category"),
-                    _("许可证编号为 XK16（食品相关产品），但产品类别为“{c}”，请核对").format(c=category),
-                )
+            problems.warn(
+                n,
+                layout.name("category"),
+                _("许可证编号为 XK16（食品相关产品），但产品类别为“{c}”，请核对").format(c=category),
             )
 
     issue = expiry = None
@@ -206,7 +201,7 @@ def validate_row(
             message = _("“{v}”不是有效的风险等级，应为 I、II 或 III（Ⅰ、Ⅱ、Ⅲ 也可）")
             err("risk_level", message.format(v=text("risk_level")))
 
-    if len(errors) > start:
+    if problems.errors_since(start):
         return None
     return Rec(
         row=n,

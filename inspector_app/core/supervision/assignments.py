@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.files import replacing
 from inspector_app.core.inspection import inspections
 from inspector_app.core.inspection.templates import Template
 from inspector_app.core.spreadsheet_text import csv_row, safe_append
@@ -367,28 +368,29 @@ def export_publication(db: Database, draw_id: str, path: str | Path, *, today: d
     if ext not in (".xlsx", ".csv", ".json"):
         raise ValidationError(_("输出文件"), _("扩展名应为 .xlsx、.csv 或 .json"))
     head, rows = publication_rows(db, draw_id, today=today)
-    if ext == ".json":
-        data = {**head, "columns": list(PUBLICATION_HEADERS), "rows": rows}
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    elif ext == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            w = _SafeWriter(csv.writer(f))
-            w.writerow([head["title"]])
-            w.writerow([_("抽取日期"), head["drawn_on"], _("范围"), head["scope"], _("随机种子"), head["seed"]])
-            w.writerow(
-                [
-                    _("规则哈希"),
-                    head["rules_hash"],
-                    _("名录哈希"),
-                    head["roster_hash"],
-                    _("结果哈希"),
-                    head["result_hash"],
-                ]
-            )
-            w.writerow(PUBLICATION_HEADERS)
-            w.writerows(rows)
-    else:
-        _write_xlsx(path, head, rows)
+    with replacing(path) as tmp:
+        if ext == ".json":
+            data = {**head, "columns": list(PUBLICATION_HEADERS), "rows": rows}
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        elif ext == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                w = _SafeWriter(csv.writer(f))
+                w.writerow([head["title"]])
+                w.writerow([_("抽取日期"), head["drawn_on"], _("范围"), head["scope"], _("随机种子"), head["seed"]])
+                w.writerow(
+                    [
+                        _("规则哈希"),
+                        head["rules_hash"],
+                        _("名录哈希"),
+                        head["roster_hash"],
+                        _("结果哈希"),
+                        head["result_hash"],
+                    ]
+                )
+                w.writerow(PUBLICATION_HEADERS)
+                w.writerows(rows)
+        else:
+            _write_xlsx(tmp, head, rows)
     return path
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from inspector_app.core.catalog import CATEGORY_SYNONYMS, PRODUCT_CATEGORIES
 from inspector_app.core.errors import DomainError
+from inspector_app.core.problems import Problems
 from inspector_app.core.safe_input import UnsafeInput, load_json, load_toml
 from inspector_app.core.supervision.classification import SPOT_CHECK_LEVELS
 
@@ -164,68 +165,68 @@ class Rules:
 
 def rules_from_dict(data: dict, file: str = "") -> Rules:
     """Validate a parsed rules file (TOML layout or Rules.to_dict()); raise RulesError listing every problem."""
-    problems: list[str] = []
+    problems = Problems(str)
     head = data.get("rules", data)
     for key in ("id", "title"):
         if not isinstance(head.get(key), str) or not head.get(key).strip():
-            problems.append(f"[rules] 缺少 {key}（文字）")
+            problems.error(f"[rules] 缺少 {key}（文字）")
     groups = []
     seen: set[str] = set()
     raw_groups = data.get("groups")
     if not isinstance(raw_groups, list) or not raw_groups:
-        problems.append("没有任何抽取组，请至少写一个 [[groups]]")
+        problems.error("没有任何抽取组，请至少写一个 [[groups]]")
         raw_groups = []
     for n, g in enumerate(raw_groups, start=1):
         where = f"第{n}个抽取组"
         if not isinstance(g, dict):
-            problems.append(f"{where}应写成 [[groups]] 表")
+            problems.error(f"{where}应写成 [[groups]] 表")
             continue
         unknown = set(g) - {"id", "title", "ratio", "categories", "spot_check_failed", "rest"}
         if unknown:
-            problems.append(f"{where}有未知字段 {'、'.join(sorted(unknown))}")
+            problems.error(f"{where}有未知字段 {'、'.join(sorted(unknown))}")
         gid = g.get("id")
         if not isinstance(gid, str) or not gid.strip():
-            problems.append(f"{where}缺少 id")
+            problems.error(f"{where}缺少 id")
             gid = f"#{n}"
         elif gid in seen:
-            problems.append(f"{where}的 id “{gid}” 重复")
+            problems.error(f"{where}的 id “{gid}” 重复")
         seen.add(gid)
         ratio = g.get("ratio")
         if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
-            problems.append(f"{where}（{gid}）的 ratio 应为大于0、不大于1的小数，如 0.3 表示30%")
+            problems.error(f"{where}（{gid}）的 ratio 应为大于0、不大于1的小数，如 0.3 表示30%")
             ratio = 1.0
         cats = []
         for c in g.get("categories", []) or []:
             full = CATEGORY_SYNONYMS.get(c, c)
             if full not in PRODUCT_CATEGORIES:
-                problems.append(f"{where}（{gid}）的产品类别“{c}”不在发证目录中（000 表3）")
+                problems.error(f"{where}（{gid}）的产品类别“{c}”不在发证目录中（000 表3）")
             cats.append(full)
         matches = []
         for m in g.get("spot_check_failed", []) or []:
             if not isinstance(m, dict) or m.get("level") not in SPOT_CHECK_LEVELS:
-                problems.append(f"{where}（{gid}）的 spot_check_failed 级别应为 {'、'.join(SPOT_CHECK_LEVELS)} 之一")
+                problems.error(f"{where}（{gid}）的 spot_check_failed 级别应为 {'、'.join(SPOT_CHECK_LEVELS)} 之一")
                 continue
             years = m.get("years")
             if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 20:
-                problems.append(f"{where}（{gid}）的 spot_check_failed 年数 years 应为1到20的整数")
+                problems.error(f"{where}（{gid}）的 spot_check_failed 年数 years 应为1到20的整数")
                 continue
             matches.append(SpotCheckMatch(m["level"], years))
         rest = g.get("rest", False) is True
         if not (cats or matches or rest):
-            problems.append(f"{where}（{gid}）须写 categories、spot_check_failed 或 rest = true 之一")
+            problems.error(f"{where}（{gid}）须写 categories、spot_check_failed 或 rest = true 之一")
         groups.append(Group(gid, str(g.get("title", gid)), float(ratio), tuple(cats), tuple(matches), rest))
     t = data.get("teams", {}) or {}
     size = t.get("size", 5)
     if not isinstance(size, int) or isinstance(size, bool) or not 2 <= size <= 20:
-        problems.append("[teams] size 应为2到20的整数（001 第二十四条：检查人员不少于2名）")
+        problems.error("[teams] size 应为2到20的整数（001 第二十四条：检查人员不少于2名）")
         size = 5
     teams = Teams(size, bool(t.get("leader", True)), bool(t.get("technical_deputy", True)))
     if teams.technical_deputy and size < 2:
-        problems.append("[teams] 需要技术专家副组长时 size 至少为2")
+        problems.error("[teams] 需要技术专家副组长时 size 至少为2")
     p = data.get("publication", {}) or {}
     days = p.get("working_days", 20)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 250:
-        problems.append("[publication] working_days 应为1到250的整数")
+        problems.error("[publication] working_days 应为1到250的整数")
         days = 20
     dates: dict[str, frozenset[date]] = {}
     for key in ("holidays", "workdays"):
@@ -234,10 +235,10 @@ def rules_from_dict(data: dict, file: str = "") -> Rules:
             try:
                 parsed.add(v if isinstance(v, date) else date.fromisoformat(str(v)))
             except ValueError:
-                problems.append(f'[publication] {key} 中“{v}”不是日期（应写成 "2022-10-01"）')
+                problems.error(f'[publication] {key} 中“{v}”不是日期（应写成 "2022-10-01"）')
         dates[key] = frozenset(parsed)
-    if problems:
-        raise RulesError(file or str(head.get("id", "")), problems)
+    if problems.errors:
+        raise RulesError(file or str(head.get("id", "")), problems.errors)
     return Rules(
         id=head["id"].strip(),
         title=head["title"].strip(),

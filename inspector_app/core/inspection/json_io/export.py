@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from inspector_app.core.catalog import (
     CONCLUSIONS,
 )
 from inspector_app.core.errors import DomainError, NotFound
+from inspector_app.core.files import write_atomic
 from inspector_app.core.inspection.json_io.base import FORMAT, FORMAT_VERSION, LEADER, MEMBER
 from inspector_app.core.inspection.json_io.plan import answer_of, is_empty
 from inspector_app.core.inspection.snapshots import template_from_snapshot
@@ -161,19 +160,7 @@ def export_inspections(db: Database, ids: Iterable[str] | None, path: str | Path
     path = Path(path)
     text = dump_document(document)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_atomic(path, text)
     except OSError as e:
         raise DomainError(_("无法写入文件“{f}”（{e}），未导出任何内容").format(f=path, e=e.strerror or e)) from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise DomainError(_("无法写入文件“{f}”（{e}），未导出任何内容").format(f=path, e=e.strerror or e)) from e
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return len(document["inspections"])

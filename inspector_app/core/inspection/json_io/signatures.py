@@ -279,13 +279,4 @@ def input_facts(x: signing.SignatureInput) -> dict:
     digest = hashlib.sha256(x.image).hexdigest() if x.image else ""
     if x.role == signing.INSPECTOR:
         return {"state": x.state, "image_sha256": digest}
-    signed = x.state == signing.SIGNED
-    return {
-        "name": x.name.strip(),
-        "title": x.title.strip(),
-        "phone": x.phone.strip(),
-        "state": x.state,
-        "reason": "" if signed else x.reason.strip(),
-        "witness": "" if signed else x.witness.strip(),
-        "image_sha256": digest if signed else "",
-    }
+    return {**signing.representative_values(x), "image_sha256": digest if x.state == signing.SIGNED else ""}

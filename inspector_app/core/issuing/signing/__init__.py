@@ -26,7 +26,7 @@ from inspector_app.core.issuing.signing.codes import (
     qr_payload,
     verification_code,
 )
-from inspector_app.core.issuing.signing.content import canonical_json, sha256_hex
+from inspector_app.core.issuing.signing.content import sha256_hex, signed_json
 from inspector_app.core.issuing.signing.sign import (
     check_days,
     default_days,
@@ -34,7 +34,7 @@ from inspector_app.core.issuing.signing.sign import (
     sign_in_session,
     sign_inspection,
 )
-from inspector_app.core.issuing.signing.signers import SignerProblem, signer_problems
+from inspector_app.core.issuing.signing.signers import SignerProblem, representative_values, signer_problems
 from inspector_app.core.issuing.signing.state import (
     find_by_code,
     get_signed,
@@ -95,7 +95,6 @@ __all__ = [
     "SignatureView",
     "SignedState",
     "SignerProblem",
-    "canonical_json",
     "check_days",
     "create_amendment",
     "default_days",
@@ -107,10 +106,12 @@ __all__ = [
     "parse_verification_code",
     "qr_payload",
     "record_paper_signatures",
+    "representative_values",
     "sha256_hex",
     "sign_amendment",
     "sign_in_session",
     "sign_inspection",
+    "signed_json",
     "signer_problems",
     "status",
     "team_of",

@@ -11,7 +11,7 @@ from inspector_app.core.catalog import CONCLUSIONS
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.inspection.inspections import DRAFT, Answer
 from inspector_app.core.inspection.snapshots import template_from_snapshot
-from inspector_app.core.issuing.signing.content import amendment_content, canonical_json, sha256_hex
+from inspector_app.core.issuing.signing.content import amendment_content, sha256_hex, signed_json
 from inspector_app.core.issuing.signing.sign import check_days
 from inspector_app.core.issuing.signing.signers import make_signatures
 from inspector_app.core.issuing.signing.state import load_inspection, read_state
@@ -98,7 +98,7 @@ def create_amendment(db: Database, inspection_id: str, reason: str, changes: lis
             inspection_id=inspection_id,
             seq=len(state.amendments) + 1,
             reason=reason,
-            changes=canonical_json(out),
+            changes=signed_json(out),
             status=DRAFT,
             previous_hash=state.current_hash,
             created_at=clock.now(),
@@ -121,7 +121,7 @@ def sign_amendment(
         insp = load_inspection(s, am.inspection_id)
         on = signed_on or clock.today()
         rows = make_signatures(s, insp, signatures, on, amendment_id=am.id)
-        text = canonical_json(amendment_content(am, rows, on))
+        text = signed_json(amendment_content(am, rows, on))
         s.add_all(rows)
         am.canonical = text
         am.content_hash = sha256_hex(text)

@@ -1,5 +1,5 @@
-"""The canonical form of what is signed: JSON with sorted keys, no spaces, UTF-8, strings in Unicode NFC
-(`canonical_json`), hashed with SHA-256. docs/documents.md documents the format."""
+"""The canonical form of what is signed: core/canonical's JSON (sorted keys, no spaces, UTF-8) of the content
+with every string in Unicode NFC first (`signed_json`), hashed with SHA-256. docs/documents.md documents it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inspector_app.core.canonical import canonical_text
 from inspector_app.core.inspection.snapshots import template_from_snapshot
 from inspector_app.core.issuing.signing.values import AMENDMENT_SCHEMA, SCHEMA
 from inspector_app.core.storage.docs_models import Amendment, Photo, Signature
@@ -28,8 +29,11 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def canonical_json(content: dict | list) -> str:
-    return json.dumps(_norm(content), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def signed_json(content: dict | list) -> str:
+    """The text that is hashed and stored: text, not bytes, as the database keeps it beside its hash. The same
+    bytes as json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":")) wrote before it was built on
+    core/canonical, so stored hashes still match (the content never holds a float, so no NaN to refuse)."""
+    return canonical_text(_norm(content))
 
 
 def sha256_hex(text: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.inspection.inspections import DRAFT
-from inspector_app.core.issuing.signing.content import canonical_json, inspection_content, sha256_hex
+from inspector_app.core.issuing.signing.content import inspection_content, sha256_hex, signed_json
 from inspector_app.core.issuing.signing.signers import make_signatures
 from inspector_app.core.issuing.signing.state import load_inspection, read_state, signoff_of
 from inspector_app.core.issuing.signing.values import MAX_DAYS, PAPER, SIGNED, SignatureInput, SignedState
@@ -46,7 +46,7 @@ def sign_in_session(
     check_days(days)
     rows = make_signatures(session, insp, signatures, on)
     content = inspection_content(session, insp, rows, days, on)
-    text = canonical_json(content)
+    text = signed_json(content)
     session.add_all(rows)
     session.add(
         InspectionSignoff(

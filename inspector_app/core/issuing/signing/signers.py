@@ -158,6 +158,20 @@ def signer_problems(team: list[tuple[str, str]], inputs: list[SignatureInput]) -
     return out
 
 
+def representative_values(x: SignatureInput) -> dict[str, str]:
+    """What is stored of the representative's signature: trimmed text; the reason and witness of a refusal or
+    absence only (json_io compares a re-imported file's signatures by these)."""
+    signed = x.state == SIGNED
+    return {
+        "name": x.name.strip(),
+        "title": x.title.strip(),
+        "phone": x.phone.strip(),
+        "state": x.state,
+        "reason": "" if signed else x.reason.strip(),
+        "witness": "" if signed else x.witness.strip(),
+    }
+
+
 def make_signatures(
     session: Session, insp: Inspection, inputs: list[SignatureInput], on: date, amendment_id: str | None = None
 ) -> list[Signature]:
@@ -195,7 +209,6 @@ def make_signatures(
             )
         )
     rep = reps[0]
-    name = rep.name.strip()
     digest = check_png(rep.image, _("企业代表")) if rep.state == SIGNED else ""
     rows.append(
         Signature(
@@ -204,12 +217,7 @@ def make_signatures(
             role=REPRESENTATIVE,
             position=0,
             inspector_id=None,
-            name=name,
-            title=rep.title.strip(),
-            phone=rep.phone.strip(),
-            state=rep.state,
-            reason=rep.reason.strip() if rep.state != SIGNED else "",
-            witness=rep.witness.strip() if rep.state != SIGNED else "",
+            **representative_values(rep),
             source=rep.source,
             strokes=strokes_json(rep.strokes) if rep.state == SIGNED else "",
             image=bytes(rep.image) if rep.state == SIGNED and rep.image else None,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from inspector_app.core.errors import NotFound
 from inspector_app.core.issuing.signing.codes import parse_verification_code
-from inspector_app.core.issuing.signing.content import canonical_json, inspection_content, sha256_hex
+from inspector_app.core.issuing.signing.content import inspection_content, sha256_hex, signed_json
 from inspector_app.core.issuing.signing.values import (
     INSPECTOR,
     PERIOD_FIELD,
@@ -158,7 +158,7 @@ def verify_record(db: Database, inspection_id: str) -> list[str]:
             ),
             key=signature_order,
         )
-        now = json.loads(canonical_json(inspection_content(s, insp, sigs, off.rectification_days, off.signed_on)))
+        now = json.loads(signed_json(inspection_content(s, insp, sigs, off.rectification_days, off.signed_on)))
         then = json.loads(off.canonical)
         labels = {
             "answers": _("检查结论和记录"),
