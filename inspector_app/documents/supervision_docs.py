@@ -11,7 +11,6 @@ a content hash over the printed values (canonical JSON), so `pdf verify` reads t
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
 from inspector_app.core import settings
+from inspector_app.core.canonical import canonical_json
 from inspector_app.core.issuing import numbers, print_check
 from inspector_app.core.issuing.signing import verification_code
 from inspector_app.core.storage.db import Database
@@ -72,8 +72,8 @@ class _Data:
 
 
 def _content_hash(values: dict) -> str:
-    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    return hashlib.sha256(canonical_json(plain)).hexdigest()
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -92,8 +92,7 @@ def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, 
     warnings = check.finish()
     pdf = layout.render(story, furniture, data, margins=tuple(v * mm for v in MARGINS_MM))
     code = verification_code(record_id, content_hash)
-    with db.session() as s:
-        location, device, user = (settings.read(s, k) for k in ("bureau.name", "device.name", "device.inspector"))
+    location, device, user = (settings.get(db, k) for k in ("bureau.name", "device.name", "device.inspector"))
     pdf = pdfsign.sign_pdf(
         pdf,
         reason=f"{numbers.DOC_TYPES[doc_type]} {code}",
@@ -153,8 +152,7 @@ def print_class_notice(db: Database, enterprise_id: str, *, who: str = "", on=No
 def print_interview(db: Database, interview_id: str, *, strict=True) -> Printed:
     """The 约谈记录 of a recorded interview (its number issued at the first print), signed."""
     r = interviews.number_for(db, interview_id)
-    with db.session() as s:
-        bureau = settings.read(s, "bureau.name")
+    bureau = settings.get(db, "bureau.name")
     check = fonts.GlyphCheck(strict=strict)
     w = layout.Writer(check, base=11)
     t = INTERVIEW_TEXT
