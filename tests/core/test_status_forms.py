@@ -88,7 +88,7 @@ def test_numbers_are_checked_and_the_field_is_named(db, steel):
         save_status_value(db, steel, "8.1", "2.5")
     with pytest.raises(ValidationError, match="电炉（台）：不能小于 0"):
         save_status_value(db, steel, "8.3", "-1")
-    with pytest.raises(ValidationError, match="NaN|不是数字"):
+    with pytest.raises(ValidationError, match="“NaN”不是数字"):
         save_status_value(db, steel, "2.2", "NaN")
     with pytest.raises(ValidationError, match="停产/关停日期：“2022年3月”不是日期"):
         save_status_value(db, steel, "4.1", "2022年3月")
