@@ -17,6 +17,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Pa
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
 from inspector_app.core.issuing.doc_types import RECORD
 from inspector_app.documents import fonts, layout
+from inspector_app.documents.checkpoint_block import checkpoint_block
 from inspector_app.documents.data import DocData, cn_date
 from inspector_app.documents.summary import representative_block, team_block
 
@@ -275,6 +276,7 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         _items_table(data, w),
         Spacer(1, 2 * mm),
         _footnotes(data, w),
+        *checkpoint_block(data, w, sum(LAYOUT["col_mm"]) * mm),  # 001 §25: the items by check point
         Spacer(1, 3 * mm),
         CondPageBreak(45 * mm),
         KeepTogether([_signatures(data, w)]),
