@@ -3,8 +3,9 @@
 Every page repeats the form header (title, enterprise, product category, site, license) and the column
 heads, carries "第 x 页 共 y 页" and the seal strip on its right edge (本检查记录加盖骑缝章有效, 备注(4)).
 Each item shows its conclusion marked ☑/☐, the record and the remarks; then the form's footnotes, the
-team's and the representative's signatures (or the refusal note) and the inspection date; then the signed
-corrections, if any; and, when asked for, an appendix with a downscaled copy of every evidence photo.
+team's and the representative's signatures (or the refusal note) and the inspection date; the items grouped by
+the check points of 001 §25 (documents/checkpoint_block.py); then the signed corrections, if any; and, when
+asked for, an appendix with a downscaled copy of every evidence photo.
 """
 
 from __future__ import annotations
@@ -276,10 +277,10 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         _items_table(data, w),
         Spacer(1, 2 * mm),
         _footnotes(data, w),
-        *checkpoint_block(data, w, sum(LAYOUT["col_mm"]) * mm),  # 001 §25: the items by check point
         Spacer(1, 3 * mm),
         CondPageBreak(45 * mm),
         KeepTogether([_signatures(data, w)]),
+        *checkpoint_block(data, w, sum(LAYOUT["col_mm"]) * mm),  # 001 §25: the items by check point, after the form
         *_amendments(data, w),
         *_photo_appendix(data, w),
     ]
