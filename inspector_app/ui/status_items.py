@@ -216,12 +216,9 @@ class StatusFormPanel(QWidget):
 def status_panel(screen, parent: QWidget) -> StatusFormPanel:
     """The panel of the screen's inspection (ui/inspection_screen.py puts it after the checklist)."""
     view = screen.view
-    info = {
-        "enterprise_name": view.enterprise_name,
-        "site_address": view.site_address,
-        "license_number": view.license_number,
-        "license_validity": "",
-    }
+    # What the record knows; the license's validity is printed from the signed record (documents/status_form.py).
+    info = {"enterprise_name": view.enterprise_name, "site_address": view.site_address}
+    info["license_number"] = view.license_number
     values = {k: a.record for k, a in view.answers.items()}
     panel = StatusFormPanel(screen.db, screen.worker, view.id, view.template.status, values, info, parent)
     panel.set_read_only(screen.read_only)
