@@ -129,7 +129,10 @@ def _followup_start(args: argparse.Namespace, db: Database) -> None:
             raise Refused(_("该企业没有生产地址“{a}”").format(a=args.site))
     iid = rc.start_followup(db, eid, team=team, site_id=site_id, inspected_on=args.on)
     print(iid)
-    print_rows((r.id, r.item_id, r.problem, r.deadline.isoformat()) for r in rc.followup_problems(db, iid))
+    from inspector_app.core.supervision.checkpoints import followup_groups
+
+    for _no, point, rows in followup_groups(db, iid):  # the problems to re-check by check point (001 §25, §27)
+        print_rows((r.id, r.item_id, point, r.problem, r.deadline.isoformat()) for r in rows)
 
 
 def _followup_mark(args: argparse.Namespace, db: Database) -> None:

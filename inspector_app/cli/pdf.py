@@ -3,6 +3,7 @@
     inspector-app pdf summary INSPECTION -o FILE       问题汇总表 (002 附件1)
     inspector-app pdf record  INSPECTION -o FILE [--photos]   监督检查记录表 (002 附件2)
     inspector-app pdf notice  INSPECTION -o FILE       责令整改通知书
+    inspector-app pdf status  INSPECTION -o FILE       生产状况登记表 (002 附件3 钢铁 / 附件4 水泥)
     inspector-app pdf verify  FILE                     exit 0 intact and known signer, 1 otherwise (pdf_check.py)
     inspector-app pdf lookup  CODE | --image SCAN      the issued document behind a paper's code (pdf_check.py)
     inspector-app pdf issued  INSPECTION [--export N -o FILE]   the documents issued (archive), one written out
@@ -35,6 +36,7 @@ DOCS = {
     "summary": _("问题汇总表（002 附件1）"),
     "record": _("监督检查记录表（002 附件2）"),
     "notice": _("责令整改通知书"),
+    "status": _("生产状况登记表（钢铁、水泥获证企业）"),
 }
 
 

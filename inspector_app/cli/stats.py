@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _stats(args: argparse.Namespace) -> int:
     from inspector_app.core import clock
-    from inspector_app.core.supervision import statistics
+    from inspector_app.core.supervision import checkpoints, statistics
     from inspector_app.documents import statistics_report
 
     if args.year:
@@ -60,6 +60,7 @@ def _stats(args: argparse.Namespace) -> int:
         report = statistics.build_report(
             db, start, end, district=args.district, campaign_kinds=tuple(args.kinds or ("special",))
         )
+        points = None if args.output else checkpoints.checkpoint_statistics(db, start, end, district=args.district)
     finally:
         db.close()
     if args.output:
@@ -76,4 +77,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(_("问题分类"))
     print_rows([statistics_report.P_HEAD, *statistics_report.problem_rows(report)])
     print(statistics_report.other_note(report))
+    print(_("按检查重点（{r}）").format(r=checkpoints.REGULATION))
+    head = (_("检查重点"), _("检查项次"), _("不符合项次"), _("不符合率"), _("涉及企业（家）"))
+    print_rows([head, *((p.name, p.checked, p.problems, p.rate, p.enterprises) for p in points)])
     return 0

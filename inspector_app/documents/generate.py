@@ -11,10 +11,15 @@ from inspector_app.core.issuing import doc_types, print_check
 from inspector_app.core.issuing.signing import verification_code
 from inspector_app.core.storage.db import Database
 from inspector_app.documents import data as docdata
-from inspector_app.documents import device_binding, notice, pdfsign, qrsig, record, summary
+from inspector_app.documents import device_binding, notice, pdfsign, qrsig, record, status_form, summary
 from inspector_app.i18n import _
 
-BUILDERS = {doc_types.SUMMARY: summary.build, doc_types.RECORD: record.build, doc_types.NOTICE: notice.build}
+BUILDERS = {
+    doc_types.SUMMARY: summary.build,
+    doc_types.RECORD: record.build,
+    doc_types.NOTICE: notice.build,
+    doc_types.STATUS: status_form.build,
+}
 DOC_TYPES = doc_types.DOC_TITLES
 
 

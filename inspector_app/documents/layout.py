@@ -167,6 +167,7 @@ class Furniture:
     seal_text: str = "骑缝章"
     footer_note: str = ""
     qr_text: str = ""  # the signed QR payload (documents/qrsig.py); "" prints the unsigned version 1
+    page: tuple[float, float] = PAGE  # a wide paper table (002 附件3/附件4) is printed on landscape(A4)
 
 
 def draw_seal_strip(canvas, text: str) -> None:
@@ -189,7 +190,7 @@ def draw_seal_strip(canvas, text: str) -> None:
 
 
 def _decorate(f: Furniture, canvas, page: int, pages: int) -> None:
-    width, _height = PAGE
+    width, _height = f.page
     canvas.saveState()
     canvas.setFont(fonts.BODY, 9)
     canvas.drawCentredString(width / 2, 12 * mm, f"第 {page} 页  共 {pages} 页")
@@ -256,14 +257,15 @@ def render(
     margins: tuple[float, float, float, float],
     on_page: Callable | None = None,
 ) -> bytes:
-    """Lay the story out on A4 pages (margins: top, right, bottom, left in points) and return the PDF."""
+    """Lay the story out on pages of `furniture.page` (A4; margins: top, right, bottom, left in points) and
+    return the PDF."""
     fonts.register()
     buf = io.BytesIO()
     top, right, bottom, left = margins
     code = verification_code(furniture.inspection_id, furniture.content_hash)
     doc = SimpleDocTemplate(
         buf,
-        pagesize=PAGE,
+        pagesize=furniture.page,
         topMargin=top,
         rightMargin=right,
         bottomMargin=bottom,

@@ -3,8 +3,9 @@
 Every page repeats the form header (title, enterprise, product category, site, license) and the column
 heads, carries "第 x 页 共 y 页" and the seal strip on its right edge (本检查记录加盖骑缝章有效, 备注(4)).
 Each item shows its conclusion marked ☑/☐, the record and the remarks; then the form's footnotes, the
-team's and the representative's signatures (or the refusal note) and the inspection date; then the signed
-corrections, if any; and, when asked for, an appendix with a downscaled copy of every evidence photo.
+team's and the representative's signatures (or the refusal note) and the inspection date; the items grouped by
+the check points of 001 §25 (documents/checkpoint_block.py); then the signed corrections, if any; and, when
+asked for, an appendix with a downscaled copy of every evidence photo.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Pa
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
 from inspector_app.core.issuing.doc_types import RECORD
 from inspector_app.documents import fonts, layout
+from inspector_app.documents.checkpoint_block import checkpoint_block
 from inspector_app.documents.data import DocData, cn_date
 from inspector_app.documents.summary import representative_block, team_block
 
@@ -295,6 +297,7 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         Spacer(1, 3 * mm),
         CondPageBreak(45 * mm),
         KeepTogether([_signatures(data, w)]),
+        *checkpoint_block(data, w, sum(LAYOUT["col_mm"]) * mm),  # 001 §25: the items by check point, after the form
         *_amendments(data, w),
         *_photo_appendix(data, w),
     ]

@@ -46,7 +46,12 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.ui.tables import RowsModel, make_table
 
-DOCS = (("summary", _("问题汇总表")), ("record", _("监督检查记录表")), ("notice", _("责令整改通知书")))
+DOCS = (
+    ("summary", _("问题汇总表")),
+    ("record", _("监督检查记录表")),
+    ("notice", _("责令整改通知书")),
+    ("status", _("生产状况登记表")),  # steel and cement enterprises only (002 附件3/附件4); others are told so
+)
 PREVIEW_SCALE = 1.25  # 90 dpi: A4 is 744 px wide
 PRINT_DPI = 300
 

@@ -52,6 +52,8 @@ class ProgressiveBuildMixin:
                 w.setTextFormat(Qt.TextFormat.PlainText)
                 w.setFont(self._section_font)
                 w.setContentsMargins(0, 8, 0, 0)
+            elif callable(entry):  # a panel of its own (the production-status form, ui/status_items.py)
+                w = entry(body)
             else:  # the form's footnotes
                 notes = "\n".join(f"({n}) {t}" for n, t in enumerate(entry, start=1))
                 w = QLabel(_("备注：") + "\n" + notes, body)

@@ -13,6 +13,7 @@ This module lays the screen out, saves and completes; its other ideas are mixins
 
 from collections import deque
 from dataclasses import replace
+from functools import partial
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -43,6 +44,7 @@ from inspector_app.ui.inspection_photos import PhotosMixin
 from inspector_app.ui.item_controls import MUTED, RED, bold, set_text_colour
 from inspector_app.ui.item_widget import CONCLUSION_WIDTH, REMARK_WIDTH, ItemWidget
 from inspector_app.ui.photo_strip import PhotoStrip
+from inspector_app.ui.status_items import status_panel
 from inspector_app.ui.tasks import ARCHIVE
 
 SAVE_DEBOUNCE_MS = 250  # text fields: save this long after the last keystroke
@@ -224,6 +226,9 @@ class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, QWid
             self._todo.extend(section.items)
         if v.template.footnotes:
             self._todo.append(v.template.footnotes)
+        self.status_panel = None  # 002 附件3/附件4: a steel or cement enterprise's production-status form
+        if v.template.status is not None:
+            self._todo.append(partial(status_panel, self))
         self._items: dict[str, ItemWidget] = {}
         self._build_items(FIRST_ITEMS)
         root.addWidget(self.scroll, 1)
@@ -288,6 +293,11 @@ class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, QWid
             set_text_colour(self.save_label, SAVE_COLOURS[state])
 
     # ------------------------------------------------------------------ saving
+    def set_status_value(self, key: str, value: str) -> None:
+        """A production-status field was saved (ui/status_items.py): totals are completion blockers too."""
+        self._answers[key] = Answer(key, record=value)
+        self._refresh()
+
     def _on_changed(self, item_id: str, field: str, value: object) -> None:
         if self.read_only:
             return

@@ -14,6 +14,8 @@ from inspector_app.core import clock
 from inspector_app.core.catalog import CONCLUSIONS, INSPECTION_KINDS, MIN_TEAM_SIZE, product_kind
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.inspection.snapshots import store_snapshot, template_from_snapshot
+from inspector_app.core.inspection.status_file import load_status_forms, status_form_for_category
+from inspector_app.core.inspection.status_values import status_problems, values_of
 from inspector_app.core.inspection.templates import Template, TemplateItem
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import (
@@ -110,6 +112,9 @@ def completion_blockers(view: InspectionView) -> list[Blocker]:
             out.append(Blocker(item.id, _("检查项 {i} 尚未填写检查结论").format(i=item.id)))
         elif ans.conclusion == "nonconform" and not ans.record.strip():
             out.append(Blocker(item.id, _("检查项 {i} 结论为“不符合”，须填写检查记录").format(i=item.id)))
+    form = view.template.status  # 002 附件3/附件4: totals not below their parts
+    if form is not None:
+        out += [Blocker(None, message) for _f, message in status_problems(form, values_of(form, view.answers))]
     return out
 
 
@@ -152,6 +157,10 @@ def start_inspection(
                 raise ValidationError(
                     _("检查表"), _("“{t}”不适用于产品类别“{c}”").format(t=template.title, c=lic.category)
                 )
+            # 002 附件3/附件4: a steel or cement enterprise also fills its production-status form with the record.
+            form = status_form_for_category(load_status_forms(), lic.category)
+            if form is not None and template.status is None:
+                template = template.with_status(form)
         members = _team(s, team)
         snap = store_snapshot(s, template)
         insp = Inspection(

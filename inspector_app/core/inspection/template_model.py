@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector_app.core.errors import DomainError
+from inspector_app.core.inspection.status_model import StatusForm
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Template:
     sections: tuple[Section, ...]
     footnotes: tuple[str, ...]
     digest: str
+    # The production-status form filled with this record (002 附件3 钢铁, 附件4 水泥), for those categories only.
+    status: StatusForm | None = None
 
     @property
     def items(self) -> tuple[TemplateItem, ...]:
@@ -77,6 +80,11 @@ class Template:
 
     def to_dict(self) -> dict:
         return {**_content(self), "digest": self.digest}
+
+    def with_status(self, form: StatusForm) -> Template:
+        """This checklist with a production-status form attached (a new digest: the snapshot names both)."""
+        fields = {k: v for k, v in self.__dict__.items() if k not in ("digest", "status")}
+        return make_template(**fields, status=form)
 
     @classmethod
     def from_dict(cls, d: dict) -> Template:
@@ -112,6 +120,7 @@ class Template:
             source=d["source"],
             sections=sections,
             footnotes=tuple(d["footnotes"]),
+            status=StatusForm.from_dict(d["status_form"]) if d.get("status_form") else None,
         )
         # A stored snapshot is evidence of what the inspector was asked: refuse one that was altered.
         if d.get("digest") and d["digest"] != template.digest:
@@ -140,7 +149,10 @@ def _item_content(i: TemplateItem) -> dict:
 
 
 def _content(t: Template) -> dict:
+    # "status_form" only where a status form is attached: the digests of every other snapshot stay as they were.
+    extra = {"status_form": t.status.to_dict()} if t.status is not None else {}
     return {
+        **extra,
         "id": t.id,
         "version": t.version,
         "title": t.title,

@@ -105,7 +105,8 @@ def inspection_dict(
                 "problem_category": r.problem_category,
             }
             for r in results
-            if not is_empty(answer_of(r))
+            # The production-status form's values (002 附件3/附件4) travel in bundles, not in this JSON yet.
+            if not is_empty(answer_of(r)) and (r.item_id in order or template.status is None)
         ],
         "signed_on": signoff.signed_on.isoformat() if signoff else None,
         "rectification_days": signoff.rectification_days if signoff else None,

@@ -78,7 +78,17 @@ def inspection_content(session: Session, insp: Inspection, signatures: list[Sign
     ).all()
     lic = insp.license
     ent = insp.enterprise
+    # 002 附件3/附件4: the production-status form's values are signed with the record (only where it has one,
+    # so every other signed content is unchanged).
+    extra = {}
+    if template.status is not None:
+        extra["status"] = [
+            {"field_id": f.key, "value": results[f.key].record if f.key in results else ""}
+            for f in template.status.fields
+            if f.editable
+        ]
     return {
+        **extra,
         "schema": SCHEMA,
         "inspection": {
             "id": insp.id,

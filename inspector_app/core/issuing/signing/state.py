@@ -166,9 +166,10 @@ def verify_record(db: Database, inspection_id: str) -> list[str]:
             "signatures": _("签字"),
             "photos": _("照片"),
             "template": _("检查表版本"),
+            "status": _("生产状况登记表"),
         }
         for key, label in labels.items():
-            if _without_ids(now[key]) != _without_ids(then[key]):
+            if _without_ids(now.get(key)) != _without_ids(then.get(key)):
                 problems.append(_("{what}在签字后被改动").format(what=label))
         for sig in sigs:
             if sig.image is not None and hashlib.sha256(sig.image).hexdigest() != sig.image_sha256:
