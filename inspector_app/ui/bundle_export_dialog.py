@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import TaskDialog, identity_and_devices
 
 
@@ -35,7 +36,7 @@ class ExportDialog(TaskDialog):
         self._identity = None
         self.result = None
         self.setWindowTitle(_("导出同步数据包"))
-        self.resize(560, 300)
+        fit_window(self, "bundle_export", (560, 300))
 
         self.destination = QComboBox()
         self.destination.currentIndexChanged.connect(self._destination_changed)

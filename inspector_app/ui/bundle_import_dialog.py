@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui import tasks
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel, TaskDialog
 from inspector_app.ui.tables import RowsModel, make_table
 
@@ -37,7 +38,7 @@ class ImportDialog(TaskDialog):
         self.preview = None
         self.result = None
         self.setWindowTitle(_("导入同步数据包"))
-        self.resize(680, 520)
+        fit_window(self, "bundle_import", (680, 520))
 
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel, identity_and_devices
 from inspector_app.ui.tables import RowsModel, make_table
 from inspector_app.ui.tasks import DEVICE
@@ -55,7 +56,7 @@ class DevicesDialog(QDialog):
         self._db, self._worker = db, worker
         self._role = None
         self.setWindowTitle(_("设备登记"))
-        self.resize(760, 420)
+        fit_window(self, type(self).__name__, (760, 420))
         self.model = RowsModel(
             [_("使用人/名称"), _("角色"), _("设备编号"), _("公钥指纹"), _("有效期"), _("状态")], self
         )
@@ -161,7 +162,7 @@ class DeviceSetupDialog(QDialog):
         self.identity = None
         self._prefix_wanted = ""  # typed at setup, saved once the keys exist
         self.setWindowTitle(_("本机初始设置"))
-        self.resize(520, 300)
+        fit_window(self, type(self).__name__, (520, 300))
         self.field = QRadioButton(_("现场检查终端（检查人员的笔记本电脑）"))
         self.bureau = QRadioButton(_("区局（接收检查记录、下发名册和任务）"))
         self.field.setChecked(True)

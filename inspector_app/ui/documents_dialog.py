@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.tables import RowsModel, make_table
 
 DOCS = (("summary", _("问题汇总表")), ("record", _("监督检查记录表")), ("notice", _("责令整改通知书")))
@@ -130,7 +131,7 @@ class DocumentsDialog(QDialog):
         self.current: Prepared | None = None
         self._busy = False
         self.setWindowTitle(_("出具文书"))
-        self.resize(1000, 860)
+        fit_window(self, "documents", (1000, 860))
 
         self.doc_list = QListWidget(self)
         self.doc_list.setObjectName("documentList")

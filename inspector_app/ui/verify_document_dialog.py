@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel
 
 IMAGE_FILTER = "图片 (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)"
@@ -42,7 +43,7 @@ class VerifyDocumentDialog(QDialog):
         self._db, self._worker = db, worker
         self.found = None  # documents.lookup.Found of the last successful lookup
         self.setWindowTitle(_("核验文书"))
-        self.resize(720, 560)
+        fit_window(self, "verify_document", (720, 560))
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(_("纸质文书上的核验码，如 8Z3K-1QWE-2MXD-8RTV-H；或扫码得到的文字"))
         self.code_edit.returnPressed.connect(self.look_up)
