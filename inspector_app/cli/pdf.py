@@ -25,8 +25,8 @@ from inspector_app.i18n import _
 ORDER = 50
 
 DOCS = {
-    "summary": _("问题汇总表（002 附件1）"),
-    "record": _("监督检查记录表（002 附件2）"),
+    "summary": _("问题汇总表"),
+    "record": _("监督检查记录表"),
     "notice": _("责令整改通知书"),
 }
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.core.regulations import cite
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
@@ -46,7 +47,13 @@ class TeamDialog(QDialog):
         self.setWindowTitle(_("回访检查人员"))
         self._order: list[str] = []
         v = QVBoxLayout(self)
-        v.addWidget(QLabel(_("勾选检查人员（不少于2名，001 第二十四条）；最先勾选的为组长。")))
+        v.addWidget(
+            QLabel(
+                _(
+                    "勾选检查人员（不少于2名，《上海市工业产品生产许可证证后监督检查管理办法》第二十四条）；最先勾选的为组长。"
+                )
+            )
+        )
         self.list = QListWidget()
         for i in inspectors:
             item = QListWidgetItem(f"{i.name}（{i.badge_no}）")
@@ -265,7 +272,7 @@ class FollowupView(QWidget):
                     f.enterprise_name,
                     f.district,
                     f.label,
-                    f.citation,
+                    cite(f.citation),
                     FLAG_STATUSES[f.status],
                     f.reason,
                     f.decided_by,

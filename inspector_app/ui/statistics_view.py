@@ -205,7 +205,7 @@ class StatisticsView(QWidget):
             self.export_buttons[ext] = b
             bar.addWidget(b)
         root.addLayout(bar)
-        self.summary = QLabel(_("选择期间和范围后点“统计”。统计口径见 docs/statistics.md。"))
+        self.summary = QLabel(_("选择期间和范围后点“统计”。问题按“项次”计，检查按“家次”计。"))
         self.summary.setWordWrap(True)
         self.summary.setObjectName("summary")
         root.addWidget(self.summary)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.regulations import cite
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, Inspection, Inspector, License
 from inspector_app.core.storage.supervision_models import AnnualPlan, PlanEntry
@@ -271,7 +272,7 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
                 if have < need:
                     shortfalls.append(
                         _("{m}类监管方式的企业{n}家，计划检查{h}家，少于最低要求{r}家（{c}）").format(
-                            m=mode, n=len(group), h=have, r=need, c=MODE_CITATIONS[mode]
+                            m=mode, n=len(group), h=have, r=need, c=cite(MODE_CITATIONS[mode])
                         )
                     )
             else:
@@ -279,7 +280,7 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
                     if g.planned < req.per_enterprise:
                         shortfalls.append(
                             _("{name}（{m}类监管方式）计划{h}次，少于每年{r}次（{c}）").format(
-                                name=g.name, m=mode, h=g.planned, r=req.per_enterprise, c=MODE_CITATIONS[mode]
+                                name=g.name, m=mode, h=g.planned, r=req.per_enterprise, c=cite(MODE_CITATIONS[mode])
                             )
                         )
     licensed = sum(1 for eid in candidates if eid not in extra_ids)
