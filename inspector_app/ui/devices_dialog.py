@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel, identity_and_devices
@@ -111,7 +111,7 @@ class DevicesDialog(QDialog):
         self.model.set_rows(rows, ids=devices)
 
     def _browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("选择公钥文件"), "", _("设备公钥 (*.ibkey)"))
+        path, _filter = file_dialogs.get_open_file_name(self, _("选择公钥文件"), "", _("设备公钥 (*.ibkey)"))
         if path:
             self.key_edit.setText(path)
 
@@ -304,7 +304,7 @@ class DeviceSetupDialog(QDialog):
         from inspector_app.sync.keys import export_public_key
 
         if not path:
-            path, _filter = QFileDialog.getSaveFileName(
+            path, _filter = file_dialogs.get_save_file_name(
                 self,
                 _("保存公钥文件"),
                 f"{self.identity.name or self.identity.device_id[:8]}.ibkey",

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.regulations import cite
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
@@ -117,7 +117,7 @@ class MarkDialog(QDialog):
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, _("选择照片"), "", _("图片 (*.jpg *.jpeg *.png *.heic)"))
+        path, _f = file_dialogs.get_open_file_name(self, _("选择照片"), "", _("图片 (*.jpg *.jpeg *.png *.heic)"))
         if path:
             self.photo.setText(path)
 
