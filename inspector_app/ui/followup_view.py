@@ -131,6 +131,7 @@ class FollowupView(QWidget):
         self.worker = worker
         self.dashboard = None
         self.flag_rows = []
+        self._opened = False
         self.setWindowTitle(_("整改跟踪与回访"))
         self._build()
 
@@ -212,6 +213,12 @@ class FollowupView(QWidget):
         fv.addLayout(frow)
         self.tabs.addTab(flags, _("处理建议"))
         root.addWidget(self.tabs, 1)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._opened:  # the lists fill when the screen opens, not only on 刷新
+            self._opened = True
+            self.refresh()
 
     # ---------------------------------------------------------------- loading
     def refresh(self) -> None:

@@ -45,6 +45,7 @@ class PlanView(QWidget):
         self.db = db
         self.worker = worker
         self.progress = None
+        self._opened = False
         self.setWindowTitle(_("年度检查计划"))
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -91,6 +92,12 @@ class PlanView(QWidget):
                 )
             )
         )
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._opened:  # the lists fill when the screen opens, not only on 刷新
+            self._opened = True
+            self.refresh()
 
     def refresh(self) -> None:
         if self.db is None:
