@@ -64,7 +64,7 @@ def table3(report: Report) -> list[list]:
 
 
 def table4(report: Report) -> list[list]:
-    def row(r, total=False):
+    def row(r):
         return [
             r.district,
             r.enterprises,
@@ -73,10 +73,10 @@ def table4(report: Report) -> list[list]:
             r.problems,
             r.ordered,
             r.transferred,
-            "/" if total and len(report.districts) > 1 else r.coverage,
+            r.coverage,  # the total row too: the same figure as the summary line
         ]
 
-    return [row(r) for r in report.districts] + [row(report.total, total=True)]
+    return [row(r) for r in report.districts] + [row(report.total)]
 
 
 def problem_rows(report: Report) -> list[list]:

@@ -193,12 +193,15 @@ class PlanProgress:
 
 
 def progress(db: Database, year: int, district: str, *, today: date | None = None) -> PlanProgress:
-    from inspector_app.core.supervision.statistics import coverage_text
+    from inspector_app.core.supervision.statistics import coverage_text, licensed_and_inspected
 
     today = today or clock.today()
     with db.session() as s:
         plan = s.scalar(select(AnnualPlan).where(AnnualPlan.year == year, AnnualPlan.district == district))
         candidates = {c.enterprise_id: c for c in _licensed_in_year(s, year, district)}
+        # The counts shown are the statistics' (licensed on 31 December, inspected in the year): the plan itself
+        # also covers licenses that end during the year.
+        licensed_ids, inspected_ids = licensed_and_inspected(s, date(year, 1, 1), date(year, 12, 31), district)
         entries = []
         if plan is not None:
             entries = s.execute(
@@ -283,8 +286,7 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
                                 name=g.name, m=mode, h=g.planned, r=req.per_enterprise, c=cite(MODE_CITATIONS[mode])
                             )
                         )
-    licensed = sum(1 for eid in candidates if eid not in extra_ids)
-    inspected = sum(1 for eid in candidates if eid not in extra_ids and done.get(eid))
+    licensed, inspected = len(licensed_ids), len(inspected_ids)
     return PlanProgress(
         year=year,
         district=district,
