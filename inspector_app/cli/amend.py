@@ -118,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=_("录入更正的纸质签字，使其生效"),
         description=_(
             "更正已在纸上写明，并由检查组全体成员和企业代表签字后，录入这些签字；企业代表拒绝签字或不在场的，"
-            "写明原因和见证人（002 三(四)）。用签字板签字请在程序的“更正…”中进行。"
+            "写明原因和见证人。用签字板签字请在程序的“更正…”中进行。"
         ),
     )
     p.add_argument("inspection", **inspection)

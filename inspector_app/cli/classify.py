@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from inspector_app.cli.classify_notice import add_commands
 from inspector_app.cli.common import enterprise_id, parse_date, with_db
+from inspector_app.core.regulations import cite
 from inspector_app.i18n import _
 
 if TYPE_CHECKING:  # the CLI loads core only when a command runs
@@ -24,8 +25,8 @@ ORDER = 50.1  # after pdf, with the other supervision groups: classify, plan, dr
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "classify",
-        help=_("企业分类：查看、调整（AA/A/B/C，001 第八至三十三条）"),
-        description=_("企业分类及其历史；规则禁止的调整会被拒绝并说明依据（见 docs/supervision.md）"),
+        help=_("企业分类：查看、调整（AA/A/B/C，《上海市工业产品生产许可证证后监督检查管理办法》第八至三十三条）"),
+        description=_("企业分类及其历史；规则禁止的调整会被拒绝并说明依据"),
     )
     sub = parser.add_subparsers(dest="classify_command", metavar=_("子命令"), required=True)
 
@@ -40,17 +41,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True, help=_("调整原因"))
     p.add_argument("--by", required=True, dest="who", help=_("经办人"))
     p.add_argument("--on", type=parse_date, help=_("调整日期（默认今天）"))
-    p.add_argument("--category", help=_("只调整该产品类别（生产多种产品的企业，001 第三十一条）"))
-    p.add_argument("--commitment", default="", help=_("AA类：自我承诺书编号或日期（001 第八条）"))
+    p.add_argument(
+        "--category",
+        help=_("只调整该产品类别（生产多种产品的企业，《上海市工业产品生产许可证证后监督检查管理办法》第三十一条）"),
+    )
+    p.add_argument(
+        "--commitment",
+        default="",
+        help=_("AA类：自我承诺书编号或日期（《上海市工业产品生产许可证证后监督检查管理办法》第八条）"),
+    )
     p.set_defaults(func=with_db(_classify_set))
 
-    p = sub.add_parser("new", help=_("新获证企业判定为B类（001 第十条）"))
+    p = sub.add_parser("new", help=_("新获证企业判定为B类（《上海市工业产品生产许可证证后监督检查管理办法》第十条）"))
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("--by", required=True, dest="who", help=_("经办人"))
     p.add_argument("--on", type=parse_date)
     p.set_defaults(func=with_db(_classify_new))
 
-    p = sub.add_parser("false-commitment", help=_("AA类企业虚假承诺：调整为B或C类，5年内不接受AA承诺（001 第九条）"))
+    p = sub.add_parser(
+        "false-commitment",
+        help=_(
+            "AA类企业虚假承诺：调整为B或C类，5年内不接受AA承诺（《上海市工业产品生产许可证证后监督检查管理办法》第九条）"
+        ),
+    )
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("to_class", choices=["B", "C"], metavar=_("类别"))
     p.add_argument("--reason", required=True)
@@ -58,7 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--on", type=parse_date)
     p.set_defaults(func=with_db(_classify_false))
 
-    p = sub.add_parser("spot-check", help=_("登记监督抽查结果；不合格则调整为C类（001 第三十二条）"))
+    p = sub.add_parser(
+        "spot-check",
+        help=_("登记监督抽查结果；不合格则调整为C类（《上海市工业产品生产许可证证后监督检查管理办法》第三十二条）"),
+    )
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("--level", required=True, choices=["national", "provincial", "municipal", "district"])
     p.add_argument("--on", type=parse_date, required=True, help=_("抽查日期"))
@@ -69,7 +85,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="", dest="who")
     p.set_defaults(func=with_db(_classify_spot))
 
-    p = sub.add_parser("risk", help=_("产品质量风险等级 I/II/III（001 第十二至十四条）"))
+    p = sub.add_parser(
+        "risk", help=_("产品质量风险等级 I/II/III（《上海市工业产品生产许可证证后监督检查管理办法》第十二至十四条）")
+    )
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("level", choices=["I", "II", "III", "none"], metavar=_("等级"), help="I / II / III / none")
     p.add_argument("--reason", required=True)
@@ -86,7 +104,7 @@ def _change_line(c: ChangeView) -> str:
     else:
         what = _("风险等级 {a} → {b}").format(a=c.from_risk or "—", b=c.to_risk or "—")
     cat = f"［{c.category}］" if c.category else ""
-    return "\t".join((c.changed_on.isoformat(), cat + what, c.rule, c.reason, c.who, c.commitment))
+    return "\t".join((c.changed_on.isoformat(), cat + what, cite(c.rule), c.reason, c.who, c.commitment))
 
 
 def _classify_show(args: argparse.Namespace, db: Database) -> int | None:
@@ -114,14 +132,20 @@ def _classify_show(args: argparse.Namespace, db: Database) -> int | None:
             c=sup.classification,
             r=sup.risk_level or "—",
             m=sup.mode,
-            x=_("（Ⅰ级产品从严，001 第十四条）") if sup.stricter_by_risk else "",
+            x=_("（Ⅰ级产品从严，《上海市工业产品生产许可证证后监督检查管理办法》第十四条）")
+            if sup.stricter_by_risk
+            else "",
         )
     )
     print(_("最低检查频次：{t}").format(t=sup.requirement))
     if per_cat:
         print(_("分产品类别：") + "；".join(f"{k} {v}类" for k, v in per_cat.items()))
     if sup.aa_blocked_until:
-        print(_("{d}前不接受AA类自我承诺（001 第九条）").format(d=sup.aa_blocked_until.isoformat()))
+        print(
+            _("{d}前不接受AA类自我承诺（《上海市工业产品生产许可证证后监督检查管理办法》第九条）").format(
+                d=sup.aa_blocked_until.isoformat()
+            )
+        )
     for c in hist:
         print(_change_line(c))
     return 0

@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--open", action="store_true", help=_("只列未完成的"))
     p.add_argument("--today", type=parse_date)
     p.set_defaults(func=with_db(_draw_tasks))
-    p = sub.add_parser("publish", help=_("登记检查结果已公示（002 三(五)）"))
+    p = sub.add_parser("publish", help=_("登记检查结果已公示（检查完成之日起20个工作日内公示）"))
     p.add_argument("assignment_ids", nargs="+", metavar=_("任务编号"))
     p.add_argument("--on", type=parse_date)
     p.set_defaults(func=with_db(_draw_publish))

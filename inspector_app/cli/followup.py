@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from inspector_app.cli.common import enterprise_id, inspector_id, parse_date, print_rows, with_db
 from inspector_app.cli.main import Refused
+from inspector_app.core.regulations import cite
 from inspector_app.i18n import _
 
 if TYPE_CHECKING:  # the CLI loads core only when a command runs
@@ -23,7 +24,9 @@ ORDER = 50.4  # after draw
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "followup",
-        help=_("整改跟踪与回访（001 第二十七、二十八条，004 二(三)）"),
+        help=_(
+            "整改跟踪与回访（《上海市工业产品生产许可证证后监督检查管理办法》第二十七、二十八条，《关于进一步加强获证企业后续监管工作的实施意见》）"
+        ),
         description=_("未当场整改的不符合项按期限跟踪；回访逐项核实整改，仍未整改的提出停产整改、移交处罚、降级建议"),
     )
     sub = parser.add_subparsers(dest="followup_command", metavar=_("子命令"), required=True)
@@ -59,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--by", required=True, dest="who")
     p.add_argument("--on", type=parse_date)
     p.set_defaults(func=with_db(_followup_decide))
-    p = sub.add_parser("transfer", help=_("移交行政处罚（001 第二十八条）"))
+    p = sub.add_parser("transfer", help=_("移交行政处罚（《上海市工业产品生产许可证证后监督检查管理办法》第二十八条）"))
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("--reason", required=True)
     p.add_argument("--by", required=True, dest="who")
@@ -156,7 +159,7 @@ def _followup_flags(args: argparse.Namespace, db: Database) -> None:
             f.enterprise_name,
             f.district,
             f.label,
-            f.citation,
+            cite(f.citation),
             rc.FLAG_STATUSES[f.status],
             f.reason,
         )

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "inspection",
         help=_("检查记录：列出、导出、导入（JSON）"),
-        description=_("检查记录的 JSON 导出与导入，格式见 docs/inspection-json.md"),
+        description=_("检查记录的 JSON 导出与导入"),
     )
     sub = parser.add_subparsers(dest="inspection_command", metavar=_("子命令"), required=True)
 

@@ -22,7 +22,7 @@ ORDER = 50.2  # after classify
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "plan",
-        help=_("年度检查计划：生成、查看进度（001 第二十三、三十条）"),
+        help=_("年度检查计划：生成、查看进度（《上海市工业产品生产许可证证后监督检查管理办法》第二十三、三十条）"),
         description=_("按企业分类和风险等级生成区年度定期检查计划，并对照实际检查显示进度、欠检企业和覆盖率"),
     )
     sub = parser.add_subparsers(dest="plan_command", metavar=_("子命令"), required=True)

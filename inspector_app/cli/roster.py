@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "roster",
         help=_("获证企业台账：导入、导出（CSV / XLSX）"),
-        description=_("获证企业台账的导入与导出，一行一张许可证，列名见 docs/roster-format.md"),
+        description=_("获证企业台账的导入与导出，一行一张许可证"),
     )
     sub = parser.add_subparsers(dest="roster_command", metavar=_("子命令"), required=True)
 

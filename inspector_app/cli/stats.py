@@ -18,9 +18,10 @@ ORDER = 50.5  # last of the supervision groups
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "stats",
-        help=_("统计报表：000 表1–表4、问题分类、专项行动表（导出 XLSX / PDF / JSON）"),
+        help=_("统计报表：表1–表4、问题分类、专项行动表（导出 XLSX / PDF / JSON）"),
         description=_(
-            "统计口径见 docs/statistics.md。用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），"
+            "问题按“项次”（结论为“不符合”的检查项）计，检查按“家次”计。"
+            "用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），"
             "--district 指定区（默认全市）。"
         ),
     )

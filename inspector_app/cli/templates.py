@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "templates",
         help=_("检查表模板：校验、发布、列出"),
-        description=_("检查表模板（forms 文件夹中的 .toml 文件），格式见 docs/template-format.md"),
+        description=_("检查表模板（forms 文件夹中的 .toml 文件）"),
     )
     sub = parser.add_subparsers(dest="templates_command", metavar=_("子命令"), required=True)
     p = sub.add_parser(

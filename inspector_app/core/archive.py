@@ -168,6 +168,25 @@ def list_inspectors(db: Database, active_only: bool = True) -> list[InspectorInf
         return [InspectorInfo(i.id, i.name, i.badge_no) for i in s.scalars(q)]
 
 
+def own_inspector_id(db: Database) -> str | None:
+    """The inspector this laptop belongs to: the one the bureau registered the device for (its register comes
+    back with the bureau's bundles), else the one named by the setting 本机使用人 (device.inspector)."""
+    from inspector_app.core import settings
+    from inspector_app.core.storage.models import Setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
+
+    with db.session() as s:
+        own = s.get(Setting, SETTING_DEVICE_ID)
+        device = s.get(Device, own.value) if own is not None else None
+        if device is not None and device.inspector_id and s.get(Inspector, device.inspector_id) is not None:
+            return device.inspector_id
+        name = settings.read(s, "device.inspector").strip() or (device.inspector_name if device is not None else "")
+        if not name:
+            return None
+        ids = s.scalars(select(Inspector.id).where(Inspector.name == name, Inspector.active.is_(True))).all()
+        return ids[0] if len(ids) == 1 else None  # two inspectors of that name: do not guess
+
+
 def add_inspector(db: Database, name: str, badge_no: str) -> str:
     """The 检查人员 dialog's 添加: the register's rules (core/supervision/inspectors.py)."""
     return inspectors.add(db, badge_no, name)

@@ -16,6 +16,13 @@ def _halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def code_search_key(text: str) -> str:
+    """A code as typed into a search box, in the form it is stored and searched: full-width letters, digits
+    and brackets made half-width (ＸＫ１６ → XK16, （沪） → (沪)), every space dropped (also the ideographic
+    one), lower case — "9131 0120 ma1h", "（沪）ＸＫ16-204" find what they name."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
 def uscc_check_char(first17: str) -> str:
     total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]

@@ -108,7 +108,7 @@ DEFAULTS: dict[str, SettingSpec] = {
     "summary.warning": SettingSpec(
         "企业要限期整改，逾期未整改或整改后仍未达到许可条件的企业，依法撤销生产许可证。",
         "问题汇总表备注",
-        "002 附件1 备注",
+        "问题汇总表下方的备注：逾期未整改的后果",
         "multiline",
         required=True,
         max_length=500,

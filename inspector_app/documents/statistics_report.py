@@ -66,7 +66,7 @@ def table3(report: Report) -> list[list]:
 
 
 def table4(report: Report) -> list[list]:
-    def row(r, total=False):
+    def row(r):
         return [
             r.district,
             r.enterprises,
@@ -75,10 +75,10 @@ def table4(report: Report) -> list[list]:
             r.problems,
             r.ordered,
             r.transferred,
-            "/" if total and len(report.districts) > 1 else r.coverage,
+            r.coverage,  # the total row too: the same figure as the summary line
         ]
 
-    return [row(r) for r in report.districts] + [row(report.total, total=True)]
+    return [row(r) for r in report.districts] + [row(report.total)]
 
 
 def problem_rows(report: Report) -> list[list]:
@@ -178,7 +178,7 @@ def to_xlsx(report: Report, path: Path) -> None:
     sheet(_("表3"), _("表3 发证目录内获证企业产品类别数"), T3_HEAD, table3(report), (8, 32, 10))
     sheet(_("问题分类"), _("检查发现问题分类"), P_HEAD, problem_rows(report), (20, 10, 16), other_note(report))
     ws = wb.create_sheet(_("专项行动"))
-    safe_append(ws, [_("产品质量安全专项行动统计表（003 附件）")])
+    safe_append(ws, [_("产品质量安全专项行动统计表")])
     ws["A1"].font = Font(bold=True, size=13)
     safe_append(ws, [_("数据周期：{p}；填表单位：{s}").format(p=report.period_label, s=report.scope_label)])
     groups = [_("产品类别")] + [g for g, _s, _c in CAMPAIGN_COLUMNS]
@@ -328,7 +328,7 @@ def to_pdf(report: Report, path: Path) -> None:
         Spacer(1, 4 * mm),
         Paragraph(summary_text(report), txt),
         Paragraph(
-            _("统计口径见 docs/statistics.md：问题按“项次”（结论为“不符合”的检查项）计，检查按“家次”计。"),
+            _("统计口径：问题按“项次”（结论为“不符合”的检查项）计，检查按“家次”计。"),
             txt,
         ),
     ]
@@ -370,7 +370,7 @@ def to_pdf(report: Report, path: Path) -> None:
         story += [
             NextPageTemplate("landscape"),
             PageBreak(),
-            Paragraph(_("产品质量安全专项行动统计表（003 附件）"), h2),
+            Paragraph(_("产品质量安全专项行动统计表"), h2),
         ]
         story += [table(head, campaign_rows(report), [24] + [10.6] * 24, 6.5)]
         story += [Spacer(1, 2 * mm), Paragraph(_("空白栏目本程序无数据，由填表单位补填。"), small)]

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import TaskDialog, identity_and_devices
 
 
@@ -35,7 +36,7 @@ class ExportDialog(TaskDialog):
         self._identity = None
         self.result = None
         self.setWindowTitle(_("导出同步数据包"))
-        self.resize(560, 300)
+        fit_window(self, "bundle_export", (560, 300))
 
         self.destination = QComboBox()
         self.destination.currentIndexChanged.connect(self._destination_changed)
@@ -100,7 +101,7 @@ class ExportDialog(TaskDialog):
         self.encrypt.setChecked(single and self._identity is not None and self._identity.role == FIELD)
 
     def _browse(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
+        path, _filter = file_dialogs.get_save_file_name(
             self, _("保存同步数据包"), self.path_edit.text(), _("同步数据包 (*.ibundle)")
         )
         if path:

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.ui import tasks
+from inspector_app.ui import file_dialogs, tasks
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel, TaskDialog
 from inspector_app.ui.tables import RowsModel, make_table
 
@@ -37,7 +37,7 @@ class ImportDialog(TaskDialog):
         self.preview = None
         self.result = None
         self.setWindowTitle(_("导入同步数据包"))
-        self.resize(680, 520)
+        fit_window(self, "bundle_import", (680, 520))
 
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)
@@ -82,7 +82,7 @@ class ImportDialog(TaskDialog):
             self.open_file(path)
 
     def _browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("选择同步数据包"), "", _("同步数据包 (*.ibundle)"))
+        path, _filter = file_dialogs.get_open_file_name(self, _("选择同步数据包"), "", _("同步数据包 (*.ibundle)"))
         if path:
             self.open_file(path)
 

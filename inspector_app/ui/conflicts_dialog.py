@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel
 from inspector_app.ui.tables import RowsModel, make_table
 
@@ -32,7 +33,7 @@ class ConflictsDialog(QDialog):
         self._db, self._worker = db, worker
         self._rows: list = []  # ConflictRow of each list row
         self.setWindowTitle(_("同步冲突"))
-        self.resize(900, 600)
+        fit_window(self, "conflicts", (900, 600))
         self.list_model = RowsModel([_("记录"), _("类型"), _("原因"), _("对方"), _("发现时间")], self)
         self.list_view = make_table(self.list_model)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

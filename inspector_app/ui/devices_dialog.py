@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel, identity_and_devices
 from inspector_app.ui.tables import RowsModel, make_table
 from inspector_app.ui.tasks import DEVICE
@@ -55,7 +56,7 @@ class DevicesDialog(QDialog):
         self._db, self._worker = db, worker
         self._role = None
         self.setWindowTitle(_("设备登记"))
-        self.resize(760, 420)
+        fit_window(self, type(self).__name__, (760, 420))
         self.model = RowsModel(
             [_("使用人/名称"), _("角色"), _("设备编号"), _("公钥指纹"), _("有效期"), _("状态")], self
         )
@@ -110,7 +111,7 @@ class DevicesDialog(QDialog):
         self.model.set_rows(rows, ids=devices)
 
     def _browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("选择公钥文件"), "", _("设备公钥 (*.ibkey)"))
+        path, _filter = file_dialogs.get_open_file_name(self, _("选择公钥文件"), "", _("设备公钥 (*.ibkey)"))
         if path:
             self.key_edit.setText(path)
 
@@ -161,7 +162,7 @@ class DeviceSetupDialog(QDialog):
         self.identity = None
         self._prefix_wanted = ""  # typed at setup, saved once the keys exist
         self.setWindowTitle(_("本机初始设置"))
-        self.resize(520, 300)
+        fit_window(self, type(self).__name__, (520, 300))
         self.field = QRadioButton(_("现场检查终端（检查人员的笔记本电脑）"))
         self.bureau = QRadioButton(_("区局（接收检查记录、下发名册和任务）"))
         self.field.setChecked(True)
@@ -303,7 +304,7 @@ class DeviceSetupDialog(QDialog):
         from inspector_app.sync.keys import export_public_key
 
         if not path:
-            path, _filter = QFileDialog.getSaveFileName(
+            path, _filter = file_dialogs.get_save_file_name(
                 self,
                 _("保存公钥文件"),
                 f"{self.identity.name or self.identity.device_id[:8]}.ibkey",

@@ -31,7 +31,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -44,6 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.tables import RowsModel, make_table
 
 DOCS = (
@@ -135,7 +136,7 @@ class DocumentsDialog(QDialog):
         self.current: Prepared | None = None
         self._busy = False
         self.setWindowTitle(_("出具文书"))
-        self.resize(1000, 860)
+        fit_window(self, "documents", (1000, 860))
 
         self.doc_list = QListWidget(self)
         self.doc_list.setObjectName("documentList")
@@ -319,8 +320,8 @@ class DocumentsDialog(QDialog):
     def save_document(self) -> Path | None:
         if self.current is None or not self.confirm_placeholders():
             return None
-        name, _filter = QFileDialog.getSaveFileName(
-            self, _("另存为PDF"), str(Path.home() / self.current.doc.filename), _("PDF 文件 (*.pdf)")
+        name, _filter = file_dialogs.get_save_file_name(
+            self, _("另存为PDF"), self.current.doc.filename, _("PDF 文件 (*.pdf)")
         )
         if not name:
             return None
@@ -414,8 +415,8 @@ class DocumentsDialog(QDialog):
         chosen = self.selected_issued()
         if chosen is None:
             return None
-        name, _filter = QFileDialog.getSaveFileName(
-            self, _("另存已出具的文书"), str(Path.home() / (chosen.filename or "document.pdf")), _("PDF 文件 (*.pdf)")
+        name, _filter = file_dialogs.get_save_file_name(
+            self, _("另存已出具的文书"), (chosen.filename or "document.pdf"), _("PDF 文件 (*.pdf)")
         )
         if not name:
             return None

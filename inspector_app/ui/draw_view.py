@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
@@ -274,7 +274,7 @@ class DrawView(QWidget):
 
     # ---------------------------------------------------------------- actions
     def _browse_rules(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, _("选择抽取规则"), self.rules_path.text(), "TOML (*.toml)")
+        path, _f = file_dialogs.get_open_file_name(self, _("选择抽取规则"), self.rules_path.text(), "TOML (*.toml)")
         if path:
             self.rules_path.setText(path)
 
@@ -327,7 +327,7 @@ class DrawView(QWidget):
         self.worker.submit(verify_draw, self.db, draw_id, on_done=done, on_error=lambda e: show_error(e, self))
 
     def _ask_export(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(
+        path, _f = file_dialogs.get_save_file_name(
             self, _("导出公示清单"), _("双随机抽查结果.xlsx"), "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)"
         )
         if path:
@@ -349,7 +349,7 @@ class DrawView(QWidget):
         )
 
     def _ask_package(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("导出抽取数据包"), _("抽取数据包.json"), "JSON (*.json)")
+        path, _f = file_dialogs.get_save_file_name(self, _("导出抽取数据包"), _("抽取数据包.json"), "JSON (*.json)")
         if path:
             self.export_package(path)
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.core.regulations import cite
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
@@ -46,7 +47,13 @@ class TeamDialog(QDialog):
         self.setWindowTitle(_("回访检查人员"))
         self._order: list[str] = []
         v = QVBoxLayout(self)
-        v.addWidget(QLabel(_("勾选检查人员（不少于2名，001 第二十四条）；最先勾选的为组长。")))
+        v.addWidget(
+            QLabel(
+                _(
+                    "勾选检查人员（不少于2名，《上海市工业产品生产许可证证后监督检查管理办法》第二十四条）；最先勾选的为组长。"
+                )
+            )
+        )
         self.list = QListWidget()
         for i in inspectors:
             item = QListWidgetItem(f"{i.name}（{i.badge_no}）")
@@ -110,7 +117,7 @@ class MarkDialog(QDialog):
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, _("选择照片"), "", _("图片 (*.jpg *.jpeg *.png *.heic)"))
+        path, _f = file_dialogs.get_open_file_name(self, _("选择照片"), "", _("图片 (*.jpg *.jpeg *.png *.heic)"))
         if path:
             self.photo.setText(path)
 
@@ -124,6 +131,7 @@ class FollowupView(QWidget):
         self.worker = worker
         self.dashboard = None
         self.flag_rows = []
+        self._opened = False
         self.setWindowTitle(_("整改跟踪与回访"))
         self._build()
 
@@ -206,6 +214,12 @@ class FollowupView(QWidget):
         self.tabs.addTab(flags, _("处理建议"))
         root.addWidget(self.tabs, 1)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._opened:  # the lists fill when the screen opens, not only on 刷新
+            self._opened = True
+            self.refresh()
+
     # ---------------------------------------------------------------- loading
     def refresh(self) -> None:
         if self.db is None:
@@ -265,7 +279,7 @@ class FollowupView(QWidget):
                     f.enterprise_name,
                     f.district,
                     f.label,
-                    f.citation,
+                    cite(f.citation),
                     FLAG_STATUSES[f.status],
                     f.reason,
                     f.decided_by,

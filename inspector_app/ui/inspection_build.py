@@ -80,6 +80,7 @@ class ProgressiveBuildMixin:
         w.text_left.connect(self._flush_item)
         w.photos_requested.connect(self.choose_photos)
         w.photos_dropped.connect(self.add_photos)
+        self._connect_keys(w)
         w.set_photos_editable(self._photos_editable)
         w.set_read_only(self.read_only)
         return w

@@ -8,7 +8,8 @@ completion blockers follow every keystroke without a database round trip.
 This module lays the screen out, saves and completes; its other ideas are mixins of their own:
 - ui/inspection_build.py: the items are built progressively, so the form paints before all are built;
 - ui/inspection_photos.py: evidence photos per item (002 三(四));
-- ui/inspection_nav.py: moving between items and the blockers of completion.
+- ui/inspection_nav.py: moving between items and the blockers of completion;
+- ui/inspection_keys.py: answering by keyboard (the status line, moving on after an answer, F1).
 """
 
 from collections import deque
@@ -39,6 +40,7 @@ from inspector_app.core.inspection.inspections import COMPLETED, STATUSES, Answe
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.inspection_build import FIRST_ITEMS, ProgressiveBuildMixin
+from inspector_app.ui.inspection_keys import KeysMixin
 from inspector_app.ui.inspection_nav import GREEN, NavigationMixin, fill_background
 from inspector_app.ui.inspection_photos import PhotosMixin
 from inspector_app.ui.item_controls import MUTED, RED, bold, set_text_colour
@@ -69,7 +71,7 @@ def confirm_complete(parent: QWidget) -> bool:
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
-class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, QWidget):
+class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, KeysMixin, QWidget):
     """One inspection's record form. Completed inspections open read-only."""
 
     completed = Signal(str)  # inspection id, after it was completed here
@@ -232,6 +234,7 @@ class InspectionScreen(ProgressiveBuildMixin, PhotosMixin, NavigationMixin, QWid
         self._items: dict[str, ItemWidget] = {}
         self._build_items(FIRST_ITEMS)
         root.addWidget(self.scroll, 1)
+        self._build_keys(root, bar)  # ui/inspection_keys.py: status line, 答题后跳到下一项, F1
 
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for seq in ("Ctrl+J", "F3"):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 
 
 class InspectorsDialog(QDialog):
@@ -26,7 +27,7 @@ class InspectorsDialog(QDialog):
         self._db = db
         self._worker = worker
         self.setWindowTitle(_("检查人员"))
-        self.resize(520, 440)
+        fit_window(self, "inspectors", (520, 440))
 
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels([_("姓名"), _("执法证号")])

@@ -94,6 +94,8 @@ class ConclusionBar(QWidget):
     """The 符合 / 不符合 / 不适用 buttons as one tab stop; keys 1/2/3 (or Alt+1/2/3) choose, ←/→ move."""
 
     chosen = Signal(str)
+    keyed = Signal(str)  # a conclusion chosen by its number key (the screen may move on to the next item)
+    unavailable = Signal(str)  # a number key for an option this item does not have: what to tell the user
 
     def __init__(self, codes: tuple[str, ...], parent: QWidget | None = None):
         super().__init__(parent)
@@ -147,6 +149,9 @@ class ConclusionBar(QWidget):
             index = digits[key]
             if index < len(self.codes):
                 self.choose(self.codes[index])
+                self.keyed.emit(self.codes[index])
+            else:
+                self.unavailable.emit(self.missing_option_text(index))
             event.accept()
             return
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods == Qt.KeyboardModifier.NoModifier:
@@ -157,6 +162,13 @@ class ConclusionBar(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def missing_option_text(self, index: int) -> str:
+        every = list(CONCLUSIONS)
+        offered = "，".join(_("{n} 选“{c}”").format(n=n, c=CONCLUSIONS[c]) for n, c in enumerate(self.codes, start=1))
+        if index < len(every):
+            return _("此项没有“{c}”选项（{o}）").format(c=CONCLUSIONS[every[index]], o=offered)
+        return _("此项没有第{k}个选项（{o}）").format(k=index + 1, o=offered)
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)

@@ -179,7 +179,7 @@ class ItemWidget(QWidget):
             return
 
         self.rectified = QCheckBox(_("当场整改"), self)
-        self.rectified.setToolTip(_("对不影响检查且可以当场整改的问题，允许企业当场整改（002 附件2 备注(3)）"))
+        self.rectified.setToolTip(_("对不影响检查且可以当场整改的问题，允许企业当场整改（监督检查记录表备注3）"))
         self.rectified.setEnabled(False)
         left.addWidget(self.rectified, 0, Qt.AlignmentFlag.AlignLeft)  # clicks beside the text do nothing
         if item.has_alternative_categories:
@@ -245,9 +245,7 @@ class ItemWidget(QWidget):
             combo.addItem(c + (_("（默认）") if c == self.item.category else ""), c)
         combo.setCurrentIndex(self.item.categories.index(self.item.category))
         combo.setAccessibleName(_("检查项 {i} 问题类别").format(i=self.item.id))
-        combo.setToolTip(
-            _("此项“不符合”计入局统计报表的哪一类问题（000 二(二)）；默认“{c}”").format(c=self.item.category)
-        )
+        combo.setToolTip(_("此项“不符合”计入局统计报表的哪一类问题；默认“{c}”").format(c=self.item.category))
         label.setBuddy(combo)
         h.addWidget(label)
         h.addWidget(combo)

@@ -27,11 +27,14 @@ from inspector_app.i18n import _
 from inspector_app.ui.archive_view import ArchiveLoader, ArchiveView
 from inspector_app.ui.errors import inform, show_error
 from inspector_app.ui.filter_bar import FilterBar
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.startup_jobs import load_index, load_templates, open_and_load
 from inspector_app.ui.sync_menu import SyncMenu
 from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
 
 log = logging.getLogger(__name__)
+
+TOOL_SIZES = {"plan": (1100, 720), "draw": (1100, 720), "followup": (1100, 700), "statistics": (1200, 800)}
 
 
 class MainWindow(SyncMenu, QMainWindow):
@@ -52,7 +55,7 @@ class MainWindow(SyncMenu, QMainWindow):
         self._tools: dict[str, QWidget] = {}  # open supervision windows by name
 
         self._set_title("")
-        self.resize(1360, 820)
+        fit_window(self, "main", (1360, 820))
         self._build()
         self._build_menus()
         self._set_db_actions_enabled(False)
@@ -350,6 +353,7 @@ class MainWindow(SyncMenu, QMainWindow):
 
         screen = InspectionScreen(self.db, self._worker, inspection_id, parent=self)
         screen.setWindowFlag(Qt.WindowType.Window, True)  # its own window, next to the archive
+        fit_window(screen, "inspection", (1200, 860), maximised=True)  # the 检查记录 column gets the width
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         screen.completed.connect(self._inspection_completed)
         screen.destroyed.connect(lambda _obj=None, iid=inspection_id: self._screen_closed(iid))
@@ -391,6 +395,7 @@ class MainWindow(SyncMenu, QMainWindow):
         if tool is None:
             tool = self._make_tool(name)
             tool.setWindowFlag(Qt.WindowType.Window, True)
+            fit_window(tool, name, TOOL_SIZES.get(name, (1000, 700)))
             tool.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             tool.destroyed.connect(lambda _obj=None, n=name: self._tools.pop(n, None))
             self._tools[name] = tool

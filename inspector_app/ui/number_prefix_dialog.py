@@ -13,6 +13,7 @@ from inspector_app.core.errors import DomainError
 from inspector_app.core.issuing import number_prefix
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.i18n import _
+from inspector_app.ui.geometry import fit_window
 
 _RED, _GREY = "#a4161a", "#666666"
 
@@ -100,7 +101,7 @@ class PrefixDialog(QDialog):
         super().__init__(parent)
         self._db, self._worker = db, worker
         self.setWindowTitle(_("选定本机文书编号前缀"))
-        self.resize(520, 240)
+        fit_window(self, "number_prefix", (520, 240))
         intro = QLabel(reason)
         intro.setObjectName("prefixReason")
         intro.setWordWrap(True)

@@ -18,7 +18,6 @@ import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -32,13 +31,13 @@ from PySide6.QtWidgets import (
 from inspector_app.core.errors import DomainError
 from inspector_app.core.inspection import photos
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic"}
 THUMB = 96
 COMPACT_THUMB = 64  # under an item of the record form: 16 items must stay readable
-_last_dir: str | None = None  # the file dialog opens where the inspector took the last photos from
 
 
 def _add_files(db, inspection_id: str, item_id: str, files: list[str]) -> tuple[list, list[str]]:
@@ -256,17 +255,15 @@ class PhotoStrip(QWidget):
             self.setVisible(bool(infos))
 
     def choose_files(self) -> None:
-        global _last_dir
         if self.item_id is None or self._read_only:
             return
-        files, _filter = QFileDialog.getOpenFileNames(
+        files, _filter = file_dialogs.get_open_file_names(
             self.window(),
             _("添加现场照片（检查项 {i}）").format(i=self.item_id),
-            _last_dir or str(Path.home()),
+            "",  # where the inspector took the last file from (ui/file_dialogs.py)
             _("图片 (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.heic);;所有文件 (*)"),
         )
         if files:
-            _last_dir = str(Path(files[0]).parent)
             self.add_files(files)
 
     def add_files(self, files: list[str]) -> None:

@@ -45,6 +45,7 @@ class PlanView(QWidget):
         self.db = db
         self.worker = worker
         self.progress = None
+        self._opened = False
         self.setWindowTitle(_("年度检查计划"))
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -86,11 +87,17 @@ class PlanView(QWidget):
         root.addWidget(
             QLabel(
                 _(
-                    "计划依据001 第三十条：C类每年2次，B类1次，A类不低于50%，AA类不低于20%；"
+                    "计划依据《上海市工业产品生产许可证证后监督检查管理办法》第三十条：C类每年2次，B类1次，A类不低于50%，AA类不低于20%；"
                     "Ⅰ级风险产品从严一级（第十四条）。"
                 )
             )
         )
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._opened:  # the lists fill when the screen opens, not only on 刷新
+            self._opened = True
+            self.refresh()
 
     def refresh(self) -> None:
         if self.db is None:

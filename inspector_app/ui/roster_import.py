@@ -3,17 +3,18 @@ show them and offer to import the others (nothing is written until the user deci
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.progress import ProgressDialogRun
 from inspector_app.ui.tasks import ROSTER
 
 
 def choose_and_import(window) -> None:
     """`window` is the MainWindow: its database, its task manager, the parent of the dialogs."""
-    path, _filter = QFileDialog.getOpenFileName(
-        window, _("导入企业名录"), str(Path.home()), _("企业名录 (*.xlsx *.csv);;所有文件 (*)")
+    path, _filter = file_dialogs.get_open_file_name(
+        window, _("导入企业名录"), "", _("企业名录 (*.xlsx *.csv);;所有文件 (*)")
     )
     if path:
         import_file(window, Path(path), skip_invalid=False)

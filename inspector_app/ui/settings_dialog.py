@@ -29,6 +29,7 @@ from inspector_app.core import settings
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 
 _RED, _GREEN, _GREY = "#a4161a", "#1b5e20", "#666666"
 
@@ -134,7 +135,7 @@ class SettingsDialog(QDialog):
         self._loaded: dict[str, str] | None = None
         self._preview_seq = 0
         self.setWindowTitle(_("设置"))
-        self.resize(640, 560)
+        fit_window(self, "settings", (640, 560))
 
         self.fields: dict[str, SettingField] = {}
         self.tabs = QTabWidget()

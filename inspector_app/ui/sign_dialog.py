@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.issuing import signing
 from inspector_app.i18n import _
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.signature_pad import SignatureField
 from inspector_app.ui.tasks import ARCHIVE
 
@@ -63,7 +64,7 @@ class SignDialog(QDialog):
         self.team_fields: list[tuple[str, SignatureField]] = []
         self._built = False
         self.setWindowTitle(_("签字确认"))
-        self.resize(760, 820)
+        fit_window(self, type(self).__name__, (760, 820))
 
         self.header = QLabel(_("正在读取……"), self)
         self.header.setWordWrap(True)

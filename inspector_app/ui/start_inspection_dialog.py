@@ -37,7 +37,7 @@ DEFAULT_KIND = "scheduled"
 
 def team_size_message(n: int) -> str:
     """001 §24, worded as core.inspection.inspections words it."""
-    return _("检查人员不少于2名（001 第二十四条），当前{n}名").format(n=n)
+    return _("检查人员不少于2名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条），当前{n}名").format(n=n)
 
 
 class StartInspectionDialog(QDialog):
@@ -77,7 +77,7 @@ class StartInspectionDialog(QDialog):
         self.site = QComboBox(self)
         for site in self.enterprise.sites:
             self.site.addItem(site.address + (f"（{site.district}）" if site.district else ""), site.id)
-        self.site.setToolTip(_("企业有多个生产地址的，应分别进行检查（002 附件2 备注(2)）"))
+        self.site.setToolTip(_("企业有多个生产地址的，应分别进行检查（一个生产地址一份检查记录）"))
         form.addRow(_("生产地址(&S)"), self.site)
 
         self.license = QComboBox(self)
@@ -108,7 +108,11 @@ class StartInspectionDialog(QDialog):
         form.addRow(_("检查日期(&D)"), self.date)
 
         self.team = QListWidget(self)
-        self.team.setToolTip(_("勾选参加检查的人员（空格键勾选）；检查人员不少于2名（001 第二十四条）"))
+        self.team.setToolTip(
+            _(
+                "勾选参加检查的人员（空格键勾选）；检查人员不少于2名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条）"
+            )
+        )
         row_height = self.team.fontMetrics().height() + 8  # CJK glyphs are taller than the default row
         for person in self.inspectors:
             row = QListWidgetItem(f"{person.name}（{person.badge_no}）", self.team)
@@ -148,6 +152,9 @@ class StartInspectionDialog(QDialog):
             self.site.setCurrentIndex(self.site.findData(site_id))
         self._site_changed()
         self._license_changed()
+        own = archive.own_inspector_id(db)  # the laptop's own inspector is on the team, as its leader
+        if own is not None and any(p.id == own for p in self.inspectors):
+            self.set_team([own])
         if not self.enterprise.sites:
             self._show_error(_("该企业没有登记生产地址，请先在企业档案中添加生产地址"))
             self.ok_button.setEnabled(False)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
@@ -205,7 +205,7 @@ class StatisticsView(QWidget):
             self.export_buttons[ext] = b
             bar.addWidget(b)
         root.addLayout(bar)
-        self.summary = QLabel(_("选择期间和范围后点“统计”。统计口径见 docs/statistics.md。"))
+        self.summary = QLabel(_("选择期间和范围后点“统计”。问题按“项次”计，检查按“家次”计。"))
         self.summary.setWordWrap(True)
         self.summary.setObjectName("summary")
         root.addWidget(self.summary)
@@ -322,7 +322,7 @@ class StatisticsView(QWidget):
         from inspector_app.documents.statistics_report import title
 
         filters = {".xlsx": "Excel (*.xlsx)", ".pdf": "PDF (*.pdf)", ".json": "JSON (*.json)"}
-        path, _f = QFileDialog.getSaveFileName(self, _("导出统计"), title(self.report) + ext, filters[ext])
+        path, _f = file_dialogs.get_save_file_name(self, _("导出统计"), title(self.report) + ext, filters[ext])
         if path:
             if not path.lower().endswith(ext):
                 path += ext

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSplitter, QVBoxLayout,
 
 from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel
 from inspector_app.ui.tables import RowsModel, make_table
 
@@ -17,7 +18,7 @@ class SyncHistoryDialog(QDialog):
         super().__init__(parent)
         self._db, self._worker = db, worker
         self.setWindowTitle(_("同步记录"))
-        self.resize(760, 480)
+        fit_window(self, "sync_history", (760, 480))
         self.streams_model = RowsModel(
             [_("设备"), _("方向"), _("数据包数"), _("最近一次"), _("最近序号"), _("缺少")], self
         )

@@ -18,7 +18,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
+from inspector_app.ui import file_dialogs
+from inspector_app.ui.geometry import fit_window
 from inspector_app.ui.sync_common import StatusLabel
 
 IMAGE_FILTER = "图片 (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)"
@@ -42,7 +43,7 @@ class VerifyDocumentDialog(QDialog):
         self._db, self._worker = db, worker
         self.found = None  # documents.lookup.Found of the last successful lookup
         self.setWindowTitle(_("核验文书"))
-        self.resize(720, 560)
+        fit_window(self, "verify_document", (720, 560))
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(_("纸质文书上的核验码，如 8Z3K-1QWE-2MXD-8RTV-H；或扫码得到的文字"))
         self.code_edit.returnPressed.connect(self.look_up)
@@ -97,7 +98,7 @@ class VerifyDocumentDialog(QDialog):
         self._worker.submit(lookup, self._db, text, on_done=self._show, on_error=self._failed)
 
     def choose_image(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("选择文书页面的照片或扫描件"), "", IMAGE_FILTER)
+        path, _filter = file_dialogs.get_open_file_name(self, _("选择文书页面的照片或扫描件"), "", IMAGE_FILTER)
         if path:
             self.look_up_image(path)
 
@@ -160,7 +161,7 @@ class VerifyDocumentDialog(QDialog):
         doc = self._selected()
         if doc is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("另存存档原文书"), doc.filename, "PDF (*.pdf)")
+        path, _filter = file_dialogs.get_save_file_name(self, _("另存存档原文书"), doc.filename, "PDF (*.pdf)")
         if path:
             self.save_to(path)
 

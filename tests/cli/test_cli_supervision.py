@@ -58,7 +58,7 @@ def test_classify_set_show_and_refusal(ready, capsys, fixed_today):
 def test_classify_spot_check_and_usage_errors(ready, capsys):
     argv = ("classify", "spot-check", USCC, "--level", "national", "--on", "2026-03-01", "--failed", "1")
     assert run(ready, *argv) == 0
-    assert "001 §32" in capsys.readouterr().out
+    assert "《上海市工业产品生产许可证证后监督检查管理办法》第三十二条" in capsys.readouterr().out
     with pytest.raises(SystemExit) as e:
         run(ready, "classify", "set", USCC, "D", "--reason", "x", "--by", "y")
     assert e.value.code == 2

@@ -568,7 +568,8 @@ def one_problem(db, tmp_path, templates, rec) -> str:
         ),
         (
             {"team": [{"name": "张伟", "badge_no": "31000001"}]},
-            "inspections[0].team: 检查人员不少于2名（001 第二十四条），现在1名",
+            "inspections[0].team: 检查人员不少于2名"
+            "（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条），现在1名",
         ),
         (
             {"team": [{"name": "张伟", "badge_no": "31000001"}, {"name": "王五", "badge_no": "31009999"}]},
@@ -1177,7 +1178,7 @@ NOT_PNG = b64(b"GIF89a" + bytes(40))
         (
             changed(2, reason="  "),
             {},
-            ["inspections[0].signatures[2].reason: 请注明拒绝签字的原因（002 三(四)：拒绝签字的予以注明）"],
+            ["inspections[0].signatures[2].reason: 请注明拒绝签字的原因（拒绝签字的予以注明）"],
         ),
         (
             changed(2, state="absent", witness=None),
@@ -1249,7 +1250,7 @@ NOT_PNG = b64(b"GIF89a" + bytes(40))
             [
                 "inspections[0].signatures[0].image_png_base64: 不是有效的 Base64 文字（只能含 A–Z、a–z、0–9、+、/，"
                 "末尾可有 =）；请写签名扫描图片（PNG 文件）的 Base64 编码，没有扫描件时删去该字段",
-                "inspections[0].signatures[2].reason: 请注明拒绝签字的原因（002 三(四)：拒绝签字的予以注明）",
+                "inspections[0].signatures[2].reason: 请注明拒绝签字的原因（拒绝签字的予以注明）",
                 "inspections[0].signatures[2].witness: 请填写见证人姓名",
             ],
         ),

@@ -148,7 +148,7 @@ def test_a_plan_short_of_001_s30_names_the_rule(db):
     with db.session() as s:  # a plan missing one of the C enterprise's two visits
         s.delete(s.get(PlanEntry, c_entry[0]))
     p = planning.progress(db, YEAR, "松江区", today=date(YEAR, 1, 1))
-    assert any("企业001" in s and "少于每年2次" in s and "001 §30(四)" in s for s in p.shortfalls)
+    assert any("企业001" in s and "少于每年2次" in s and "管理办法》第三十条（四）" in s for s in p.shortfalls)
 
 
 def _other_district_enterprise(db) -> str:

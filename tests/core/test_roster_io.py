@@ -633,7 +633,7 @@ def test_multi_row_enterprise_with_two_licenses_and_two_sites(db, tmp_path):
     assert snap["licenses"]["(沪)XK16-204-00006"][5] == "上海市奉贤区南桥镇江海路88号"
     # 001 §31: several product types → the lowest class governs; the highest risk governs.
     assert snap["enterprises"][USCC1][6:] == ("C", "I")
-    assert any("001 §31" in w.message for w in report.warnings)
+    assert any("《上海市工业产品生产许可证证后监督检查管理办法》第三十一条" in w.message for w in report.warnings)
 
 
 def test_one_license_covering_two_addresses(db, tmp_path):

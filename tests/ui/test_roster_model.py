@@ -63,6 +63,11 @@ def test_model_is_consistent_for_qt(model, qtmodeltester):
         ({"expiring_only": True}, ["上海申华塑料制品有限公司", "上海浦江电线电缆有限公司"]),
         ({"text": "上海", "classification": "AA"}, ["上海宝钢建筑钢筋有限公司"]),
         ({"text": "不存在的企业"}, []),
+        # Codes as typed on a phone or copied from a scan: spaces, full-width letters, digits and brackets.
+        ({"text": "9131 0115 MA1F"}, ["上海浦江电线电缆有限公司"]),
+        ({"text": "９１３１０１１５ＭＡ１ＦＬ"}, ["上海浦江电线电缆有限公司"]),
+        ({"text": "（沪）ＸＫ０６－００１"}, ["上海浦江电线电缆有限公司"]),
+        ({"text": "XK13-\u3000007"}, ["上海松江化肥有限公司"]),  # the ideographic space
     ],
 )
 def test_filter(model, criteria, expected):

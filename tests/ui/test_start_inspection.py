@@ -60,7 +60,10 @@ def test_team_of_one_is_refused_with_001_s24(qtbot, dialog, db):
     tick(qtbot, dialog, "张伟")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.error.isVisible()
-    assert dialog.error.text() == "检查组：检查人员不少于2名（001 第二十四条），当前1名"
+    assert (
+        dialog.error.text()
+        == "检查组：检查人员不少于2名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条），当前1名"
+    )
     assert dialog.isVisible() and dialog.inspection_id is None
     with db.session() as s:
         from inspector_app.core.storage.models import Inspection
@@ -132,3 +135,35 @@ def test_site_can_be_preselected(qtbot, db, db_worker, sample, templates, fixed_
     qtbot.addWidget(dlg)
     assert dlg.site.currentData() == second.id
     assert dlg.license.currentData() == sample.food_license_id
+
+
+def test_the_laptops_own_inspector_is_ticked_and_leads(qtbot, db, db_worker, sample, templates, fixed_today):
+    """本机使用人 (the setting, or the inspector the bureau registered this device for) starts on the team."""
+    from inspector_app.core import settings
+    from inspector_app.core.archive import list_inspectors
+
+    second = list_inspectors(db)[1]
+    settings.set_value(db, "device.inspector", second.name)
+    dlg = StartInspectionDialog(None, db, db_worker, sample.enterprise_id, templates)
+    qtbot.addWidget(dlg)
+    assert dlg.checked_members() == [second.id]
+    assert dlg.leader.currentData() == second.id
+
+
+def test_no_one_is_ticked_on_a_laptop_without_its_inspector(qtbot, dialog):
+    assert dialog.checked_members() == []
+
+
+def test_the_device_register_names_the_laptops_inspector(db, sample, tmp_path):
+    from inspector_app.core.archive import list_inspectors, own_inspector_id
+    from inspector_app.core.storage.device_keys import read_setting
+    from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID, Device
+    from inspector_app.sync.keys import setup_device
+
+    setup_device(db, "field", "刘洋的笔记本", key_dir=tmp_path)
+    assert own_inspector_id(db) is None  # set up, not yet registered by the bureau
+    second = list_inspectors(db)[1]
+    with db.session() as s:  # the bureau's register came back: this device is 刘洋's
+        own = s.get(Device, read_setting(s, SETTING_DEVICE_ID))
+        own.inspector_id, own.inspector_name = second.id, second.name
+    assert own_inspector_id(db) == second.id

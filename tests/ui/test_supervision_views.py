@@ -149,6 +149,22 @@ def test_followup_view_dashboard_start_mark_decide(qtbot, db_worker, db, sample,
     view.grab()
 
 
+def test_followup_and_plan_lists_fill_when_the_screen_opens(qtbot, db_worker, db, sample, templates, fixed_today):
+    from inspector_app.ui.followup_view import FollowupView
+    from inspector_app.ui.plan_view import PlanView
+
+    complete(db, sample, templates, problems=("4.1", "5.1"))
+    view = FollowupView(db, db_worker)
+    qtbot.addWidget(view)
+    view.show()  # no 刷新
+    settle(qtbot, db_worker, lambda: view.problems.rowCount() == 2)
+    plan = PlanView(db, db_worker)
+    qtbot.addWidget(plan)
+    plan.show()
+    settle(qtbot, db_worker, lambda: plan.progress is not None)
+    assert plan.summary.text()
+
+
 # ------------------------------------------------------------------ plan
 def test_plan_view_generate_and_progress(qtbot, db_worker, db, sample, templates, fixed_today):
     from inspector_app.ui.plan_view import PlanView

@@ -103,7 +103,7 @@ def completion_blockers(view: InspectionView) -> list[Blocker]:
     """What stands between this form and 'completed', in form order."""
     out: list[Blocker] = []
     if len(view.team) < MIN_TEAM_SIZE:
-        out.append(Blocker(None, _("检查人员不少于2名（001 第二十四条）")))
+        out.append(Blocker(None, _("检查人员不少于2名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条）")))
     for item in view.template.items:
         if view.locked(item.id):
             continue
@@ -123,7 +123,10 @@ def _team(session: Session, inspector_ids: list[str]) -> list[Inspector]:
         raise ValidationError(_("检查组"), _("同一检查人员不能重复选择"))
     if len(inspector_ids) < MIN_TEAM_SIZE:
         raise ValidationError(
-            _("检查组"), _("检查人员不少于2名（001 第二十四条），当前{n}名").format(n=len(inspector_ids))
+            _("检查组"),
+            _("检查人员不少于2名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条），当前{n}名").format(
+                n=len(inspector_ids)
+            ),
         )
     found = {i.id: i for i in session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids)))}
     missing = [i for i in inspector_ids if i not in found]

@@ -239,7 +239,7 @@ class _Reader:
         if checkpoint and checkpoint not in catalog.CHECKPOINTS:
             self.c.error(
                 f"{where}检查重点 checkpoint = {checkpoint} 超出范围，应为 1–{len(catalog.CHECKPOINTS)}"
-                "（001 第二十五条），不对应任何检查重点时写 0 或不写",
+                "（《上海市工业产品生产许可证证后监督检查管理办法》第二十五条），不对应任何检查重点时写 0 或不写",
                 item_id,
             )
         applies_to = v["applies_to"]

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress, repeat
-from operator import and_, contains, eq, le, truth
+from operator import and_, contains, eq, le, or_, truth
 from pathlib import Path
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS, PRODUCT_CATEGORIES
 from inspector_app.core.files import write_atomic
+from inspector_app.core.identifiers import code_search_key
 
 NO_EXPIRY = 10**8  # an ordinal later than any date: an enterprise without a license never "expires soon"
 _CATEGORY_BIT = {c: 1 << n for n, c in enumerate(PRODUCT_CATEGORIES)}
@@ -102,7 +103,13 @@ class RosterIndex:
         masks = []
         text = f.text.strip().lower()
         if text:
-            masks.append(map(contains, self._haystack, repeat(text)))
+            code = code_search_key(text)  # names are matched as typed, codes also without spaces and full-width
+            if code and code != text:
+                masks.append(
+                    map(or_, map(contains, self._haystack, repeat(text)), map(contains, self._haystack, repeat(code)))
+                )
+            else:
+                masks.append(map(contains, self._haystack, repeat(text)))
         if f.district:
             masks.append(map(eq, self.districts, repeat(f.district)))
         if f.classification:

@@ -187,7 +187,10 @@ def merge_enterprises(
                 problems.warn(
                     rec.row,
                     layout_name("classification"),
-                    _("与第{r}行同一企业的分类不同，按较低的 {c} 类计（001 §31）").format(r=ent.first_row, c=worst),
+                    _(
+                        "与第{r}行同一企业的分类不同，按较低的 {c} 类计"
+                        "（《上海市工业产品生产许可证证后监督检查管理办法》第三十一条）"
+                    ).format(r=ent.first_row, c=worst),
                 )
             ent.classification = worst
         if rec.risk_level and rec.risk_level != ent.risk_level:

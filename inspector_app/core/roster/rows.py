@@ -83,7 +83,7 @@ class Layout:
         if missing:
             raise refuse(
                 path,
-                _("缺少必需的列：{m}（表头在第{row}行）。可用的列名见 docs/roster-format.md").format(
+                _("缺少必需的列：{m}（表头在第{row}行）").format(
                     m="、".join(f"“{h}”" for h in missing), row=header_row
                 ),
             )

@@ -267,7 +267,7 @@ def start_from_assignment(
         if site_id is None:
             if len(sites) != 1:
                 raise DomainError(
-                    _("该企业有{n}个生产地址，请选择要检查的地址（002 附件2 备注(2)）").format(n=len(sites))
+                    _("该企业有{n}个生产地址，请选择要检查的地址（一个生产地址一份检查记录）").format(n=len(sites))
                 )
             site_id = sites[0]
         elif site_id not in sites:

@@ -321,7 +321,7 @@ def register_new_licensee(db: Database, enterprise_id: str, *, who: str, on: dat
             from_class=None,
             to_class=NEW_LICENSEE_CLASS,
             rule=RULE_NEW,
-            reason=_("新申请生产许可证企业一般判定为B类企业（001 第十条）"),
+            reason=_("新申请生产许可证企业一般判定为B类企业（《上海市工业产品生产许可证证后监督检查管理办法》第十条）"),
             who=who.strip(),
         )
         s.add(change)
@@ -335,7 +335,11 @@ def false_commitment(
 ) -> ChangeView:
     """001 §9: an AA enterprise that made a false commitment goes to B or C; AA is refused for 5 years."""
     if to_class not in FALSE_COMMITMENT_TARGETS:
-        raise ClassificationRefused(_("虚假承诺或不履行自我承诺的AA类企业只能调整为B类或C类（001 第九条）"))
+        raise ClassificationRefused(
+            _(
+                "虚假承诺或不履行自我承诺的AA类企业只能调整为B类或C类（《上海市工业产品生产许可证证后监督检查管理办法》第九条）"
+            )
+        )
     require_bureau(db, _("企业分类调整"))
     with db.session() as s:
         ent = _enterprise(s, enterprise_id)
@@ -343,7 +347,9 @@ def false_commitment(
             select(ProductClass.id).where(ProductClass.enterprise_id == ent.id, ProductClass.classification == "AA")
         ):
             raise ClassificationRefused(
-                _("该企业当前为{c}类，不是AA类企业，不适用001 第九条").format(c=ent.classification)
+                _(
+                    "该企业当前为{c}类，不是AA类企业，不适用《上海市工业产品生产许可证证后监督检查管理办法》第九条"
+                ).format(c=ent.classification)
             )
         change = _apply(
             s,
@@ -430,7 +436,9 @@ def record_spot_check(
         s.flush()
         change = None
         if moves_to_c:
-            reason = _("{lvl}不合格{n}批次{ref}，调整为C类，实施加严监管（001 第三十二条）").format(
+            reason = _(
+                "{lvl}不合格{n}批次{ref}，调整为C类，实施加严监管（《上海市工业产品生产许可证证后监督检查管理办法》第三十二条）"
+            ).format(
                 lvl=SPOT_CHECK_LEVELS[level],
                 n=failed_batches,
                 ref=f"（{reference.strip()}）" if reference.strip() else "",

@@ -68,10 +68,18 @@ class Requirement:
 
 # 001 §30(一)–(四). Keyed by the class whose mode applies.
 REQUIREMENTS: dict[str, Requirement] = {
-    "AA": Requirement(0.20, 0, "每年检查不低于20%的AA类企业（001 第三十条（一））"),
-    "A": Requirement(0.50, 0, "每年检查不低于50%的A类企业（001 第三十条（二））"),
-    "B": Requirement(None, 1, "每家企业每年至少检查1次（001 第三十条（三））"),
-    "C": Requirement(None, 2, "每家企业每年不少于2次检查（001 第三十条（四））"),
+    "AA": Requirement(
+        0.20, 0, "每年检查不低于20%的AA类企业（《上海市工业产品生产许可证证后监督检查管理办法》第三十条（一））"
+    ),
+    "A": Requirement(
+        0.50, 0, "每年检查不低于50%的A类企业（《上海市工业产品生产许可证证后监督检查管理办法》第三十条（二））"
+    ),
+    "B": Requirement(
+        None, 1, "每家企业每年至少检查1次（《上海市工业产品生产许可证证后监督检查管理办法》第三十条（三））"
+    ),
+    "C": Requirement(
+        None, 2, "每家企业每年不少于2次检查（《上海市工业产品生产许可证证后监督检查管理办法》第三十条（四））"
+    ),
 }
 MODE_CITATIONS: dict[str, str] = {"AA": "001 §30(一)", "A": "001 §30(二)", "B": "001 §30(三)", "C": "001 §30(四)"}
 
@@ -129,24 +137,26 @@ def check_transition(
     if step > 1:
         raise ClassificationRefused(
             _(
-                "不允许越级上升：{a}类只能调整为{b}类（001 第三十三条：对企业的分类不允许越级上升，但可以越级下降）"
+                "不允许越级上升：{a}类只能调整为{b}类（《上海市工业产品生产许可证证后监督检查管理办法》第三十三条：对企业的分类不允许越级上升，但可以越级下降）"
             ).format(a=current, b=CLASS_ORDER[rank(current) + 1])
         )
     if step == 1 and last_change_on is not None and (on - last_change_on).days < REVIEW_PERIOD_DAYS:
         raise ClassificationRefused(
             _(
-                "上次分类调整在{d}，不足1年，不能上调类别（001 第三十三条：调整周期原则上为1年）；"
+                "上次分类调整在{d}，不足1年，不能上调类别（《上海市工业产品生产许可证证后监督检查管理办法》第三十三条：调整周期原则上为1年）；"
                 "最早可在{e}上调。降级不受此限制。"
             ).format(d=last_change_on.isoformat(), e=(last_change_on + timedelta(days=REVIEW_PERIOD_DAYS)).isoformat())
         )
     if target == "AA":
         if aa_blocked_until is not None and on < aa_blocked_until:
             raise ClassificationRefused(
-                _("该企业曾虚假承诺或不履行自我承诺，{d}前不再接受其AA类自我承诺（001 第九条）").format(
-                    d=aa_blocked_until.isoformat()
-                )
+                _(
+                    "该企业曾虚假承诺或不履行自我承诺，{d}前不再接受其AA类自我承诺（《上海市工业产品生产许可证证后监督检查管理办法》第九条）"
+                ).format(d=aa_blocked_until.isoformat())
             )
         if not commitment.strip():
             raise ClassificationRefused(
-                _("定为AA类须由企业作出书面承诺，请填写《工业产品质量AA类企业自我承诺书》的编号或日期（001 第八条）")
+                _(
+                    "定为AA类须由企业作出书面承诺，请填写《工业产品质量AA类企业自我承诺书》的编号或日期（《上海市工业产品生产许可证证后监督检查管理办法》第八条）"
+                )
             )

@@ -160,7 +160,7 @@ def _make_teams(inspectors: list[dict], rules: Rules, key) -> tuple[list[list[tu
         if rules.teams.leader and not leaders_pool:
             need.append(_("没有标记“可任组长”的检查人员"))
         if rules.teams.technical_deputy and not any(i["tech"] for i in order):
-            need.append(_("没有标记“技术专家”的检查人员（副组长由技术专家担任，002 二(一)）"))
+            need.append(_("没有标记“技术专家”的检查人员（检查组副组长由技术专家担任）"))
         raise DrawRefused(_("无法组成检查组：") + "；".join(need or [_("人员不足")]))
     teams = [[(leaders[t]["badge"], "leader"), (deputies[t]["badge"], "deputy")] for t in range(n)]
     used = {b for team in teams for b, _r in team}

@@ -199,7 +199,7 @@ def rules_from_dict(data: dict, file: str = "") -> Rules:
         for c in g.get("categories", []) or []:
             full = CATEGORY_SYNONYMS.get(c, c)
             if full not in PRODUCT_CATEGORIES:
-                problems.error(f"{where}（{gid}）的产品类别“{c}”不在发证目录中（000 表3）")
+                problems.error(f"{where}（{gid}）的产品类别“{c}”不在发证目录中")
             cats.append(full)
         matches = []
         for m in g.get("spot_check_failed", []) or []:
@@ -218,7 +218,10 @@ def rules_from_dict(data: dict, file: str = "") -> Rules:
     t = data.get("teams", {}) or {}
     size = t.get("size", 5)
     if not isinstance(size, int) or isinstance(size, bool) or not 2 <= size <= 20:
-        problems.error("[teams] size 应为2到20的整数（001 第二十四条：检查人员不少于2名）")
+        problems.error(
+            "[teams] size 应为2到20的整数"
+            "（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条：检查人员不少于2名）"
+        )
         size = 5
     teams = Teams(size, bool(t.get("leader", True)), bool(t.get("technical_deputy", True)))
     if teams.technical_deputy and size < 2:

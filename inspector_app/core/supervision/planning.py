@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.regulations import cite
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, Inspection, Inspector, License
 from inspector_app.core.storage.supervision_models import AnnualPlan, PlanEntry
@@ -195,12 +196,15 @@ class PlanProgress:
 
 
 def progress(db: Database, year: int, district: str, *, today: date | None = None) -> PlanProgress:
-    from inspector_app.core.supervision.statistics import coverage_text
+    from inspector_app.core.supervision.statistics import coverage_text, licensed_and_inspected
 
     today = today or clock.today()
     with db.session() as s:
         plan = s.scalar(select(AnnualPlan).where(AnnualPlan.year == year, AnnualPlan.district == district))
         candidates = {c.enterprise_id: c for c in _licensed_in_year(s, year, district)}
+        # The counts shown are the statistics' (licensed on 31 December, inspected in the year): the plan itself
+        # also covers licenses that end during the year.
+        licensed_ids, inspected_ids = licensed_and_inspected(s, date(year, 1, 1), date(year, 12, 31), district)
         entries: Sequence[Row[str, int, str]] = []
         if plan is not None:
             entries = s.execute(
@@ -274,7 +278,7 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
                 if have < need:
                     shortfalls.append(
                         _("{m}类监管方式的企业{n}家，计划检查{h}家，少于最低要求{r}家（{c}）").format(
-                            m=mode, n=len(group), h=have, r=need, c=MODE_CITATIONS[mode]
+                            m=mode, n=len(group), h=have, r=need, c=cite(MODE_CITATIONS[mode])
                         )
                     )
             else:
@@ -282,11 +286,10 @@ def progress(db: Database, year: int, district: str, *, today: date | None = Non
                     if g.planned < req.per_enterprise:
                         shortfalls.append(
                             _("{name}（{m}类监管方式）计划{h}次，少于每年{r}次（{c}）").format(
-                                name=g.name, m=mode, h=g.planned, r=req.per_enterprise, c=MODE_CITATIONS[mode]
+                                name=g.name, m=mode, h=g.planned, r=req.per_enterprise, c=cite(MODE_CITATIONS[mode])
                             )
                         )
-    licensed = sum(1 for eid in candidates if eid not in extra_ids)
-    inspected = sum(1 for eid in candidates if eid not in extra_ids and done.get(eid))
+    licensed, inspected = len(licensed_ids), len(inspected_ids)
     return PlanProgress(
         year=year,
         district=district,

@@ -328,9 +328,7 @@ def start_followup(
         sites = {i.site_id for _r, i in pairs}
         if len(sites) > 1:
             raise DomainError(
-                _("该企业有{n}个生产地址存在待复查问题，每个地址分别回访（002 附件2 备注(2)），请选择生产地址").format(
-                    n=len(sites)
-                )
+                _("该企业有{n}个生产地址存在待复查问题，每个地址分别回访，请选择生产地址").format(n=len(sites))
             )
         latest = max((i for _r, i in pairs), key=lambda i: i.inspected_on)
         template = inspections.template_from_snapshot(latest.template_digest, latest.template.content)

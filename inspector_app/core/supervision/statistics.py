@@ -63,6 +63,17 @@ def _licensed_ids(end: date):
     return select(License.enterprise_id).where(_valid_license(end)).distinct()
 
 
+def licensed_and_inspected(s, start: date, end: date, district: str | None) -> tuple[set[str], set[str]]:
+    """The one definition behind 获证企业 and 覆盖率 wherever they are shown — 表1, 表4, the summary line, the
+    annual plan: the enterprises holding a license valid on the period's last day, and those of them with a
+    completed inspection dated in the period (any kind, as 表4 counts them)."""
+    licensed = set(s.scalars(_in_scope(select(Enterprise.id).where(Enterprise.id.in_(_licensed_ids(end))), district)))
+    inspected = set(
+        s.scalars(select(Inspection.enterprise_id).where(_done_in(start, end), Inspection.enterprise_id.in_(licensed)))
+    )
+    return licensed, inspected
+
+
 def _valid_license(end: date):
     # 001 §39: a license withdrawn, revoked or cancelled by `end` is no longer held (license_actions.py).
     return and_(or_(License.issue_date.is_(None), License.issue_date <= end), License.expiry_date >= end, in_force(end))

@@ -512,7 +512,12 @@ class InspectionReader:
         if len(leaders) > 1:
             c.error(where, _("只能有一名组长，现在有{n}名").format(n=len(leaders)))
         if len(raw) < MIN_TEAM_SIZE:
-            c.error(where, _("检查人员不少于{m}名（001 第二十四条），现在{n}名").format(m=MIN_TEAM_SIZE, n=len(raw)))
+            c.error(
+                where,
+                _(
+                    "检查人员不少于{m}名（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条），现在{n}名"
+                ).format(m=MIN_TEAM_SIZE, n=len(raw)),
+            )
         if len(c.errors) > before:
             return None
         if leaders and leaders[0] != 0:  # the leader is position 0 (组长)

@@ -149,7 +149,7 @@ def signer_problems(team: list[tuple[str, str]], inputs: list[SignatureInput]) -
                     k,
                     "reason",
                     who,
-                    _("请注明{s}的原因（002 三(四)：拒绝签字的予以注明）").format(s=STATES[rep.state]),
+                    _("请注明{s}的原因（拒绝签字的予以注明）").format(s=STATES[rep.state]),
                 )
             if not rep.witness.strip():
                 add(k, "witness", who, _("请填写见证人姓名"))
