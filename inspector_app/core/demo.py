@@ -389,7 +389,8 @@ def load_demo(db: Database, progress: Callable[[int, int], object] | None = None
             if badge not in marked:  # a demo loaded before the marks existed gets them too
                 s.flush()
                 iid = s.scalar(select(Inspector.id).where(Inspector.badge_no == badge))
-                s.add(InspectorProfile(inspector_id=iid, can_lead=badge in DEMO_LEADERS, technical=badge in DEMO_EXPERTS))
+                lead, tech = badge in DEMO_LEADERS, badge in DEMO_EXPERTS
+                s.add(InspectorProfile(inspector_id=iid, can_lead=lead, technical=tech))
     return DemoReport(
         report.enterprises_added, report.enterprises_skipped, report.licenses_added, report.sites_added, added
     )

@@ -59,7 +59,10 @@ DEFAULTS: dict[str, SettingSpec] = {
     # core/supervision/bureau_rules.py: the bureau's own draw rules (canonical JSON), set from the 双随机抽取
     # screen (导入本局规则…), which checks the file; empty = the shipped rules under the bureau's own heading.
     "draw.rules": SettingSpec(
-        "", "本局双随机抽取规则", "在“监管 → 双随机抽取”中导入规则文件；空则用内置规则，标题用本局局名和年度", "multiline"
+        "",
+        "本局双随机抽取规则",
+        "在“监管 → 双随机抽取”中导入规则文件；空则用内置规则，标题用本局局名和年度",
+        "multiline",
     ),
     # docnumbers.py: {short} {year} {prefix} {serial}; the serial is padded by the format spec.
     "docnumber.pattern": SettingSpec(

@@ -38,7 +38,7 @@ def test_an_imported_file_is_checked_kept_and_used(db, tmp_path):
 
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace("ratio = 0.3", "ratio = 3"), encoding="utf-8")
-    with pytest.raises(RulesError, match="bad.toml"):
+    with pytest.raises(RulesError, match=r"bad\.toml"):
         bureau_rules.import_rules(db, bad, 2026)
     assert bureau_rules.bureau_rules(db, 2026).rules.id == "fengxian-2026"  # unchanged
     assert not bureau_rules.reset_rules(db, 2026).own

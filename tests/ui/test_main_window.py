@@ -209,7 +209,7 @@ def test_add_an_inspector_through_the_dialog(qtbot, start_window, roster_ids):
     dialog.badge_edit.setText("31000003")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3)
-    assert [dialog.table.item(2, c).text() for c in range(2)] == ["陈静", "31000003"]
+    assert [dialog.table.item(2, c).text() for c in range(2)] == ["31000003", "陈静"]
     assert dialog.message.text() == "已添加：陈静"
     assert dialog.name_edit.text() == ""
 

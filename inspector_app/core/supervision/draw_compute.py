@@ -142,8 +142,7 @@ def compute_draw(snapshot: dict, rules: Rules, seed: str) -> DrawResult:
 
 # Where the bureau fixes the pool: the register's screen (ui/inspectors_dialog.py), opened from the menu.
 WHERE_TO_FIX = _(
-    "。请在菜单“检查人员 → 管理检查人员…”中添加检查人员、勾选“可任组长”“技术专家”和“在用”，"
-    "或在抽取时调整每组人数"
+    "。请在菜单“检查人员 → 管理检查人员…”中添加检查人员、勾选“可任组长”“技术专家”和“在用”，或在抽取时调整每组人数"
 )
 
 
