@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--commitment", default="", help=_("AA类：自我承诺书编号或日期（001 第八条）"))
     p.set_defaults(func=with_db(_classify_set))
 
-    p = sub.add_parser("new", help=_("新获证企业判定为B类（001 第十条）"))
+    p = sub.add_parser("new", help=_("新获证企业判定为B类（第十条）"))
     p.add_argument("uscc", metavar=_("统一社会信用代码"))
     p.add_argument("--by", required=True, dest="who", help=_("经办人"))
     p.add_argument("--on", type=parse_date)

@@ -2,6 +2,8 @@
 own draw rules, classification changes and deadlines, license actions and interviews — offscreen, on a real
 database through the serial database lane."""
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 
 from inspector_app.core.supervision import inspectors
@@ -104,3 +106,101 @@ def test_draw_screen_uses_the_bureaus_rules_and_names_where_to_fix_the_pool(
     with qtbot.waitSignal(view.rules_changed, timeout=10000) as sig:
         view.reset_rules()
     assert sig.args[0].startswith("上海市奉贤区市场监督管理局2026年度")
+
+
+# ------------------------------------------------------------------ 企业分类
+def _new_licensee(db, issued):
+    from inspector_app.core.storage.models import Enterprise, License, Site
+
+    with db.session() as s:
+        ent = Enterprise(
+            uscc="91310120MA1HK0001B", name="上海申华塑料制品有限公司", district="奉贤区", address="奉贤区1号"
+        )
+        site = Site(enterprise=ent, address="奉贤区1号", district="奉贤区")
+        s.add_all([ent, site])
+        s.add(License(enterprise=ent, site=site, number="(沪)XK13-006-00099", category="危险化学品",
+                      issue_date=issued, expiry_date=date(2031, 1, 1)))  # fmt: skip
+        s.flush()
+        return ent.id
+
+
+def test_classification_screen_deadlines_changes_and_notice(qtbot, db, db_worker, fixed_today, tmp_path):
+    from inspector_app.core import settings
+    from inspector_app.ui.classification_view import ClassificationView
+
+    eid = _new_licensee(db, date(2026, 3, 1))  # classify by 2026-05-01 (第十条): overdue on 2026-06-15
+    view = ClassificationView(db, db_worker)
+    qtbot.addWidget(view)
+    settle(qtbot, db_worker, lambda: view.due_model.rowCount() == 1)  # filled on opening, no 刷新
+    assert view.due_model.row(0)[4:] == ("2026-05-01", "已逾期45天")
+    assert view.change_model.rowCount() == 0
+
+    view.issue_notice(eid, str(tmp_path / "告知书.pdf"))  # not classified yet: refused, said in Chinese
+    settle(qtbot, db_worker, lambda: bool(view.message.text()))
+    assert "分类" in view.message.text() and not (tmp_path / "告知书.pdf").exists()
+
+    with qtbot.waitSignal(view.classified, timeout=10000):
+        view.classify_new(eid)
+    settle(qtbot, db_worker, lambda: view.change_model.rowCount() == 1 and view.due_model.rowCount() == 0)
+    change = view.change_model.row(0)
+    assert change[5] == "— → B"
+    assert change[6] == "新获证企业判定为B类（《上海市工业产品生产许可证证后监督检查管理办法》第十条）"
+    assert "001 " not in "".join(change[5:]) and "§" not in "".join(change)
+
+    basis = "《上海市工业产品生产许可证证后监督检查管理办法》"
+    settings.update(db, {"class_notice.legal_basis": basis, "device.docnumber_prefix": "T1"})
+    view.message.clear()
+    view.issue_notice(eid, str(tmp_path / "告知书.pdf"))
+    settle(qtbot, db_worker, lambda: bool(view.message.text()), timeout=20000)
+    assert view.message.text().startswith("已出具分类告知书"), view.message.text()
+    assert (tmp_path / "告知书.pdf").read_bytes().startswith(b"%PDF")
+
+
+# ------------------------------------------------------------------ 许可证处置 and 约谈
+def test_license_end_is_recorded_listed_and_shown_ended(qtbot, db, db_worker, sample, fixed_today):
+    from inspector_app.ui.license_actions_view import LicenseActionsView
+
+    view = LicenseActionsView(db, db_worker)
+    qtbot.addWidget(view)
+    view.number.setText("(沪)XK13-006-00021")
+    view.kind.setCurrentIndex(view.kind.findText("注销"))
+    view.decision.setText("沪市监许注〔2026〕12号")
+    view.record(on=date(2026, 6, 1))  # no basis: refused, nothing written
+    settle(qtbot, db_worker, lambda: "不能为空" in view.message.text())
+    assert "事实、理由和依据" in view.message.text() and view.model.rowCount() == 0
+
+    view.basis.setPlainText("企业申请注销")
+    with qtbot.waitSignal(view.recorded, timeout=10000):
+        view.record(on=date(2026, 6, 1))
+    settle(qtbot, db_worker, lambda: view.model.rowCount() == 1)
+    assert view.model.row(0)[:3] == ("2026-06-01", "注销", "(沪)XK13-006-00021")
+    view.record(on=date(2026, 6, 2))  # the same action twice
+    settle(qtbot, db_worker, lambda: "不能再" in view.message.text())
+
+
+def test_interviews_are_recorded_listed_and_printed(qtbot, db, db_worker, sample, fixed_today, tmp_path):
+    from inspector_app.core.storage.models import Enterprise
+    from inspector_app.ui.interviews_view import InterviewsView
+
+    with db.session() as s:
+        uscc = s.get(Enterprise, sample.enterprise_id).uscc
+    view = InterviewsView(db, db_worker)
+    qtbot.addWidget(view)
+    view.uscc.setText(uscc)
+    view.interviewee.setText("王建国")
+    view.title.setText("法定代表人")
+    view.interviewers.setText("张伟")
+    view.reason.setPlainText("产品质量问题突出")
+    view.add(on=date(2026, 6, 10))  # one interviewer: refused (第二十四条: at least two)
+    settle(qtbot, db_worker, lambda: "至少两人" in view.message.text())
+    assert view.model.rowCount() == 0
+
+    view.interviewers.setText("张伟、刘洋")
+    with qtbot.waitSignal(view.added, timeout=10000):
+        view.add(on=date(2026, 6, 10))
+    settle(qtbot, db_worker, lambda: view.model.rowCount() == 1)
+    assert view.model.row(0)[4:7] == ("产品质量问题突出", "王建国（法定代表人）", "张伟、刘洋")
+    with qtbot.waitSignal(view.printed, timeout=20000):
+        view.print_record(view.model.row_id(0), str(tmp_path / "约谈.pdf"))
+    assert (tmp_path / "约谈.pdf").read_bytes().startswith(b"%PDF")
+    settle(qtbot, db_worker, lambda: bool(view.model.row(0)[9]))  # the record's number in the list

@@ -321,7 +321,7 @@ def register_new_licensee(db: Database, enterprise_id: str, *, who: str, on: dat
             from_class=None,
             to_class=NEW_LICENSEE_CLASS,
             rule=RULE_NEW,
-            reason=_("新申请生产许可证企业一般判定为B类企业（001 第十条）"),
+            reason=_("新申请生产许可证企业一般判定为B类企业（《上海市工业产品生产许可证证后监督检查管理办法》第十条）"),
             who=who.strip(),
         )
         s.add(change)
