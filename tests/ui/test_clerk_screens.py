@@ -177,6 +177,16 @@ def test_license_end_is_recorded_listed_and_shown_ended(qtbot, db, db_worker, sa
     view.record(on=date(2026, 6, 2))  # the same action twice
     settle(qtbot, db_worker, lambda: "不能再" in view.message.text())
 
+    # the archive of the enterprise shows the license ended, with the decision
+    from inspector_app.core.archive import get_enterprise
+    from inspector_app.ui.archive_view import ArchiveView
+
+    archive = ArchiveView()
+    qtbot.addWidget(archive)
+    archive.show_detail(get_enterprise(db, sample.enterprise_id))
+    states = {archive.licenses.item(r, 0).text(): archive.licenses.item(r, 2).text() for r in range(2)}
+    assert states["(沪)XK13-006-00021"] == "注销（2026-06-01，沪市监许注〔2026〕12号）"
+
 
 def test_interviews_are_recorded_listed_and_printed(qtbot, db, db_worker, sample, fixed_today, tmp_path):
     from inspector_app.core.storage.models import Enterprise
