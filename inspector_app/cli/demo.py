@@ -15,7 +15,7 @@ ORDER = 10  # first in the help: set up the roster, then check the forms
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo",
-        help=_("载入演示数据（646家企业、688张许可证、8名检查人员）"),
+        help=_("载入演示数据（646家企业、688张许可证、20名检查人员）"),
         description=_(
             "载入按2021年上海市通报（表1–表3）比例生成的演示台账和检查人员。已有的企业、许可证和检查人员保持不变，"
             "重复载入不会产生重复数据。"

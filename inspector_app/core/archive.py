@@ -16,7 +16,7 @@ from inspector_app.core.storage.models import Enterprise, Inspection, Inspection
 from inspector_app.core.supervision import inspectors
 from inspector_app.i18n import _
 
-LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
+LICENSE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "ended": "已终止"}
 
 
 def license_state(expiry: date, today: date | None = None) -> str:
@@ -44,6 +44,7 @@ class LicenseInfo:
     site_address: str
     state: str  # LICENSE_STATES key
     days_left: int
+    ended: str = ""  # “已注销（2026-06-01，文号）”: a decision ended it (core/supervision/license_actions.py)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class InspectorInfo:
     badge_no: str
 
 
-def _license_info(lic: License, today: date) -> LicenseInfo:
+def _license_info(lic: License, today: date, ended: dict[str, str]) -> LicenseInfo:
     return LicenseInfo(
         id=lic.id,
         number=lic.number,
@@ -90,9 +91,26 @@ def _license_info(lic: License, today: date) -> LicenseInfo:
         issue_date=lic.issue_date,
         expiry_date=lic.expiry_date,
         site_address=lic.site.address if lic.site else "",
-        state=license_state(lic.expiry_date, today),
+        state="ended" if lic.id in ended else license_state(lic.expiry_date, today),
         days_left=(lic.expiry_date - today).days,
+        ended=ended.get(lic.id, ""),
     )
+
+
+def _ended(session, enterprise_id: str, today: date) -> dict[str, str]:
+    """License id → what ended it, for the licenses a 撤回/撤销/吊销/注销 in effect by `today` ended."""
+    from inspector_app.core.storage.supervision_records_models import LicenseAction
+    from inspector_app.core.supervision.license_actions import KINDS
+
+    q = (
+        select(LicenseAction)
+        .where(LicenseAction.enterprise_id == enterprise_id, LicenseAction.effective_on <= today)
+        .order_by(LicenseAction.effective_on)
+    )
+    return {
+        a.license_id: _("{k}（{d}，{no}）").format(k=KINDS[a.kind][0], d=a.effective_on.isoformat(), no=a.decision_no)
+        for a in session.scalars(q)
+    }
 
 
 def inspection_summaries(session, enterprise_id: str) -> tuple[InspectionSummary, ...]:
@@ -143,6 +161,7 @@ def get_enterprise(db: Database, enterprise_id: str, today: date | None = None) 
         )
         if ent is None:
             raise NotFound(_("找不到该企业（可能已被删除）"))
+        ended = _ended(s, ent.id, today)
         return EnterpriseDetail(
             id=ent.id,
             uscc=ent.uscc,
@@ -155,7 +174,7 @@ def get_enterprise(db: Database, enterprise_id: str, today: date | None = None) 
             classification=ent.classification,
             risk_level=ent.risk_level,
             sites=tuple(SiteInfo(x.id, x.address, x.district) for x in ent.sites),
-            licenses=tuple(_license_info(x, today) for x in ent.licenses),
+            licenses=tuple(_license_info(x, today, ended) for x in ent.licenses),
             inspections=inspection_summaries(s, ent.id),
         )
 

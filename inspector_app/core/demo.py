@@ -27,6 +27,7 @@ from inspector_app.core.roster.columns import HEADERS
 from inspector_app.core.roster.importer import import_records
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Inspector
+from inspector_app.core.storage.supervision_models import InspectorProfile
 
 DEMO_SEED = 2021
 
@@ -167,17 +168,18 @@ _ROADS = (
     "工业 振业 科技 环城 新港 兴园 民乐 宏达 富民 建业 沪杭 浦星 金都 长兴 友谊 育才 胜利 发展 创业 同济 恒丰 园区"
 ).split()
 
-# ~8 inspectors of a district bureau with their law-enforcement certificate numbers (执法证号).
+# 20 inspectors of the city's bureaus with their law-enforcement certificate numbers (执法证号), district and
+# draw marks (002 二(一): 组长, 技术专家副组长): five teams of four, or four of five (the shipped rules' size),
+# so that a demo draw deals its tasks over several teams.
 DEMO_INSPECTORS: tuple[tuple[str, str], ...] = (
-    ("张伟", "31020001"),
-    ("刘洋", "31020002"),
-    ("陈静", "31020003"),
-    ("王磊", "31020004"),
-    ("李娜", "31020005"),
-    ("赵军", "31020006"),
-    ("周敏", "31020007"),
-    ("孙浩", "31020008"),
-)
+    ("张伟", "31020001"), ("刘洋", "31020002"), ("陈静", "31020003"), ("王磊", "31020004"), ("李娜", "31020005"),
+    ("赵军", "31020006"), ("周敏", "31020007"), ("孙浩", "31020008"), ("吴芳", "31020009"), ("郑强", "31020010"),
+    ("冯丽", "31020011"), ("何斌", "31020012"), ("高翔", "31020013"), ("罗琳", "31020014"), ("梁栋", "31020015"),
+    ("宋佳", "31020016"), ("唐亮", "31020017"), ("韩雪", "31020018"), ("曹阳", "31020019"), ("许婷", "31020020"),
+)  # fmt: skip
+DEMO_INSPECTOR_DISTRICTS = ("奉贤区", "松江区", "金山区", "浦东新区")  # in turn: the districts with most licensees
+DEMO_LEADERS = frozenset({"31020001", "31020006", "31020011", "31020016", "31020020"})  # 可任组长
+DEMO_EXPERTS = frozenset({"31020002", "31020007", "31020012", "31020017", "31020019"})  # 技术专家
 
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check weights
 _ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -379,10 +381,16 @@ def load_demo(db: Database, progress: Callable[[int, int], object] | None = None
     added = 0
     with db.session() as s:
         known = set(s.scalars(select(Inspector.badge_no)))
-        for name, badge in DEMO_INSPECTORS:
+        marked = set(s.scalars(select(Inspector.badge_no).join(InspectorProfile)))
+        for n, (name, badge) in enumerate(DEMO_INSPECTORS):
             if badge not in known:
-                s.add(Inspector(name=name, badge_no=badge))
+                s.add(Inspector(name=name, badge_no=badge, district=DEMO_INSPECTOR_DISTRICTS[n % 4]))
                 added += 1
+            if badge not in marked:  # a demo loaded before the marks existed gets them too
+                s.flush()
+                iid = s.scalar(select(Inspector.id).where(Inspector.badge_no == badge))
+                lead, tech = badge in DEMO_LEADERS, badge in DEMO_EXPERTS
+                s.add(InspectorProfile(inspector_id=iid, can_lead=lead, technical=tech))
     return DemoReport(
         report.enterprises_added, report.enterprises_skipped, report.licenses_added, report.sites_added, added
     )

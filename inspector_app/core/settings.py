@@ -56,6 +56,14 @@ DEFAULTS: dict[str, SettingSpec] = {
     "bureau.contact_phone": SettingSpec(
         "", "局联系电话", "印在整改通知书上，供企业报告整改情况；空则留出横线手写", max_length=30
     ),
+    # core/supervision/bureau_rules.py: the bureau's own draw rules (canonical JSON), set from the 双随机抽取
+    # screen (导入本局规则…), which checks the file; empty = the shipped rules under the bureau's own heading.
+    "draw.rules": SettingSpec(
+        "",
+        "本局双随机抽取规则",
+        "在“监管 → 双随机抽取”中导入规则文件；空则用内置规则，标题用本局局名和年度",
+        "multiline",
+    ),
     # docnumbers.py: {short} {year} {prefix} {serial}; the serial is padded by the format spec.
     "docnumber.pattern": SettingSpec(
         "{short}责改〔{year}〕{prefix}{serial:04d}号",

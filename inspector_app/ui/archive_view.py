@@ -119,6 +119,8 @@ def state_text(state: str, days_left: int) -> str:
     from inspector_app.core.archive import LICENSE_STATES
 
     label = LICENSE_STATES[state]
+    if state == "ended":
+        return label
     if state == "expired":
         return _("{s}（{n} 天）").format(s=label, n=-days_left)
     return _("{s}（剩 {n} 天）").format(s=label, n=days_left)
@@ -294,7 +296,7 @@ class ArchiveView(QWidget):
             cells = (lic.number, lic.expiry_date.isoformat(), None, products)
             for c, text in enumerate(cells):
                 if text is None:
-                    item = _item(state_text(lic.state, lic.days_left), lic.state)
+                    item = _item(lic.ended or state_text(lic.state, lic.days_left), lic.state)
                     colors = STATE_COLORS.get(lic.state)
                     if colors:
                         item.setBackground(QBrush(QColor(colors[0])))

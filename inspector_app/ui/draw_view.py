@@ -49,6 +49,7 @@ class DrawView(QWidget):
     drawn = Signal(str)  # draw id
     verified = Signal(bool)
     exported = Signal(str)
+    rules_changed = Signal(str)  # the title of the rules a draw would use
 
     def __init__(self, db, worker, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,16 +61,19 @@ class DrawView(QWidget):
         self._build()
 
     def _build(self) -> None:
-        from inspector_app.core.supervision.draw_rules import default_rules_path
-
         root = QVBoxLayout(self)
         form = QFormLayout()
         rules_row = QHBoxLayout()
-        self.rules_path = QLineEdit(str(default_rules_path()))
-        browse = QPushButton(_("选择…"))
-        browse.clicked.connect(self._browse_rules)
-        rules_row.addWidget(self.rules_path, 1)
-        rules_row.addWidget(browse)
+        self.rules_label = QLabel(_("正在读取本局的抽取规则…"))
+        self.rules_label.setWordWrap(True)
+        self.import_rules_button = QPushButton(_("导入本局规则…"))
+        self.import_rules_button.setToolTip(_("选择本局的抽取规则文件（TOML）；检查无误后本局今后的抽取都用它"))
+        self.import_rules_button.clicked.connect(self._browse_rules)
+        self.reset_rules_button = QPushButton(_("恢复内置规则"))
+        self.reset_rules_button.clicked.connect(self.reset_rules)
+        rules_row.addWidget(self.rules_label, 1)
+        rules_row.addWidget(self.import_rules_button)
+        rules_row.addWidget(self.reset_rules_button)
         form.addRow(_("抽取规则"), rules_row)
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(_("事先公布的随机种子，如公证摇号号码"))
@@ -78,6 +82,7 @@ class DrawView(QWidget):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(date.today().year)
+        self.year.valueChanged.connect(lambda _y: self.load_rules())
         self.on = QDateEdit(QDate.currentDate())
         self.on.setCalendarPopup(True)
         self.on.setDisplayFormat("yyyy-MM-dd")
@@ -121,7 +126,7 @@ class DrawView(QWidget):
         package.clicked.connect(self._ask_package)
         publish = QPushButton(_("登记已公示（所选）"))
         publish.clicked.connect(self._publish_selected)
-        bureau_only(self.worker, self.db, self.run_button, publish)
+        bureau_only(self.worker, self.db, self.run_button, publish, self.import_rules_button, self.reset_rules_button)
         for w in (QLabel(_("抽取记录")), self.draws, self.verify_button, export, package, publish):
             top.addWidget(w)
         top.addStretch(1)
@@ -157,12 +162,29 @@ class DrawView(QWidget):
         from inspector_app.core.archive import list_inspectors
         from inspector_app.core.supervision.draw import list_draws
 
+        self.load_rules()
         self.worker.submit(
             lambda db: (list_draws(db), list_inspectors(db)),
             self.db,
             on_done=self._lists,
             on_error=lambda e: show_error(e, self),
         )
+
+    def load_rules(self) -> None:
+        from inspector_app.core.supervision.bureau_rules import bureau_rules
+
+        self.worker.submit(
+            bureau_rules, self.db, self.year.value(), on_done=self._show_rules, on_error=lambda e: show_error(e, self)
+        )
+
+    def _show_rules(self, choice) -> None:
+        r = choice.rules
+        where = _("本局导入的规则") if choice.own else _("内置规则（标题取本局局名和年度，在“设置”中改局名）")
+        groups = "、".join(f"{g.title} {g.ratio:.0%}" for g in r.groups)
+        self.rules_label.setText(
+            _("<b>{t}</b>（{w}）<br><small>{g}；每组{n}人</small>").format(t=r.title, w=where, g=groups, n=r.teams.size)
+        )
+        self.rules_changed.emit(r.title)
 
     def _lists(self, result) -> None:
         draws, inspectors = result
@@ -274,39 +296,47 @@ class DrawView(QWidget):
 
     # ---------------------------------------------------------------- actions
     def _browse_rules(self) -> None:
-        path, _f = file_dialogs.get_open_file_name(self, _("选择抽取规则"), self.rules_path.text(), "TOML (*.toml)")
+        path, _f = file_dialogs.get_open_file_name(self, _("选择本局的抽取规则"), "", _("抽取规则 (*.toml)"))
         if path:
-            self.rules_path.setText(path)
+            self.import_rules(path)
+
+    def import_rules(self, path: str) -> None:
+        from inspector_app.core.supervision.bureau_rules import import_rules
+
+        self.worker.submit(
+            import_rules, self.db, path, self.year.value(), on_done=self._show_rules, on_error=self._failed
+        )
+
+    def reset_rules(self) -> None:
+        from inspector_app.core.supervision.bureau_rules import reset_rules
+
+        self.worker.submit(reset_rules, self.db, self.year.value(), on_done=self._show_rules, on_error=self._failed)
 
     def run(self) -> None:
-        from inspector_app.core.supervision.draw import run_draw
-        from inspector_app.core.supervision.draw_rules import load_rules, rules_from_dict
-
-        path, seed, size = self.rules_path.text().strip(), self.seed.text(), self.team_size.value()
-        year, on = self.year.value(), self.on.date().toPython()
-        district = self.district.currentData() or None
-
-        def job(db):
-            rules = load_rules(Path(path) if path else None)
-            if size:
-                d = rules.to_dict()
-                d["teams"]["size"] = size
-                rules = rules_from_dict(d)
-            return run_draw(db, rules, seed=seed, year=year, district=district, on=on)
+        from inspector_app.core.supervision.bureau_rules import run_bureau_draw
 
         self.run_button.setEnabled(False)
+        self.worker.submit(
+            run_bureau_draw,
+            self.db,
+            seed=self.seed.text(),
+            year=self.year.value(),
+            district=self.district.currentData() or None,
+            on=self.on.date().toPython(),
+            team_size=self.team_size.value(),
+            on_done=self._drawn,
+            on_error=self._failed,
+        )
 
-        def done(summary):
-            self.run_button.setEnabled(True)
-            self._select = summary.id
-            self.drawn.emit(summary.id)
-            self.refresh()
+    def _drawn(self, summary) -> None:
+        self.run_button.setEnabled(True)
+        self._select = summary.id
+        self.drawn.emit(summary.id)
+        self.refresh()
 
-        def failed(exc):
-            self.run_button.setEnabled(True)
-            show_error(exc, self)
-
-        self.worker.submit(job, self.db, on_done=done, on_error=failed)
+    def _failed(self, exc: BaseException) -> None:
+        self.run_button.setEnabled(True)
+        show_error(exc, self)
 
     def verify(self) -> None:
         draw_id = self.draws.currentData()

@@ -5,6 +5,7 @@ on the worker thread (where SQLAlchemy and Alembic are imported) and the list fi
 arrives. Everything under inspector_app.core is imported inside methods for that reason.
 """
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -33,8 +34,22 @@ from inspector_app.ui.sync_menu import SyncMenu
 from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
 
 log = logging.getLogger(__name__)
+# The bureau clerk's screens (监管 menu), imported when first opened: name → (module, class).
+CLERK_SCREENS = {
+    "classification": ("inspector_app.ui.classification_view", "ClassificationView"),
+    "license_actions": ("inspector_app.ui.license_actions_view", "LicenseActionsView"),
+    "interviews": ("inspector_app.ui.interviews_view", "InterviewsView"),
+}
 
-TOOL_SIZES = {"plan": (1100, 720), "draw": (1100, 720), "followup": (1100, 700), "statistics": (1200, 800)}
+TOOL_SIZES = {
+    "plan": (1100, 720),
+    "draw": (1100, 720),
+    "followup": (1100, 700),
+    "statistics": (1200, 800),
+    "classification": (1100, 620),
+    "license_actions": (1100, 640),
+    "interviews": (1100, 660),
+}
 
 
 class MainWindow(SyncMenu, QMainWindow):
@@ -120,6 +135,9 @@ class MainWindow(SyncMenu, QMainWindow):
             self._action(supervise, _("双随机抽取…"), lambda: self.open_tool("draw")),
             self._action(supervise, _("整改跟踪…"), lambda: self.open_tool("followup")),
             self._action(supervise, _("统计报表…"), lambda: self.open_tool("statistics")),
+            self._action(supervise, _("企业分类…"), lambda: self.open_tool("classification")),
+            self._action(supervise, _("许可证撤回、撤销、吊销、注销…"), lambda: self.open_tool("license_actions")),
+            self._action(supervise, _("约谈…"), lambda: self.open_tool("interviews")),
         ]
         sync = bar.addMenu(_("同步(&Y)"))
         self.sync_actions = [
@@ -418,6 +436,9 @@ class MainWindow(SyncMenu, QMainWindow):
             view = FollowupView(self.db, self._worker, self)
             view.followup_started.connect(self.open_inspection)
             return view
+        if name in CLERK_SCREENS:
+            module, cls = CLERK_SCREENS[name]
+            return getattr(importlib.import_module(module), cls)(self.db, self._worker, self)
         from inspector_app.ui.statistics_view import StatisticsView
 
         return StatisticsView(self.db, self._worker, self)

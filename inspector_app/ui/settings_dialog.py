@@ -48,6 +48,8 @@ TABS: list[tuple[str, list[str]]] = [
     ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
     ("导入文件", ["input.roster_max_mb", "input.roster_max_rows"]),
 ]
+# Keys with a screen of their own: the draw rules file is imported and checked in 双随机抽取.
+SET_ELSEWHERE = ("draw.rules",)
 # What the next document number depends on (core/issuing/numbers.py issue()).
 NUMBER_KEYS = (
     "docnumber.pattern",
@@ -141,7 +143,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self._tab_of: dict[str, int] = {}
         listed = [key for _title, keys in TABS for key in keys if key in settings.DEFAULTS]
-        others = [key for key in settings.DEFAULTS if key not in listed]
+        others = [key for key in settings.DEFAULTS if key not in listed and key not in SET_ELSEWHERE]
         for title, keys in [*TABS, ("其他", others)]:
             keys = [k for k in keys if k in settings.DEFAULTS]
             if keys:

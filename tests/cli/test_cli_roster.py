@@ -173,7 +173,7 @@ def test_usage_errors_exit_2(db_path, capsys):
 def test_demo_then_export_csv_and_xlsx_and_reimport(db_path, tmp_path, capsys, fixed_today):
     assert run(db_path, "demo") == 0
     out = capsys.readouterr().out
-    assert "新增企业 646 家、许可证 688 张" in out and "检查人员 8 名" in out
+    assert "新增企业 646 家、许可证 688 张" in out and "检查人员 20 名" in out
     assert run(db_path, "demo") == 0
     assert "未重复载入" in capsys.readouterr().out
     assert counts(db_path)[:2] == (646, 688)

@@ -44,7 +44,7 @@ def demo(db, fixed_today):
 
 def test_counts_match_the_report(demo):
     db, report = demo
-    assert (report.enterprises_added, report.licenses_added, report.inspectors_added) == (646, 688, 8)
+    assert (report.enterprises_added, report.licenses_added, report.inspectors_added) == (646, 688, 20)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Enterprise)) == 646
         assert s.scalar(select(func.count()).select_from(License)) == 688
@@ -139,8 +139,8 @@ def test_inspectors_have_badge_numbers(demo):
     db, _ = demo
     with db.session() as s:
         inspectors = s.execute(select(Inspector.name, Inspector.badge_no)).all()
-    assert len(inspectors) == 8
-    assert len({b for _n, b in inspectors}) == 8
+    assert len(inspectors) == 20
+    assert len({b for _n, b in inspectors}) == 20
     assert all(re.fullmatch(r"\d{8}", b) for _n, b in inspectors)
 
 

@@ -253,7 +253,7 @@ class Soak:
             yield from self.step("QMessageBox", w.about, how)
             yield from self.step("VerifyDocumentDialog", w.verify_document, how)
             yield from self.step("QFileDialog", w.import_roster, "esc" if how == "button" else how, settle=False)
-            for name in ("plan", "draw", "followup", "statistics"):
+            for name in ("plan", "draw", "followup", "statistics", "classification", "license_actions", "interviews"):
                 yield from self.window_step(lambda n=name: w.open_tool(n))
             yield from self.inspect()
 

@@ -209,7 +209,7 @@ def test_add_an_inspector_through_the_dialog(qtbot, start_window, roster_ids):
     dialog.badge_edit.setText("31000003")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3)
-    assert [dialog.table.item(2, c).text() for c in range(2)] == ["陈静", "31000003"]
+    assert [dialog.table.item(2, c).text() for c in range(2)] == ["31000003", "陈静"]
     assert dialog.message.text() == "已添加：陈静"
     assert dialog.name_edit.text() == ""
 
@@ -379,7 +379,9 @@ def test_a_long_job_shows_progress_and_can_be_cancelled(qtbot, start_window, ros
 def test_supervision_menu_opens_each_screen_once(qtbot, start_window, roster_ids):
     window = start_window()
     titles = [a.text() for a in window.supervision_actions]
-    assert titles == ["年度检查计划…", "双随机抽取…", "整改跟踪…", "统计报表…"]
+    assert titles == [
+        "年度检查计划…", "双随机抽取…", "整改跟踪…", "统计报表…", "企业分类…", "许可证撤回、撤销、吊销、注销…", "约谈…",
+    ]  # fmt: skip
     for action in window.supervision_actions:
         assert action.isEnabled()
         action.trigger()
@@ -388,6 +390,9 @@ def test_supervision_menu_opens_each_screen_once(qtbot, start_window, roster_ids
         "DrawView",
         "FollowupView",
         "StatisticsView",
+        "ClassificationView",
+        "LicenseActionsView",
+        "InterviewsView",
     }
     assert all(w.isVisible() for w in window._tools.values())
     before = dict(window._tools)

@@ -140,6 +140,12 @@ def compute_draw(snapshot: dict, rules: Rules, seed: str) -> DrawResult:
     )
 
 
+# Where the bureau fixes the pool: the register's screen (ui/inspectors_dialog.py), opened from the menu.
+WHERE_TO_FIX = _(
+    "。请在菜单“检查人员 → 管理检查人员…”中添加检查人员、勾选“可任组长”“技术专家”和“在用”，或在抽取时调整每组人数"
+)
+
+
 def _make_teams(inspectors: list[dict], rules: Rules, key) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """Teams of rules.teams.size: a leader (可任组长), a technical deputy (技术专家), members; 002 二(一)."""
     size = rules.teams.size
@@ -161,7 +167,7 @@ def _make_teams(inspectors: list[dict], rules: Rules, key) -> tuple[list[list[tu
             need.append(_("没有标记“可任组长”的检查人员"))
         if rules.teams.technical_deputy and not any(i["tech"] for i in order):
             need.append(_("没有标记“技术专家”的检查人员（检查组副组长由技术专家担任）"))
-        raise DrawRefused(_("无法组成检查组：") + "；".join(need or [_("人员不足")]))
+        raise DrawRefused(_("无法组成检查组：") + "；".join(need or [_("人员不足")]) + WHERE_TO_FIX)
     teams = [[(leaders[t]["badge"], "leader"), (deputies[t]["badge"], "deputy")] for t in range(n)]
     used = {b for team in teams for b, _r in team}
     rest = [i["badge"] for i in order if i["badge"] not in used]
