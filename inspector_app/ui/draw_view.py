@@ -6,6 +6,7 @@ hashes so that the bureau can publish them, and re-runs a stored draw on request
 """
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -279,20 +280,14 @@ class DrawView(QWidget):
             self.rules_path.setText(path)
 
     def run(self) -> None:
-        from inspector_app.core.supervision.draw import run_draw
-        from inspector_app.core.supervision.draw_rules import load_rules, rules_from_dict
+        from inspector_app.core.supervision.draw import run_draw_file
 
         path, seed, size = self.rules_path.text().strip(), self.seed.text(), self.team_size.value()
         year, on = self.year.value(), self.on.date().toPython()
         district = self.district.currentData() or None
-
-        def job(db):
-            rules = load_rules(Path(path) if path else None)
-            if size:
-                d = rules.to_dict()
-                d["teams"]["size"] = size
-                rules = rules_from_dict(d)
-            return run_draw(db, rules, seed=seed, year=year, district=district, on=on)
+        job = partial(
+            run_draw_file, rules_path=path or None, team_size=size or None, seed=seed, year=year, district=district, on=on
+        )
 
         self.run_button.setEnabled(False)
 

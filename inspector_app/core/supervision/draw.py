@@ -115,6 +115,27 @@ def run_draw(
         return _summary(draw, rules, result)
 
 
+def run_draw_file(
+    db: Database,
+    rules_path: str | None,
+    *,
+    team_size: int | None,
+    seed: str,
+    year: int,
+    district: str | None = None,
+    on: date | None = None,
+    who: str = "",
+) -> DrawSummary:
+    """run_draw with the rules read from a file (None: the shipped file) and, if given, another team size within
+    the bounds that file sets (002 二(一)): what the CLI and the window do."""
+    from inspector_app.core.supervision.draw_rules import load_rules
+
+    rules = load_rules(rules_path)
+    if team_size:
+        rules = rules.with_team_size(team_size)
+    return run_draw(db, rules, seed=seed, year=year, district=district, on=on, who=who)
+
+
 def _refuse_rerun(s: Session, *, year: int, district: str | None, seed: str, rules: Rules, roster_hash: str) -> None:
     """One draw per published seed, year, scope and rules: a re-run would assign the same enterprises again."""
     same = s.execute(
