@@ -286,7 +286,13 @@ class DrawView(QWidget):
         year, on = self.year.value(), self.on.date().toPython()
         district = self.district.currentData() or None
         job = partial(
-            run_draw_file, rules_path=path or None, team_size=size or None, seed=seed, year=year, district=district, on=on
+            run_draw_file,
+            rules_path=path or None,
+            team_size=size or None,
+            seed=seed,
+            year=year,
+            district=district,
+            on=on,
         )
 
         self.run_button.setEnabled(False)
