@@ -33,7 +33,7 @@ from inspector_app.core.storage.supervision_models import (
     InspectorProfile,
 )
 from inspector_app.core.storage.sync_models import require_bureau
-from inspector_app.core.supervision.draw import ROLES
+from inspector_app.core.supervision.draw import ROLES, require_verified
 from inspector_app.core.supervision.draw_rules import rules_from_canonical
 from inspector_app.i18n import _
 
@@ -285,12 +285,16 @@ def mark_published(db: Database, assignment_ids: list[str], *, on: date | None =
     on = on or clock.today()
     n = 0
     with db.session() as s:
+        verified: set[str] = set()
         for aid in assignment_ids:
             a = s.get(Assignment, aid)
             if a is None:
                 raise NotFound(_("找不到该检查任务：{i}").format(i=aid))
             if a.status != "done":
                 raise DomainError(_("{i}：检查尚未完成，不能公示").format(i=aid))
+            if a.draw_id and a.draw_id not in verified:  # only a result that verifies is published
+                require_verified(s, a.draw_id)
+                verified.add(a.draw_id)
             if a.published_on is None:
                 a.published_on = on
                 n += 1
@@ -363,6 +367,8 @@ def export_publication(db: Database, draw_id: str, path: str | Path, *, today: d
     ext = path.suffix.lower()
     if ext not in (".xlsx", ".csv", ".json"):
         raise ValidationError(_("输出文件"), _("扩展名应为 .xlsx、.csv 或 .json"))
+    with db.session() as s:  # the published list must be the drawn one
+        require_verified(s, draw_id)
     head, rows = publication_rows(db, draw_id, today=today)
     if ext == ".json":
         data = {**head, "columns": list(PUBLICATION_HEADERS), "rows": rows}
