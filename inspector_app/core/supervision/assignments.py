@@ -35,6 +35,7 @@ from inspector_app.core.storage.supervision_models import (
 from inspector_app.core.storage.sync_models import require_bureau
 from inspector_app.core.supervision.draw import ROLES, require_verified
 from inspector_app.core.supervision.draw_rules import rules_from_canonical
+from inspector_app.core.supervision.workdays import CalendarUnknown
 from inspector_app.i18n import _
 
 DRAW_KIND = "double_random"
@@ -44,6 +45,7 @@ PUBLICATION_STATES = {
     "due_soon": "公示即将到期",
     "overdue": "公示已逾期",
     "published": "已公示",
+    "no_calendar": "公示期限未知（节假日安排未知）",  # core/supervision/workdays.py: never guessed
 }
 DUE_SOON_WORKING_DAYS = 5
 
@@ -152,9 +154,25 @@ def refresh(db: Database, draw_id: str | None = None) -> int:
             rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json))
             a.status, a.inspection_id = "done", iid
             a.done_on = completed_at.date() if completed_at else on
-            a.publish_by = rules.publication.deadline(a.done_on)
+            a.publish_by = _deadline(rules, a.done_on)
             n += 1
+        # A deadline that could not be counted (a year the calendar did not know) is counted once it can be.
+        q = select(Assignment, Draw).join(Draw, Draw.id == Assignment.draw_id)
+        q = q.where(Assignment.status == "done", Assignment.publish_by.is_(None), Assignment.published_on.is_(None))
+        for a, d in s.execute(q.where(Assignment.draw_id == draw_id) if draw_id else q).all():
+            rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json))
+            a.publish_by = _deadline(rules, a.done_on)
     return n
+
+
+def _deadline(rules, done_on: date | None) -> date | None:
+    """The publication deadline (002 三(五)), or None while the holidays of its year are unknown."""
+    if done_on is None:
+        return None
+    try:
+        return rules.publication.deadline(done_on)
+    except CalendarUnknown:
+        return None
 
 
 def _tasks(s: Session, q, today: date, role_of: str | None = None) -> list[Task]:
@@ -189,8 +207,15 @@ def _tasks(s: Session, q, today: date, role_of: str | None = None) -> list[Task]
             state = "published"
         elif a.status == "done" and a.publish_by:
             rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json)) if d else None
-            left = rules.publication.working_days_left(today, a.publish_by) if rules else (a.publish_by - today).days
-            state = "overdue" if left < 0 else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "pending")
+            try:
+                left = (
+                    rules.publication.working_days_left(today, a.publish_by) if rules else (a.publish_by - today).days
+                )
+                state = "overdue" if left < 0 else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "pending")
+            except CalendarUnknown:
+                state = "no_calendar"
+        elif a.status == "done" and d is not None:
+            state = "no_calendar"
         out.append(
             Task(
                 assignment_id=a.id,

@@ -17,6 +17,7 @@ from inspector_app.core.catalog import CATEGORY_SYNONYMS, PRODUCT_CATEGORIES
 from inspector_app.core.errors import DomainError
 from inspector_app.core.safe_input import UnsafeInput, load_json, load_toml
 from inspector_app.core.supervision.classification import SPOT_CHECK_LEVELS
+from inspector_app.core.supervision.workdays import is_working_day
 
 RULES_FILE_NAME = "draw-rules-2022-shanxi.toml"
 
@@ -80,9 +81,9 @@ class Publication:
     workdays: frozenset[date] = field(default_factory=frozenset)  # weekend days worked (调休)
 
     def is_working_day(self, d: date) -> bool:
-        if d in self.workdays:
-            return True
-        return d.weekday() < 5 and d not in self.holidays
+        """The State Council's schedule, this table overriding it (core/supervision/workdays.py); raises
+        CalendarUnknown for a year neither knows."""
+        return is_working_day(d, self.holidays, self.workdays)
 
     def deadline(self, done_on: date) -> date:
         """The last day of publication: the n-th working day after the day the inspection was completed."""
