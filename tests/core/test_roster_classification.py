@@ -106,3 +106,26 @@ def test_aa_is_barred_five_years_after_a_false_commitment(db, tmp_path, on):  # 
     assert not report.written
     assert "2026-03-01前不再接受其AA类自我承诺" in str(report.errors[0])
     assert _state(db)[0] == "A"
+
+
+def test_sites_in_two_districts_are_imported_with_a_warning(db, tmp_path, on):  # 001 §15
+    on(date(2026, 6, 15))
+    rows = [
+        row(),
+        row(
+            **{
+                "所在区": "金山区",
+                "生产地址": "上海市金山区亭林镇工业路9号",
+                "生产许可证编号": "(沪)XK13-006-00099",
+                "产品类别": "危险化学品",
+            }
+        ),
+    ]
+    report = _import(db, tmp_path / "r.csv", rows)
+    assert report.written and not report.errors
+    [warning] = [str(w) for w in report.warnings]
+    assert warning.startswith("第3行（列“所在区”）：该企业的生产地址分布在不同的区（第2行为奉贤区，此行为金山区）")
+    from inspector_app.core.storage.models import Site
+
+    with db.session() as s:
+        assert sorted(s.scalars(select(Site.district))) == ["奉贤区", "金山区"]

@@ -161,7 +161,21 @@ def _shown(value: object) -> str:
 
 def merge_enterprises(recs: list[Rec], layout_name: Callable[[str], str], warnings: list[RowError]) -> dict[str, _Ent]:
     ents: dict[str, _Ent] = {}
+    districts: dict[str, dict[str, int]] = {}  # uscc → district → the first row with it
     for rec in recs:
+        seen = districts.setdefault(rec.uscc, {})
+        if seen and rec.district not in seen:  # 001 §15: each site counts where it is
+            warnings.append(
+                RowError(
+                    rec.row,
+                    layout_name("district"),
+                    _(
+                        "该企业的生产地址分布在不同的区（第{r}行为{a}，此行为{b}）：检查、发现的问题和责令改正按被检查的"
+                        "生产地址所在区统计，获证企业在每个有其生产地址的区各计1家，请核对所在区"
+                    ).format(r=min(seen.values()), a="、".join(seen), b=rec.district),
+                )
+            )
+        seen.setdefault(rec.district, rec.row)
         ent = ents.get(rec.uscc)
         if ent is None:
             ents[rec.uscc] = _Ent(
