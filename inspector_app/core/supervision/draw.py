@@ -30,6 +30,7 @@ from inspector_app.core.storage.models import Enterprise, Inspector
 from inspector_app.core.storage.supervision_models import Assignment, AssignmentMember, Draw
 from inspector_app.core.storage.sync_models import require_bureau
 from inspector_app.core.supervision.draw_compute import (  # noqa: F401 - re-exported: callers import them from here
+    ROLES,
     DrawRefused,
     DrawResult,
     GroupOutcome,
@@ -49,8 +50,6 @@ from inspector_app.core.supervision.draw_snapshot import (  # noqa: F401 - re-ex
 )
 from inspector_app.core.supervision.draw_verify import stored_differences
 from inspector_app.i18n import _
-
-ROLES = {"leader": "组长", "deputy": "副组长", "member": "组员"}
 
 
 # ------------------------------------------------------------------ running and storing a draw

@@ -17,10 +17,8 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core.storage.models import Enterprise, Inspector
 from inspector_app.core.storage.supervision_models import Assignment, AssignmentMember, Draw
-from inspector_app.core.supervision.draw_compute import DrawResult, Pick
+from inspector_app.core.supervision.draw_compute import ROLES, DrawResult, Pick
 from inspector_app.i18n import _
-
-_ROLES = {"leader": "组长", "deputy": "副组长", "member": "组员"}
 
 
 def _stored_picks(s: Session, draw_id: str) -> tuple[dict[str, Pick], dict[str, str], list[str]]:
@@ -53,7 +51,7 @@ def _stored_picks(s: Session, draw_id: str) -> tuple[dict[str, Pick], dict[str, 
 
 def _team(p: Pick) -> str:
     team = _("第{n}组").format(n=p.team_no) if p.team_no else _("未匹配")
-    people = "、".join(f"{_ROLES.get(r, r)} {b}" for b, r in p.members)
+    people = "、".join(f"{ROLES.get(r, r)} {b}" for b, r in p.members)
     return f"{p.group_id}，{team}" + (f"（{people}）" if people else "")
 
 
