@@ -130,8 +130,6 @@ def refresh(db: Database, draw_id: str | None = None) -> int:
         if draw_id:
             q = q.where(Assignment.draw_id == draw_id)
         open_rows = s.execute(q).all()
-        if not open_rows:
-            return 0
         rules_cache: dict[str, object] = {}
         ent_ids = list({a.enterprise_id for a, _d in open_rows})
         done: dict[str, list] = {}
