@@ -122,6 +122,9 @@ def fixed_today(monkeypatch):
     return date(2026, 6, 15)
 
 
+SAMPLE_LEGAL_BASES = "2022-05-01｜｜全部｜《中华人民共和国工业产品生产许可证管理条例》"
+
+
 @dataclass
 class Sample:
     enterprise_id: str
@@ -140,6 +143,8 @@ def sample(db) -> Sample:
     from inspector_app.core.storage.models import Enterprise, Inspector, License, Site
 
     settings.set_value(db, "device.docnumber_prefix", "T1")
+    # The bureau's legal basis for notices dated after the shipped one expired (core/issuing/legal_basis.py).
+    settings.set_value(db, "notice.legal_bases", SAMPLE_LEGAL_BASES)
 
     with db.session() as s:
         ent = Enterprise(

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=parse_year, required=True)
     p.add_argument("--district", help=_("只抽取该区（默认全部）"))
     p.add_argument("--on", type=parse_date, help=_("抽取日期（默认今天）"))
-    p.add_argument("--team-size", type=int, help=_("每组人数（覆盖规则文件）"))
+    p.add_argument("--team-size", type=int, help=_("每组人数（在规则文件 [teams] min_size–max_size 范围内）"))
     p.add_argument("--by", default="", dest="who")
     p.set_defaults(func=with_db(_draw_run))
     p = sub.add_parser("list", help=_("列出抽取记录"))
@@ -87,16 +87,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _draw_run(args: argparse.Namespace, db: Database) -> None:
     from inspector_app.core.supervision import draw
-    from inspector_app.core.supervision.draw_rules import load_rules
 
-    rules = load_rules(args.rules)
-    if args.team_size is not None:
-        from inspector_app.core.supervision.draw_rules import rules_from_dict
-
-        d = rules.to_dict()
-        d["teams"]["size"] = args.team_size
-        rules = rules_from_dict(d)
-    s = draw.run_draw(db, rules, seed=args.seed, year=args.year, district=args.district, on=args.on, who=args.who)
+    s = draw.run_draw_file(
+        db,
+        args.rules,
+        team_size=args.team_size,
+        seed=args.seed,
+        year=args.year,
+        district=args.district,
+        on=args.on,
+        who=args.who,
+    )
     print(s.id)
     _print_summary(s)
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector_app.core.errors import DomainError, ValidationError
-from inspector_app.core.issuing import number_rules
+from inspector_app.core.issuing import legal_basis, number_rules
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Setting
 from inspector_app.i18n import _
@@ -93,14 +93,16 @@ DEFAULTS: dict[str, SettingSpec] = {
         minimum=1,
         maximum=365,
     ),
-    "notice.legal_basis": SettingSpec(
-        "《中华人民共和国工业产品生产许可证管理条例》、《工业产品生产许可证获证企业后续监管规定》"
-        "（国家质检总局2011年第11号公告）和《上海市工业产品生产许可证证后监督检查管理办法》第二十七条",
-        "整改通知书法律依据",
-        "“依据……的规定，现责令你单位限期整改”中的法规名称和条款",
+    # core/issuing/legal_basis.py: by validity period and product kind (001 §54 有效期至2022-04-30; 001 §2 食品相关
+    # 产品不适用). The shipped line is 001's, valid until its expiry only: a notice dated later needs the bureau's line.
+    legal_basis.KEY: SettingSpec(
+        legal_basis.DEFAULT,
+        legal_basis.LABEL,
+        "每行一条：有效期起｜有效期止｜适用产品（全部、工业产品、食品相关产品）｜法规名称和条款，"
+        "如“2023-03-01｜｜食品相关产品｜《食品相关产品质量安全监督管理暂行办法》第××条”；"
+        "通知书按其日期和企业产品选用有效的一条，没有则不能出具",
         "multiline",
-        required=True,
-        max_length=500,
+        max_length=3000,
     ),
     # 001 §27 复查; 004 停产整改; 001 §28 移交行政处罚; 002 附件1 备注 撤销生产许可证.
     "notice.reinspection": SettingSpec(
@@ -229,6 +231,7 @@ def _check_phone(value: str) -> None:
 _CHECKS: dict[str, Callable[[str], None]] = {
     "docnumber.pattern": number_rules.check_pattern_setting,
     "bureau.contact_phone": _check_phone,
+    legal_basis.KEY: legal_basis.check_setting,
 }
 
 

@@ -16,6 +16,7 @@ from inspector_app.core.inspection import photos
 from inspector_app.core.inspection.inspections import Answer
 from inspector_app.core.inspection.snapshots import stored_template
 from inspector_app.core.inspection.templates import Template, TemplateItem
+from inspector_app.core.issuing import legal_basis, print_check
 from inspector_app.core.issuing import numbers as docnumbers
 from inspector_app.core.issuing.doc_types import NOTICE
 from inspector_app.core.issuing.signing import SignedState, get_signed
@@ -38,6 +39,7 @@ class DocData:
     answers: dict[str, Answer]
     settings: dict[str, str]
     number: str = ""
+    legal_basis: str = ""  # the notice's, in force on its date for the enterprise's products (core/issuing/legal_basis)
     photos: list = field(default_factory=list)  # [(PhotoInfo, JPEG bytes)]
     printed_on: date | None = None
     qr_text: str = ""  # the signed QR payload every page prints (documents/qrsig.py), set by generate
@@ -128,15 +130,23 @@ def load(db: Database, inspection_id: str, doc_type: str, *, with_photos: bool =
     """Read what `doc_type` needs; NotFound / NotSigned (Chinese messages) for an unknown or unsigned one."""
     state = get_signed(db, inspection_id)
     template = _template(db, state.canonical["template"]["digest"])
-    number = ""
-    if doc_type == NOTICE:
+    number, basis = "", ""
+    values = settings.all_settings(db)
+    if doc_type == NOTICE:  # the basis first: a notice that cannot be printed takes no number
+        basis = legal_basis.for_notice(
+            values[legal_basis.KEY],
+            state.signed_on,
+            state.canonical["inspection"].get("license_category", ""),
+            bureau=print_check.check(db, doc_type).bureau,
+        )
         number = docnumbers.get_or_issue(db, inspection_id, docnumbers.NOTICE).number
     return DocData(
         state=state,
         template=template,
         answers=state.answers(),
-        settings=settings.all_settings(db),
+        settings=values,
         number=number,
+        legal_basis=basis,
         photos=photos.print_copies(db, inspection_id) if with_photos else [],
         printed_on=clock.today(),
     )

@@ -1,6 +1,7 @@
 """责令整改通知书 — the rectification notice (001 §27: 责令企业限期整改，并在规定的整改期限到期后进行复查).
 
-Issued by the bureau (name, seal text, legal basis and re-inspection wording from settings) under a
+Issued by the bureau (name, seal text, legal basis and re-inspection wording from settings; the basis in force
+on the notice's date for the enterprise's products, core/issuing/legal_basis.py) under a
 document number from core/issuing/numbers.py; lists the problems that were not rectified on the spot, the
 deadline (signing date + the period in days), what happens at re-inspection, and ends with the receipt
 (送达回证) the enterprise signs when it is served.
@@ -133,7 +134,7 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         para.style = w.st["body"].clone("problem", firstLineIndent=0, leftIndent=2 * 12 + 12, bulletIndent=24)
         para.style.firstLineIndent = -12
         story.append(para)
-    basis = w.t(data.setting("notice.legal_basis"), "设置：法律依据")
+    basis = w.t(data.legal_basis, "设置：整改通知书法律依据")
     story.append(w.p(L["order"].format(basis=basis, deadline=cn_date(data.deadline), days=data.days), "body"))
     story.append(w.p(w.t(data.setting("notice.reinspection"), "设置：复查说明"), "body"))
     leader = w.t(data.team[0]["name"], "检查组组长") if data.team else ""

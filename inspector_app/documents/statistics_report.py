@@ -49,9 +49,14 @@ def title(report: Report) -> str:
     )
 
 
+def both(r) -> str:
+    """000 表1's column 获证企业总数（生产地址数）: both figures, e.g. 123（125）."""
+    return f"{r.enterprises}（{r.sites}）"
+
+
 def table1(report: Report) -> list[list]:
-    rows = [[n, r.district, r.enterprises] for n, r in enumerate(report.districts, start=1)]
-    return [*rows, [_("合计"), "", report.total.enterprises]]
+    rows = [[n, r.district, both(r)] for n, r in enumerate(report.districts, start=1)]
+    return [*rows, [_("合计"), "", both(report.total)]]
 
 
 def table2(report: Report) -> list[list]:

@@ -313,12 +313,13 @@ class DrawView(QWidget):
         self.worker.submit(reset_rules, self.db, self.year.value(), on_done=self._show_rules, on_error=self._failed)
 
     def run(self) -> None:
-        from inspector_app.core.supervision.bureau_rules import run_bureau_draw
+        from inspector_app.core.supervision.draw import run_draw_file
 
         self.run_button.setEnabled(False)
         self.worker.submit(
-            run_bureau_draw,
+            run_draw_file,
             self.db,
+            None,
             seed=self.seed.text(),
             year=self.year.value(),
             district=self.district.currentData() or None,

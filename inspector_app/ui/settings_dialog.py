@@ -43,7 +43,7 @@ TABS: list[tuple[str, list[str]]] = [
         "文书编号",
         ["docnumber.pattern", "device.docnumber_prefix", "device.docnumber_block_start", "device.docnumber_block_end"],
     ),
-    ("文书文字", ["notice.legal_basis", "notice.reinspection", "summary.warning"]),
+    ("文书文字", ["notice.legal_bases", "notice.reinspection", "summary.warning"]),
     ("本机", ["device.name", "device.inspector"]),
     ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
     ("导入文件", ["input.roster_max_mb", "input.roster_max_rows"]),

@@ -62,7 +62,7 @@ def test_set_then_show(db, capsys):
 
 
 def test_the_documents_print_the_new_settings(db, sample, templates, fixed_today, tmp_path, capsys):
-    legal = "《上海市工业产品生产许可证证后监督检查管理办法》第二十七条"
+    legal = "《某某办法》第二十七条"
     assert (
         run(
             db,
@@ -78,8 +78,8 @@ def test_the_documents_print_the_new_settings(db, sample, templates, fixed_today
             "021-67100000",
             "device.docnumber_prefix",
             "03-",
-            "notice.legal_basis",
-            legal,
+            "notice.legal_bases",
+            f"2026-01-01｜｜全部｜{legal}",
             "rectification.default_days",
             "45",
         )

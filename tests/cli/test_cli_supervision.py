@@ -90,7 +90,7 @@ def _team_db(db, n=6):
 
 def test_draw_run_verify_export_tasks(db, sample, ready, tmp_path, capsys):
     _team_db(db)
-    argv = ("draw", "run", "--seed", "20260601", "--year", "2026", "--on", "2026-06-01", "--team-size", "3")
+    argv = ("draw", "run", "--seed", "20260601", "--year", "2026", "--on", "2026-06-01", "--team-size", "5")
     assert run(ready, *argv) == 0
     out = capsys.readouterr().out.splitlines()
     draw_id = out[0]
@@ -232,7 +232,7 @@ def test_bureau_work_is_refused_on_a_field_laptop(db, sample, templates, ready, 
         ("classify", "spot-check", USCC, "--level", "national", "--on", "2026-03-01", "--failed", "1"),
         ("classify", "risk", USCC, "I", "--reason", "x", "--by", "张伟"),
         ("plan", "generate", "--year", "2026", "--district", "奉贤区"),
-        ("draw", "run", "--seed", "20260601", "--year", "2026", "--team-size", "3"),
+        ("draw", "run", "--seed", "20260601", "--year", "2026", "--team-size", "5"),
         ("draw", "inspector", "31000001", "--lead"),
         ("followup", "transfer", USCC, "--reason", "无证生产", "--by", "张伟"),
     ]
@@ -262,7 +262,7 @@ def test_bureau_work_is_refused_on_a_field_laptop(db, sample, templates, ready, 
 
 def test_a_second_identical_draw_is_refused(db, sample, ready, capsys):  # docs/supervision.md
     _team_db(db)
-    argv = ("draw", "run", "--seed", "20260601", "--year", "2026", "--on", "2026-06-01", "--team-size", "3")
+    argv = ("draw", "run", "--seed", "20260601", "--year", "2026", "--on", "2026-06-01", "--team-size", "5")
     assert run(ready, *argv) == 0
     draw_id = capsys.readouterr().out.splitlines()[0]
     assert run(ready, *argv) == 1

@@ -54,7 +54,7 @@ def test_a_laptop_may_not_set_the_rules(db):
 def test_the_demo_pool_draws_over_several_teams(db, fixed_today):
     """All 166 tasks once went to one team: 8 unmarked demo inspectors, teams of 5 → one team (if any)."""
     load_demo(db)
-    summary = bureau_rules.run_bureau_draw(db, seed="20260615", year=2026, district=None, on=fixed_today)
+    summary = draw.run_draw_file(db, None, team_size=None, seed="20260615", year=2026, on=fixed_today)
     assert summary.teams == 4 and not summary.unmatched
     loads = Counter(t.team_no for t in draw_tasks(db, summary.id))
     assert len(loads) == 4 and max(loads.values()) - min(loads.values()) <= 1
@@ -67,5 +67,5 @@ def test_a_pool_without_marks_is_refused_naming_the_screen(db, sample, fixed_tod
     for n in range(6):
         inspectors.add(db, f"3399{n}", f"人员{n}")
     with pytest.raises(draw.DrawRefused) as e:
-        bureau_rules.run_bureau_draw(db, seed="1", year=2026, district=None, on=fixed_today)
+        draw.run_draw_file(db, None, team_size=None, seed="1", year=2026, on=fixed_today)
     assert "检查人员 → 管理检查人员" in str(e.value) and "可任组长" in str(e.value)

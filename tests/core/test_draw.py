@@ -134,7 +134,7 @@ def test_stored_draw_verifies_and_a_tampered_package_does_not(db, rules):
     ids = make(db)
     summary = draw.run_draw(db, rules, seed=SEED, year=2022, on=ON)
     v = draw.verify_draw(db, summary.id)
-    assert v.ok and len(v.messages) == 3
+    assert v.ok and len(v.messages) == 5  # three hashes, the stored result's hash, the assignments
     package = draw.export_package(db, summary.id)
     assert package["seed"] == SEED and package["roster_hash"] == summary.roster_hash
     assert package["rules_hash"] == summary.rules_hash and package["result_hash"] == summary.result_hash
@@ -324,7 +324,7 @@ def test_an_identical_rerun_is_refused_and_points_at_the_draw(db, rules):  # doc
     # another published seed, another scope or other rules make another draw
     assert draw.run_draw(db, rules, seed=SEED + " 补抽", year=2022, on=ON).id != first.id
     assert draw.run_draw(db, rules, seed=SEED, year=2022, on=ON, district="太原市").district == "太原市"
-    other = rules.with_team_size(4)
+    other = rules.with_team_size(6)
     assert draw.run_draw(db, other, seed=SEED, year=2022, on=ON).rules_hash != first.rules_hash
 
 
@@ -356,3 +356,26 @@ def test_drawing_and_its_inputs_are_bureau_work(db, rules, templates):
     assert draw.verify_draw(db, summary.id).ok
     tpl = templates["food"] if "食品" in _cat(db, task.uscc) else templates["industrial"]
     assert assignments.start_from_assignment(db, task.assignment_id, template=tpl, on=date(2022, 9, 20))
+
+
+def test_team_size_is_bounded_by_the_rules_file(db, rules, tmp_path):  # 002 二(一): 每组5-6人
+    assert (rules.teams.size, rules.teams.bounds()) == (5, (5, 6))
+    assert rules.with_team_size(6).teams.size == 6
+    for size in (2, 4, 7, 20):
+        with pytest.raises(RulesError, match=r"每组人数\d+超出规则允许的范围（5到6人"):
+            rules.with_team_size(size)
+    make(db)
+    with pytest.raises(RulesError, match="超出规则允许的范围"):
+        draw.run_draw_file(db, None, team_size=3, seed=SEED, year=2022, on=ON)
+    assert _counts(db) == (0, 0)
+    # a file without bounds allows its own size only; a file with them is checked when loaded
+    p = tmp_path / "fixed.toml"
+    p.write_text('[rules]\nid = "x"\ntitle = "t"\n[[groups]]\nid = "a"\nratio = 1.0\nrest = true\n[teams]\nsize = 4\n')
+    fixed = load_rules(p)
+    assert fixed.teams.bounds() == (4, 4) and "min_size" not in fixed.to_dict()["teams"]
+    with pytest.raises(RulesError, match="（4人"):
+        fixed.with_team_size(5)
+    p.write_text(p.read_text(encoding="utf-8") + "min_size = 5\nmax_size = 30\n", encoding="utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules(p)
+    assert "max_size 应为2到20" in str(e.value) and "size 应在 min_size 与 max_size 之间" in str(e.value)

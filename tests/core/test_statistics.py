@@ -217,12 +217,16 @@ def test_an_unknown_district_is_refused_with_the_valid_ones(shanghai):
 
 
 def test_a_district_recorded_on_enterprises_outside_the_catalogue_is_accepted(db, sample):
-    from inspector_app.core.storage.models import Enterprise
+    from inspector_app.core.storage.models import Enterprise, Site
 
-    with db.session() as s:
-        s.get(Enterprise, sample.enterprise_id).district = "太原市"  # e.g. another province's roster
+    with db.session() as s:  # e.g. another province's roster: the enterprise and its production sites
+        s.get(Enterprise, sample.enterprise_id).district = "太原市"
+        for site in s.query(Site).filter(Site.enterprise_id == sample.enterprise_id):
+            site.district = "太原市"
     r = statistics.build_report(db, *statistics.year_period(2026), district="太原市")
-    assert [(d.district, d.enterprises) for d in r.districts] == [("太原市", 1)]
+    assert [(d.district, d.enterprises, d.sites) for d in r.districts] == [
+        ("太原市", 1, 1)
+    ]  # the food license expired in July
 
 
 def test_campaign_kinds_are_inspection_kinds(db):
@@ -257,3 +261,50 @@ def test_class_at_the_end_of_each_period_follows_the_dated_history(db, sample, f
     assert [class_at(y) for y in (2021, 2022, 2025)] == ["B", "A", "A"]
     classification.record_spot_check(db, eid, level="national", checked_on=date(2023, 3, 1), failed_batches=1)
     assert [class_at(y) for y in (2021, 2022, 2023, 2025)] == ["B", "A", "C", "C"]
+
+
+# ---------------------------------------------------------------- 001 §15: the district of the production site
+def test_an_inspection_counts_in_the_district_of_the_site_inspected(db, sample, templates, fixed_today):
+    """001 §15 (注册地和生产地不在同一行政区域的，由生产地的区级市场监管局负责): the sample enterprise is recorded in
+    奉贤区 with two production sites; the second is moved to 金山区. An inspection there, its problem (not
+    rectified on the spot: an order) and its team count in 金山区; 表1 shows 1（1） in each district."""
+    from inspector_app.core.inspection import inspections as svc
+    from inspector_app.core.storage.models import Site
+    from inspector_app.documents.statistics_report import table1
+
+    with db.session() as s:
+        second = s.query(Site).filter(Site.enterprise_id == sample.enterprise_id, Site.id != sample.site_id).one()
+        second.district, second_id = "金山区", second.id
+    tpl = templates["food"]
+    iid = svc.start_inspection(
+        db,
+        site_id=second_id,
+        license_id=sample.food_license_id,
+        template=tpl,
+        team=sample.inspector_ids[:2],
+        kind="scheduled",
+        inspected_on=date(2026, 6, 15),
+    )
+    for item in tpl.applicable_items:
+        svc.save_answer(db, iid, item.id, conclusion="nonconform" if item.id == "4.1" else "conform", record="无")
+    svc.complete_inspection(db, iid)
+    half = (date(2026, 1, 1), date(2026, 6, 30))  # both licenses valid on its last day
+    r = statistics.build_report(db, *half)
+    rows = {d.district: d for d in r.districts}
+    jinshan, fengxian = rows["金山区"], rows["奉贤区"]
+    assert (jinshan.enterprises, jinshan.sites, jinshan.inspections, jinshan.problems, jinshan.ordered) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert (fengxian.enterprises, fengxian.sites, fengxian.inspections, fengxian.problems) == (1, 1, 0, 0)
+    assert (jinshan.coverage, fengxian.coverage) == ("100%", "0.0%")
+    assert (r.total.enterprises, r.total.sites, r.total.inspections) == (1, 2, 1)  # one enterprise, two sites
+    t1 = {row[1]: row[2] for row in table1(r)}
+    assert (t1["奉贤区"], t1["金山区"], t1[""]) == ("1（1）", "1（1）", "1（2）")
+    only = statistics.build_report(db, *half, district="金山区")
+    assert (only.total.inspections, only.total.problems, only.total.ordered, only.inspector_turnouts) == (1, 1, 1, 2)
+    fx = statistics.build_report(db, *half, district="奉贤区")
+    assert (fx.total.inspections, fx.total.problems, fx.inspector_turnouts) == (0, 0, 0)

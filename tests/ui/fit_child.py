@@ -127,7 +127,9 @@ def main() -> int:
     for opener in openers:
         opener()
         settle(window)
-    for name in ("plan", "draw", "followup", "statistics"):
+    from inspector_app.ui.main_window import TOOL_SIZES
+
+    for name in TOOL_SIZES:  # every window of the 监管 menu
         w.open_tool(name)
         settle(window)
         tool = w._tools[name]

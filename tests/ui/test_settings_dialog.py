@@ -55,21 +55,23 @@ def test_the_form_shows_the_current_values(dialog):
     assert set(dialog.fields) == set(settings.DEFAULTS) - {"draw.rules"}
     assert dialog.fields["bureau.name"].value() == "××区市场监督管理局"
     assert dialog.fields["rectification.default_days"].value() == "30"
-    assert dialog.fields["notice.legal_basis"].value() == settings.DEFAULTS["notice.legal_basis"].default
+    assert dialog.fields["notice.legal_bases"].value() == settings.DEFAULTS["notice.legal_bases"].default
     assert dialog.tabs.tabText(0) == "本局"
 
 
 def test_a_new_bureau_name_is_saved_through_the_worker(qtbot, dialog, db, worker):
     type_into(dialog, "bureau.name", BUREAU)
-    type_into(dialog, "notice.legal_basis", "《上海市工业产品生产许可证证后监督检查管理办法》\n第二十七条")
+    type_into(
+        dialog, "notice.legal_bases", "2017-05-01｜2022-04-30｜工业产品｜《甲办法》\n2022-05-01｜｜全部｜《乙办法》"
+    )
     with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
         press_ok(qtbot, dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
     worker.wait_idle()
     assert settings.get(db, "bureau.name") == BUREAU
-    assert settings.get(db, "notice.legal_basis").endswith("》\n第二十七条")  # multi-line allowed there
-    assert set(saved.args[0]) == {"bureau.name", "notice.legal_basis"}
-    assert set(stored_rows(db)) == {"bureau.name", "notice.legal_basis"}  # untouched settings stay defaults
+    assert settings.get(db, "notice.legal_bases").endswith("》\n2022-05-01｜｜全部｜《乙办法》")  # one basis a line
+    assert set(saved.args[0]) == {"bureau.name", "notice.legal_bases"}
+    assert set(stored_rows(db)) == {"bureau.name", "notice.legal_bases"}  # untouched settings stay defaults
 
 
 def test_a_bad_value_is_named_next_to_its_field_and_nothing_is_saved(qtbot, dialog, db, worker):

@@ -211,7 +211,7 @@ def test_draw_view_run_verify_export_publish(
     assert "尚无抽取记录" in view.summary.text()
     view.seed.setText("20260615")
     view.year.setValue(2026)
-    view.team_size.setValue(3)
+    view.team_size.setValue(5)
     with qtbot.waitSignal(view.drawn, timeout=10000):
         view.run()
     settle(qtbot, db_worker, lambda: view.task_model.rowCount() == 1)

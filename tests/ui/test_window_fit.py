@@ -36,6 +36,9 @@ EVERY_WINDOW = {
     "draw",
     "followup",
     "statistics",
+    "classification",
+    "license_actions",
+    "interviews",
     "inspection",
 }
 

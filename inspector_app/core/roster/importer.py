@@ -24,7 +24,14 @@ from pathlib import Path
 from inspector_app.core.problems import Problems
 from inspector_app.core.roster.base import ImportReport, Progress, RowError, refuse
 from inspector_app.core.roster.columns import COLUMNS, HEADERS
-from inspector_app.core.roster.merge import Existing, cross_check, merge_enterprises, plan_writes, write_plan
+from inspector_app.core.roster.merge import (
+    Existing,
+    check_class_changes,
+    cross_check,
+    merge_enterprises,
+    plan_writes,
+    write_plan,
+)
 from inspector_app.core.roster.rows import Layout, Rec, validate_row
 from inspector_app.core.roster.sheets import find_header, is_filled, read_table
 from inspector_app.core.safe_input import InputLimits
@@ -91,6 +98,11 @@ def _import(
         existing = Existing(s, {r.uscc for r in recs}, {r.number for r in recs})
         good = cross_check(recs, existing, layout.name, skip_existing, problems)
         ents = merge_enterprises(good, layout.name, problems)
+        if not skip_existing:  # 001 §8, §9, §33: a known enterprise's class changes by the rules only
+            kept = check_class_changes(s, good, ents, existing, layout.name, problems)
+            if len(kept) < len(good):
+                good = kept
+                ents = merge_enterprises(good, layout.name, Problems(RowError))  # its warnings were given
         plan = plan_writes(good, ents, existing, skip_existing, report)
         report.errors.sort(key=lambda e: e.row)
         report.warnings.sort(key=lambda e: e.row)

@@ -155,7 +155,19 @@ def merge_enterprises(
     recs: list[Rec], layout_name: Callable[[str], str], problems: Problems[RowError]
 ) -> dict[str, _Ent]:
     ents: dict[str, _Ent] = {}
+    districts: dict[str, dict[str, int]] = {}  # uscc → district → the first row with it
     for rec in recs:
+        seen = districts.setdefault(rec.uscc, {})
+        if seen and rec.district not in seen:  # 001 §15: each site counts where it is
+            problems.warn(
+                rec.row,
+                layout_name("district"),
+                _(
+                    "该企业的生产地址分布在不同的区（第{r}行为{a}，此行为{b}）：检查、发现的问题和责令改正按被检查的"
+                    "生产地址所在区统计，获证企业在每个有其生产地址的区各计1家，请核对所在区"
+                ).format(r=min(seen.values()), a="、".join(seen), b=rec.district),
+            )
+        seen.setdefault(rec.district, rec.row)
         ent = ents.get(rec.uscc)
         if ent is None:
             ents[rec.uscc] = _Ent(
@@ -197,6 +209,35 @@ def merge_enterprises(
             # The highest product risk governs the enterprise (I is the highest, 001 §12).
             ent.risk_level = min(filter(None, (rec.risk_level, ent.risk_level)), key=RISK_ORDER.index)
     return ents
+
+
+def check_class_changes(
+    session, recs: list[Rec], ents: dict[str, _Ent], existing: Existing, layout_name: Callable[[str], str], errors
+) -> list[Rec]:
+    """A roster may set the class of an enterprise the archive does not know; a change of a known enterprise's
+    class follows the rules of `classify` (001 §8 written commitment, §9 no AA for five years after a false
+    commitment, §33 no skip-level upgrade and one upgrade a year): every row that gives a refused class is a bad
+    row. Returns the rows that pass."""
+    from inspector_app.core.supervision.classification import change_refusal
+
+    refused: dict[str, str] = {}
+    today = clock.today()
+    for uscc, ent in ents.items():
+        old = existing.enterprises.get(uscc)
+        if old is None or not ent.classification or ent.classification == old["classification"]:
+            continue
+        reason = change_refusal(session, old["id"], ent.classification, on=today)
+        if reason is not None:
+            refused[uscc] = _(
+                "该企业已建档，当前为{a}类；名录将其改为{b}类不符合企业分类规则：{r}。"
+                "名录导入不能越过分类规则，请核对此行分类，或在“企业分类”中按规则调整"
+            ).format(a=old["classification"], b=ent.classification, r=reason)
+    if not refused:
+        return recs
+    for rec in recs:
+        if rec.uscc in refused and rec.classification:
+            errors.error(rec.row, layout_name("classification"), refused[rec.uscc])
+    return [r for r in recs if not (r.uscc in refused and r.classification)]
 
 
 @dataclass

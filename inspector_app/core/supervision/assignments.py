@@ -34,8 +34,9 @@ from inspector_app.core.storage.supervision_models import (
     InspectorProfile,
 )
 from inspector_app.core.storage.sync_models import require_bureau
-from inspector_app.core.supervision.draw import ROLES
+from inspector_app.core.supervision.draw import ROLES, require_verified
 from inspector_app.core.supervision.draw_rules import Rules, rules_from_canonical
+from inspector_app.core.supervision.workdays import CalendarUnknown
 from inspector_app.i18n import _
 
 DRAW_KIND = "double_random"
@@ -45,6 +46,7 @@ PUBLICATION_STATES = {
     "due_soon": "公示即将到期",
     "overdue": "公示已逾期",
     "published": "已公示",
+    "no_calendar": "公示期限未知（节假日安排未知）",  # core/supervision/workdays.py: never guessed
 }
 DUE_SOON_WORKING_DAYS = 5
 
@@ -129,8 +131,6 @@ def refresh(db: Database, draw_id: str | None = None) -> int:
         if draw_id:
             q = q.where(Assignment.draw_id == draw_id)
         open_rows = s.execute(q).all()
-        if not open_rows:
-            return 0
         rules_cache: dict[str, Rules] = {}
         ent_ids = list({a.enterprise_id for a, _d in open_rows})
         done: dict[str, list] = {}
@@ -153,9 +153,25 @@ def refresh(db: Database, draw_id: str | None = None) -> int:
             rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json))
             a.status, a.inspection_id = "done", iid
             a.done_on = completed_at.date() if completed_at else on
-            a.publish_by = rules.publication.deadline(a.done_on)
+            a.publish_by = _deadline(rules, a.done_on)
             n += 1
+        # A deadline that could not be counted (a year the calendar did not know) is counted once it can be.
+        q = select(Assignment, Draw).join(Draw, Draw.id == Assignment.draw_id)
+        q = q.where(Assignment.status == "done", Assignment.publish_by.is_(None), Assignment.published_on.is_(None))
+        for a, d in s.execute(q.where(Assignment.draw_id == draw_id) if draw_id else q).all():
+            rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json))
+            a.publish_by = _deadline(rules, a.done_on)
     return n
+
+
+def _deadline(rules, done_on: date | None) -> date | None:
+    """The publication deadline (002 三(五)), or None while the holidays of its year are unknown."""
+    if done_on is None:
+        return None
+    try:
+        return rules.publication.deadline(done_on)
+    except CalendarUnknown:
+        return None
 
 
 def _tasks(s: Session, q, today: date, role_of: str | None = None) -> list[Task]:
@@ -190,8 +206,15 @@ def _tasks(s: Session, q, today: date, role_of: str | None = None) -> list[Task]
             state = "published"
         elif a.status == "done" and a.publish_by:
             rules = rules_cache.setdefault(d.id, rules_from_canonical(d.rules_json)) if d else None
-            left = rules.publication.working_days_left(today, a.publish_by) if rules else (a.publish_by - today).days
-            state = "overdue" if left < 0 else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "pending")
+            try:
+                left = (
+                    rules.publication.working_days_left(today, a.publish_by) if rules else (a.publish_by - today).days
+                )
+                state = "overdue" if left < 0 else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "pending")
+            except CalendarUnknown:
+                state = "no_calendar"
+        elif a.status == "done" and d is not None:
+            state = "no_calendar"
         out.append(
             Task(
                 assignment_id=a.id,
@@ -289,12 +312,16 @@ def mark_published(db: Database, assignment_ids: list[str], *, on: date | None =
     on = on or clock.today()
     n = 0
     with db.session() as s:
+        verified: set[str] = set()
         for aid in assignment_ids:
             a = s.get(Assignment, aid)
             if a is None:
                 raise NotFound(_("找不到该检查任务：{i}").format(i=aid))
             if a.status != "done":
                 raise DomainError(_("{i}：检查尚未完成，不能公示").format(i=aid))
+            if a.draw_id and a.draw_id not in verified:  # only a result that verifies is published
+                require_verified(s, a.draw_id)
+                verified.add(a.draw_id)
             if a.published_on is None:
                 a.published_on = on
                 n += 1
@@ -367,6 +394,8 @@ def export_publication(db: Database, draw_id: str, path: str | Path, *, today: d
     ext = path.suffix.lower()
     if ext not in (".xlsx", ".csv", ".json"):
         raise ValidationError(_("输出文件"), _("扩展名应为 .xlsx、.csv 或 .json"))
+    with db.session() as s:  # the published list must be the drawn one
+        require_verified(s, draw_id)
     head, rows = publication_rows(db, draw_id, today=today)
     with replacing(path) as tmp:
         if ext == ".json":

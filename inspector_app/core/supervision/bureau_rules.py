@@ -14,7 +14,6 @@ whose title ("山西省2022年度…") is not any other bureau's. So:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 
 from inspector_app.core import settings
@@ -64,15 +63,3 @@ def reset_rules(db: Database, year: int) -> RulesChoice:
         settings.store(s, KEY, "")
         bureau = settings.read(s, "bureau.name")
     return RulesChoice(False, _rules("", bureau, year))
-
-
-def run_bureau_draw(
-    db: Database, *, seed: str, year: int, district: str | None, on: date | None, team_size: int = 0, who: str = ""
-):
-    """A draw with the bureau's rules (team_size > 0 overrides the rules' team size for this draw)."""
-    from inspector_app.core.supervision.draw import run_draw
-
-    rules = bureau_rules(db, year).rules
-    if team_size:
-        rules = rules.with_team_size(team_size)
-    return run_draw(db, rules, seed=seed, year=year, district=district, on=on, who=who)

@@ -242,20 +242,7 @@ def _apply(
         from_class = current
     else:
         if check:
-            last = _last_class_change(s, ent.id, None)
-            for pc in per_cat.values():  # each category's own transition must be allowed as well
-                if pc.classification != target:
-                    check_transition(
-                        pc.classification,
-                        target,
-                        on=on,
-                        last_change_on=last,
-                        aa_blocked_until=blocked,
-                        commitment=commitment,
-                    )
-            check_transition(
-                ent.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
-            )
+            _check_whole(s, ent, target, on=on, blocked=blocked, per_cat=per_cat.values(), commitment=commitment)
         for pc in per_cat.values():
             pc.classification = target
         new_class = target
@@ -275,6 +262,37 @@ def _apply(
     ent.classification = new_class
     s.flush()
     return change
+
+
+def _check_whole(
+    s: Session, ent: Enterprise, target: str, *, on: date, blocked: date | None, per_cat, commitment: str
+) -> None:
+    """The rules of a change of the whole enterprise's class (001 §8, §9, §33), for `classify` and the roster."""
+    last = _last_class_change(s, ent.id, None)
+    for pc in per_cat:  # each category's own transition must be allowed as well
+        if pc.classification != target:
+            check_transition(
+                pc.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
+            )
+    check_transition(
+        ent.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
+    )
+
+
+def change_refusal(s: Session, enterprise_id: str, target: str, *, on: date, commitment: str = "") -> str | None:
+    """Why the measures refuse changing a known enterprise's class to `target` on `on`, or None when they allow it:
+    the same rules as `classify` (001 §8 written commitment, §9 five years without AA, §33 no skip-level upgrade,
+    one upgrade a year, the history in date order). The roster import asks it for every class it would change."""
+    ent = _enterprise(s, enterprise_id)
+    per_cat = s.scalars(select(ProductClass).where(ProductClass.enterprise_id == ent.id)).all()
+    try:
+        _check_date(s, ent.id, on)
+        _check_whole(
+            s, ent, target, on=on, blocked=_aa_blocked_until(s, ent.id), per_cat=per_cat, commitment=commitment
+        )
+    except (ClassificationRefused, ValidationError) as e:
+        return str(e)
+    return None
 
 
 def classify(

@@ -25,12 +25,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
-from inspector_app.core.errors import NotFound
+from inspector_app.core.errors import DomainError, NotFound
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, Inspector
 from inspector_app.core.storage.supervision_models import Assignment, AssignmentMember, Draw
 from inspector_app.core.storage.sync_models import require_bureau
 from inspector_app.core.supervision.draw_compute import (  # noqa: F401 - re-exported: callers import them from here
+    ROLES,
     DrawRefused,
     DrawResult,
     GroupOutcome,
@@ -48,9 +49,8 @@ from inspector_app.core.supervision.draw_snapshot import (  # noqa: F401 - re-ex
     snapshot_text,
     take_snapshot,
 )
+from inspector_app.core.supervision.draw_verify import stored_differences
 from inspector_app.i18n import _
-
-ROLES = {"leader": "组长", "deputy": "副组长", "member": "组员"}
 
 
 # ------------------------------------------------------------------ running and storing a draw
@@ -114,6 +114,28 @@ def run_draw(
         s.flush()
         _store_assignments(s, draw.id, result)
         return _summary(draw, rules, result)
+
+
+def run_draw_file(
+    db: Database,
+    rules_path: str | None,
+    *,
+    team_size: int | None,
+    seed: str,
+    year: int,
+    district: str | None = None,
+    on: date | None = None,
+    who: str = "",
+) -> DrawSummary:
+    """run_draw with the rules read from a file (None: the bureau's own, core/supervision/bureau_rules.py) and, if
+    given, another team size within the bounds those rules set (002 二(一)): what the CLI and the window do."""
+    from inspector_app.core.supervision.bureau_rules import bureau_rules
+    from inspector_app.core.supervision.draw_rules import load_rules
+
+    rules = load_rules(rules_path) if rules_path else bureau_rules(db, year).rules
+    if team_size:
+        rules = rules.with_team_size(team_size)
+    return run_draw(db, rules, seed=seed, year=year, district=district, on=on, who=who)
 
 
 def _refuse_rerun(s: Session, *, year: int, district: str | None, seed: str, rules: Rules, roster_hash: str) -> None:
@@ -249,6 +271,11 @@ class Verification:
     ok: bool
     messages: tuple[str, ...]
     result: DrawResult
+    problems: tuple[str, ...] = ()  # what failed, of the messages and the stored result's differences
+
+
+class DrawNotVerified(DomainError):
+    """The stored result of a draw differs from the draw: nothing may be exported or published from it."""
 
 
 def verify_package(package: dict) -> Verification:
@@ -264,21 +291,33 @@ def verify_package(package: dict) -> Verification:
     return _verify(snapshot, rules, package)
 
 
-def _verify(snapshot: dict, rules: Rules, record: dict) -> Verification:
-    """Re-run with the recorded seed and compare the three hashes with the record's."""
+def _verify(
+    snapshot: dict, rules: Rules, record: dict, session: Session | None = None, draw: Draw | None = None
+) -> Verification:
+    """Re-run with the recorded seed and compare the three hashes with the record's; with a stored draw, also
+    its assignments (core/supervision/draw_verify.py) and the hash of what is stored."""
     result = compute_draw(snapshot, rules, record["seed"])
-    msgs, ok = [], True
-    for label, stored, now in (
+    msgs, problems = [], []
+    checks = [
         (_("名录快照哈希"), record.get("roster_hash"), result.roster_hash),
         (_("规则哈希"), record.get("rules_hash"), result.rules_hash),
         (_("结果哈希"), record.get("result_hash"), result.digest),
-    ):
+    ]
+    diffs: list[str] = []
+    if session is not None and draw is not None:
+        diffs, stored_digest = stored_differences(session, draw, result)
+        checks.append((_("已存检查任务的结果哈希"), record.get("result_hash"), stored_digest))
+    for label, stored, now in checks:
         if stored == now:
             msgs.append(_("{l}一致：{h}").format(l=label, h=now))
         else:
-            ok = False
-            msgs.append(_("{l}不一致：记录为{a}，重新计算为{b}").format(l=label, a=stored, b=now))
-    return Verification(ok, tuple(msgs), result)
+            problems.append(_("{l}不一致：记录为{a}，重新计算为{b}").format(l=label, a=stored, b=now))
+            msgs.append(problems[-1])
+    if session is not None and not diffs:
+        msgs.append(_("检查任务与抽取结果一致（{n}项）").format(n=len(result.picks)))
+    msgs += diffs
+    problems += diffs
+    return Verification(not problems, tuple(msgs), result, tuple(problems))
 
 
 def export_package(db: Database, draw_id: str) -> dict:
@@ -299,14 +338,31 @@ def export_package(db: Database, draw_id: str) -> dict:
         }
 
 
+def verification_in(s: Session, draw_id: str) -> Verification:
+    draw, snapshot, rules = _load(s, draw_id)
+    stored = {
+        "seed": draw.seed,
+        "rules_hash": draw.rules_hash,
+        "roster_hash": draw.roster_hash,
+        "result_hash": draw.result_hash,
+    }
+    return _verify(snapshot, rules, stored, s, draw)
+
+
 def verify_draw(db: Database, draw_id: str) -> Verification:
-    """Re-run a stored draw and compare with what was stored (the same check as verify_package)."""
+    """Re-run a stored draw and compare with what was stored: the hashes (as verify_package) and the assignments."""
     with db.session() as s:
-        draw, snapshot, rules = _load(s, draw_id)
-        stored = {
-            "seed": draw.seed,
-            "rules_hash": draw.rules_hash,
-            "roster_hash": draw.roster_hash,
-            "result_hash": draw.result_hash,
-        }
-    return _verify(snapshot, rules, stored)
+        return verification_in(s, draw_id)
+
+
+def require_verified(s: Session, draw_id: str) -> None:
+    """Refuse, naming what differs, when a draw does not verify: its list is not exported nor its results
+    recorded as published (the published list must be the drawn one)."""
+    v = verification_in(s, draw_id)
+    if not v.ok:
+        raise DrawNotVerified(
+            _(
+                "抽取记录{i}核验未通过，不能导出公示清单或登记公示：\n{m}\n"
+                "检查任务与抽取结果不一致，请查明数据库被改动的原因（核验：draw verify {i}）"
+            ).format(i=draw_id, m="\n".join(v.problems))
+        )

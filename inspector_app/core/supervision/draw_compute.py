@@ -18,6 +18,9 @@ class DrawRefused(DomainError):
     pass
 
 
+ROLES = {"leader": "组长", "deputy": "副组长", "member": "组员"}  # a team member's role (002 二(一))
+
+
 # ------------------------------------------------------------------ the pure draw
 @dataclass(frozen=True)
 class Pick:

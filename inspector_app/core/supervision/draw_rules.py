@@ -18,6 +18,7 @@ from inspector_app.core.errors import DomainError
 from inspector_app.core.problems import Problems
 from inspector_app.core.safe_input import UnsafeInput, load_json, load_toml
 from inspector_app.core.supervision.classification import SPOT_CHECK_LEVELS
+from inspector_app.core.supervision.workdays import is_working_day
 
 RULES_FILE_NAME = "draw-rules-2022-shanxi.toml"
 
@@ -66,6 +67,12 @@ class Teams:
     size: int = 5
     leader: bool = True  # the leader must be marked 可任组长
     technical_deputy: bool = True  # a deputy marked 技术专家 is required
+    # The sizes a draw may choose instead of `size` (002 二(一): 每组5-6人); None: only `size` itself.
+    min_size: int | None = None
+    max_size: int | None = None
+
+    def bounds(self) -> tuple[int, int]:
+        return (self.min_size or self.size, self.max_size or self.size)
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,9 @@ class Publication:
     workdays: frozenset[date] = field(default_factory=frozenset)  # weekend days worked (调休)
 
     def is_working_day(self, d: date) -> bool:
-        if d in self.workdays:
-            return True
-        return d.weekday() < 5 and d not in self.holidays
+        """The State Council's schedule, this table overriding it (core/supervision/workdays.py); raises
+        CalendarUnknown for a year neither knows."""
+        return is_working_day(d, self.holidays, self.workdays)
 
     def deadline(self, done_on: date) -> date:
         """The last day of publication: the n-th working day after the day the inspection was completed."""
@@ -134,6 +141,9 @@ class Rules:
                 "size": self.teams.size,
                 "leader": self.teams.leader,
                 "technical_deputy": self.teams.technical_deputy,
+                # written only when the file has them, so that the rules hash of older draws stays the same
+                **({"min_size": self.teams.min_size} if self.teams.min_size is not None else {}),
+                **({"max_size": self.teams.max_size} if self.teams.max_size is not None else {}),
             },
             "publication": {
                 "working_days": self.publication.working_days,
@@ -150,12 +160,24 @@ class Rules:
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
     def with_team_size(self, size: int) -> "Rules":
+        """The rules with another team size, within the bounds the rules file gives (002 二(一): 5-6人)."""
+        low, high = self.teams.bounds()
+        if not low <= size <= high:
+            allowed = f"{low}" if low == high else f"{low}到{high}"
+            raise RulesError(
+                self.id,
+                [
+                    f"每组人数{size}超出规则允许的范围（{allowed}人，{self.source or self.title}）；"
+                    "如需其他人数，请在规则文件 [teams] 中修改 size 或 min_size / max_size"
+                ],
+            )
+        t = self.teams
         return Rules(
             self.id,
             self.title,
             self.source,
             self.groups,
-            Teams(size, self.teams.leader, self.teams.technical_deputy),
+            Teams(size, t.leader, t.technical_deputy, t.min_size, t.max_size),
             self.publication,
         )
 
@@ -223,7 +245,19 @@ def rules_from_dict(data: dict, file: str = "") -> Rules:
             "（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条：检查人员不少于2名）"
         )
         size = 5
-    teams = Teams(size, bool(t.get("leader", True)), bool(t.get("technical_deputy", True)))
+    bounds = {}
+    for key in ("min_size", "max_size"):
+        v = t.get(key)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 2 <= v <= 20):
+            problems.error(
+                f"[teams] {key} 应为2到20的整数"
+                "（《上海市工业产品生产许可证证后监督检查管理办法》第二十四条：检查人员不少于2名）"
+            )
+            v = None
+        bounds[key] = v
+    if not (bounds["min_size"] or size) <= size <= (bounds["max_size"] or size):
+        problems.error("[teams] size 应在 min_size 与 max_size 之间")
+    teams = Teams(size, bool(t.get("leader", True)), bool(t.get("technical_deputy", True)), **bounds)
     if teams.technical_deputy and size < 2:
         problems.error("[teams] 需要技术专家副组长时 size 至少为2")
     p = data.get("publication", {}) or {}

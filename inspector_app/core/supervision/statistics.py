@@ -28,6 +28,7 @@ from inspector_app.core.storage.models import (
     InspectionMember,
     ItemResult,
     License,
+    Site,
     TemplateSnapshot,
 )
 from inspector_app.core.storage.supervision_models import (
@@ -80,7 +81,30 @@ def _valid_license(end: date):
 
 
 def _in_scope(q, district: str | None):
-    return q.where(Enterprise.district == district) if district else q
+    """An enterprise-level figure of one district: the enterprises with a production site there (001 §15: the
+    district of the production site supervises), or recorded there."""
+    if not district:
+        return q
+    return q.where(
+        or_(
+            Enterprise.district == district,
+            Enterprise.id.in_(select(Site.enterprise_id).where(Site.district == district)),
+        )
+    )
+
+
+# 001 §15: an inspection, its problems and its orders count in the district of the production site inspected
+# (002 附件2 备注(2): each site is inspected separately); the enterprise's district where the site has none.
+SITE_DISTRICT = func.coalesce(func.nullif(Site.district, ""), Enterprise.district)
+
+
+def _at_site(q):
+    """Join the inspection's site and enterprise, for SITE_DISTRICT."""
+    return q.join(Enterprise, Enterprise.id == Inspection.enterprise_id).outerjoin(Site, Site.id == Inspection.site_id)
+
+
+def _site_scope(q, district: str | None):
+    return q.where(SITE_DISTRICT == district) if district else q
 
 
 def _done_in(start: date, end: date):
@@ -111,6 +135,8 @@ def _check_district(s, district: str) -> None:
     """A district of the catalogue (000 表1), or one recorded on an enterprise of this database."""
     if district in DISTRICTS or s.scalar(select(Enterprise.id).where(Enterprise.district == district).limit(1)):
         return
+    if s.scalar(select(Site.id).where(Site.district == district).limit(1)):  # a production site's (001 §15)
+        return
     raise ValidationError(
         _("统计范围"),
         _("“{d}”不是本市的区，应为 {all} 之一（不写则统计全市）").format(d=district, all="、".join(DISTRICTS)),
@@ -135,16 +161,33 @@ def build_report(
         licensed = _licensed_ids(end)
         ent_licensed = Enterprise.id.in_(licensed)
         done = _done_in(start, end)
-        enterprises: dict[str, int] = {}  # 表1 / 表4 获证企业总数
-        class_count: dict[str, int] = {}  # 表2 企业数
-        for dist, cls, n in s.execute(
+        # 表1 / 表4 获证企业总数（生产地址数）: per district of the production sites of the valid licenses (001 §15),
+        # an enterprise with sites in two districts in both; a license without a site at the enterprise's district.
+        lic_district = func.coalesce(func.nullif(Site.district, ""), Enterprise.district)
+        enterprises: dict[str, int] = {}
+        sites: dict[str, int] = {}
+        lic_q = (
+            select(
+                lic_district,
+                func.count(distinct(License.enterprise_id)),
+                func.count(distinct(func.coalesce(License.site_id, License.enterprise_id))),
+            )
+            .select_from(License)
+            .join(Enterprise, Enterprise.id == License.enterprise_id)
+            .outerjoin(Site, Site.id == License.site_id)
+            .where(_valid_license(end))
+        )
+        if district:
+            lic_q = lic_q.where(lic_district == district)
+        for dist, n_ent, n_site in s.execute(lic_q.group_by(lic_district)):
+            enterprises[dist], sites[dist] = n_ent, n_site
+        class_count: dict[str, int] = {}  # 表2 企业数: each enterprise once
+        for cls, n in s.execute(
             _in_scope(
-                select(Enterprise.district, Enterprise.classification, func.count(Enterprise.id)).where(ent_licensed),
-                district,
-            ).group_by(Enterprise.district, Enterprise.classification)
+                select(Enterprise.classification, func.count(Enterprise.id)).where(ent_licensed), district
+            ).group_by(Enterprise.classification)
         ):
-            enterprises[dist] = enterprises.get(dist, 0) + n
-            class_count[cls] = class_count.get(cls, 0) + n
+            class_count[cls] = n
 
         # One pass over the period's inspections, aggregated per enterprise first and only then joined to the
         # enterprise (the costly join runs once per enterprise, not once per inspection): 家次 per district and
@@ -159,16 +202,20 @@ def build_report(
         per_enterprise = (
             select(
                 Inspection.enterprise_id.label("eid"),
+                Site.district.label("site_district"),
                 func.count(Inspection.id).label("n"),
                 func.sum(case((in_campaign, 1), else_=0)).label("campaign"),
                 func.max(case((in_campaign, case((found_problem, 1), else_=0)), else_=0)).label("campaign_bad"),
                 func.min(case((in_campaign, Inspection.license_id))).label("campaign_license"),
             )
+            .select_from(Inspection)
+            .outerjoin(Site, Site.id == Inspection.site_id)
             .where(done)
-            .group_by(Inspection.enterprise_id)
+            .group_by(Inspection.enterprise_id, Site.district)
             .subquery()
         )
         x = per_enterprise.c
+        at_district = func.coalesce(func.nullif(x.site_district, ""), Enterprise.district)
         license_category = select(License.category).where(License.id == x.campaign_license).scalar_subquery()
         campaign_cat = case((x.campaign > 0, func.coalesce(license_category, _first_category(Enterprise.id)))).label(
             "cat"
@@ -179,9 +226,9 @@ def build_report(
         covered: dict[str, int] = {}  # coverage numerator
         screened: dict[str, int] = {}  # 003 附件 风险排查·生产领域·排查企业
         screened_bad: dict[str, int] = {}  # … 发现问题企业
-        inner = _in_scope(
+        inner = (
             select(
-                Enterprise.district.label("district"),
+                at_district.label("district"),
                 Enterprise.classification.label("cls"),
                 is_licensed,
                 campaign_cat,
@@ -190,10 +237,11 @@ def build_report(
                 x.campaign_bad,
             )
             .select_from(per_enterprise)
-            .join(Enterprise, Enterprise.id == x.eid),
-            district,
-        ).subquery()
-        y = inner.c
+            .join(Enterprise, Enterprise.id == x.eid)
+        )
+        if district:
+            inner = inner.where(at_district == district)
+        y = inner.subquery().c
         for dist, cls, lic, cat, n, n_ent, n_bad in s.execute(
             select(
                 y.district, y.cls, y.lic, y.cat, func.sum(y.n), func.count(y.eid), func.sum(y.campaign_bad)
@@ -215,23 +263,19 @@ def build_report(
             .join(Inspection, Inspection.id == InspectionMember.inspection_id)
             .where(done)
         )
-        if district:
-            turnout_q = turnout_q.where(
-                Inspection.enterprise_id.in_(select(Enterprise.id).where(Enterprise.district == district))
-            )
-        turnouts = s.scalar(turnout_q) or 0
+        turnouts = s.scalar(_site_scope(_at_site(turnout_q), district)) or 0
 
         # 表4 责令改正数: 家次 with at least one 不符合 not rectified on the spot (driven by those few answers)
         ordered = _by_district(
             s,
-            _in_scope(
-                select(Enterprise.district, func.count(distinct(Inspection.id)))
-                .select_from(ItemResult)
-                .join(Inspection, Inspection.id == ItemResult.inspection_id)
-                .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-                .where(ItemResult.conclusion == NONCONFORM, ItemResult.rectified_on_site.is_(False), done),
+            _site_scope(
+                _at_site(
+                    select(SITE_DISTRICT, func.count(distinct(Inspection.id)))
+                    .select_from(ItemResult)
+                    .join(Inspection, Inspection.id == ItemResult.inspection_id)
+                ).where(ItemResult.conclusion == NONCONFORM, ItemResult.rectified_on_site.is_(False), done),
                 district,
-            ).group_by(Enterprise.district),
+            ).group_by(SITE_DISTRICT),
         )
         # 表4 发现问题总数 (项次) per district, and 000 二(二) per (template, item, chosen category) → the problem
         # category: COALESCE(the finding's problem_category, the item's `category` in the inspection's own
@@ -239,20 +283,20 @@ def build_report(
         problems: dict[str, int] = {}
         per_item: dict[tuple[str, str, str | None], int] = {}
         for dist, digest, item_id, chosen, n in s.execute(
-            _in_scope(
-                select(
-                    Enterprise.district,
-                    Inspection.template_digest,
-                    ItemResult.item_id,
-                    ItemResult.problem_category,
-                    func.count(ItemResult.id),
-                )
-                .select_from(ItemResult)
-                .join(Inspection, Inspection.id == ItemResult.inspection_id)
-                .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-                .where(ItemResult.conclusion == NONCONFORM, done),
+            _site_scope(
+                _at_site(
+                    select(
+                        SITE_DISTRICT,
+                        Inspection.template_digest,
+                        ItemResult.item_id,
+                        ItemResult.problem_category,
+                        func.count(ItemResult.id),
+                    )
+                    .select_from(ItemResult)
+                    .join(Inspection, Inspection.id == ItemResult.inspection_id)
+                ).where(ItemResult.conclusion == NONCONFORM, done),
                 district,
-            ).group_by(Enterprise.district, Inspection.template_digest, ItemResult.item_id, ItemResult.problem_category)
+            ).group_by(SITE_DISTRICT, Inspection.template_digest, ItemResult.item_id, ItemResult.problem_category)
         ):
             problems[dist] = problems.get(dist, 0) + n
             key = (digest, item_id, chosen)
@@ -290,9 +334,11 @@ def build_report(
 
         # 表3: valid certificates per product category
         cert_q = select(License.category, func.count(License.id)).where(_valid_license(end))
-        if district:
-            cert_q = cert_q.join(Enterprise, Enterprise.id == License.enterprise_id).where(
-                Enterprise.district == district
+        if district:  # the certificates of the district's production sites (001 §15)
+            cert_q = (
+                cert_q.join(Enterprise, Enterprise.id == License.enterprise_id)
+                .outerjoin(Site, Site.id == License.site_id)
+                .where(lic_district == district)
             )
         certs = dict(s.execute(cert_q.group_by(License.category)).all())
 
@@ -306,6 +352,7 @@ def build_report(
         DistrictRow(
             district=d,
             enterprises=enterprises.get(d, 0),
+            sites=sites.get(d, 0),
             planned=planned.get(d, 0),
             inspections=done_count.get(d, 0),
             problems=problems.get(d, 0),
@@ -318,7 +365,9 @@ def build_report(
     )
     total = DistrictRow(
         district=_("合计"),
-        enterprises=sum(r.enterprises for r in rows),
+        # each enterprise once, though one with sites in two districts is in both rows (docs/statistics.md)
+        enterprises=sum(r.enterprises for r in rows) if district else sum(class_count.values()),
+        sites=sum(r.sites for r in rows),
         planned=sum(r.planned for r in rows),
         inspections=sum(r.inspections for r in rows),
         problems=sum(r.problems for r in rows),

@@ -43,6 +43,7 @@ class DistrictRow:  # 000 表4 (and 表1's count)
     transferred: int  # 移交行政处罚总数
     inspected_enterprises: int  # enterprises with ≥1 inspection (coverage numerator)
     coverage: str  # 实际检查数/获证企业数
+    sites: int = 0  # 表1 生产地址数: production addresses of valid licenses in the district (001 §15)
 
 
 @dataclass(frozen=True)
