@@ -28,6 +28,7 @@ STEP_TIMEOUT = 30.0
 
 def prepare(work: Path) -> dict:
     """A bureau database with what every dialog needs, built through the core as a user's data would be."""
+    work.mkdir(parents=True, exist_ok=True)  # the app refuses a database in a folder that does not exist
     from datetime import date
 
     from inspector_app.core.archive import list_inspectors
