@@ -54,6 +54,12 @@ MENU_NAMES = {
     "关于": "about",
 }
 SKIPPED_ACTIONS = {"退出"}
+CLICKS = {"plan": "按分类生成计划", "statistics": "统计"}  # buttons that fill a screen that opens empty
+BUREAU = {
+    "bureau.name": "上海市嘉定区市场监督管理局",
+    "bureau.short_name": "嘉市监",
+    "bureau.contact_phone": "021-59990000",
+}
 
 
 # --- the parent: X server, window manager, the app in a child process ----------------------------------------
@@ -366,9 +372,12 @@ class Shooter:
         if isinstance(focus, ConclusionBar):
             QTest.keyClick(focus, Qt.Key.Key_2)
             yield self.pause(0.2)
-            record = QApplication.focusWidget()
-            if record is not None and hasattr(record, "insertPlainText"):
-                record.insertPlainText("现场抽查出厂检验记录，缺少2026年10月批次的检验报告。")
+            item = focus
+            while item is not None and getattr(item, "record", None) is None:
+                item = item.parentWidget()
+            if item is not None:
+                item.record.setFocus()
+                item.record.insertPlainText("现场抽查出厂检验记录，缺少2026年10月批次的检验报告。")
 
     def refuse(self, dialog):
         dialog.state_buttons["refused"].setChecked(True) if "refused" in dialog.state_buttons else None
@@ -411,7 +420,20 @@ class Shooter:
                 if not action.isEnabled():
                     self.failed.append(f"menu action {text} is disabled")
                     continue
-                yield from self.shot(MENU_NAMES.get(text), action.trigger, settle=0.8)
+                name = MENU_NAMES.get(text)
+                yield from self.shot(name, action.trigger, self.clicking(CLICKS.get(name)), settle=0.8)
+
+    def clicking(self, label: str | None):
+        """Click the window's button `label` (统计, 按分类生成计划) when it has one, so that it shows content."""
+        from PySide6.QtWidgets import QPushButton
+
+        def interact(win):
+            button = next((b for b in win.findChildren(QPushButton) if b.text() == label and b.isEnabled()), None)
+            if button is not None:
+                button.click()
+                yield self.pause(1.0)
+
+        return interact if label else None
 
 
 def child(work: Path, out: Path) -> int:
@@ -422,11 +444,13 @@ def child(work: Path, out: Path) -> int:
     from tests.ui.soak_child import prepare
 
     data = prepare(work)
+    from inspector_app.core import settings
     from inspector_app.core.roster.export import export_roster
     from inspector_app.core.storage.db import open_database
     from inspector_app.core.storage.models import Enterprise
 
     db = open_database(data["db"])
+    settings.update(db, BUREAU)  # what the guide's first setup fills in: the documents show a real heading
     data["roster"] = work / "名录.csv"
     export_roster(db, data["roster"])
     with db.session() as s:
