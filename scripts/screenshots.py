@@ -8,7 +8,8 @@ which), and the app as `inspector-app --db FILE` does, on a fresh temporary data
 a signed, a completed and a draft inspection (tests/ui/soak_child.py prepares them). It then walks the screens
 an inspector and a clerk use — the scenes of a day on site first, then every action of every menu, listed from
 the menu bar so that a new screen is photographed without a change here — and saves the whole screen as
-OUT_DIR/NN-name.png (earlier NN-*.png there are removed first: reruns give the same names).
+OUT_DIR/name.png, the name saying what is shown, not when (earlier *.png there are removed first: reruns give
+the same names, and a new screen does not renumber the pictures the user guide links).
 
 Every window is closed with Esc (the window's close button when Esc does not close it). A step that does not
 show its window within STEP_TIMEOUT seconds is named on stderr and skipped; the exit code is then 4.
@@ -97,7 +98,7 @@ def main(argv: list[str]) -> int:
         return child(Path(argv[1]), Path(argv[2]))
     out = Path(argv[0]) if argv else ROOT / "docs" / "img" / "guide"
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("[0-9][0-9]-*.png"):
+    for old in out.glob("*.png"):
         old.unlink()
     started = time.monotonic()
     server, display = start_x()
@@ -131,7 +132,7 @@ def main(argv: list[str]) -> int:
             wm.wait(10)
         server.terminate()
         server.wait(10)
-    shots = sorted(out.glob("[0-9][0-9]-*.png"))
+    shots = sorted(out.glob("*.png"))
     print(f"screenshots: {len(shots)} pictures in {out} in {time.monotonic() - started:.0f} s", flush=True)
     return code
 
@@ -245,7 +246,7 @@ class Shooter:
         from PySide6.QtGui import QGuiApplication
 
         self.number += 1
-        path = self.out / f"{self.number:02d}-{name}.png"
+        path = self.out / f"{name}.png"
         QGuiApplication.primaryScreen().grabWindow(0).save(str(path))
         print(f"screenshots: {path.name}", flush=True)
 
