@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from inspector_app.cli.main import main
-from tests.core.test_inspection_io import document as inspection_document
-from tests.core.test_inspection_io import paper_record, paper_signatures, signed_paper_record
+from tests.core.inspection_io_helpers import document as inspection_document
+from tests.core.inspection_io_helpers import paper_record, paper_signatures, signed_paper_record
 from tests.core.test_roster_io import row, second_enterprise
 
 DEEP = "[" * 50_000 + "]" * 50_000
