@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select
 
 from inspector_app.core.catalog import DISTRICTS, PRODUCT_CATEGORIES
-from inspector_app.core.inspection.inspections import _snapshot
+from inspector_app.core.inspection.snapshots import store_snapshot
 from inspector_app.core.inspection.templates import load_templates
 from inspector_app.core.storage.db import open_database
 from inspector_app.core.storage.models import (
@@ -53,7 +53,7 @@ def generate(db, n_ent: int, n_insp: int, seed: int = 7) -> None:
     now = datetime(YEAR, 1, 1)
     t0 = time.perf_counter()
     with db.session() as s:
-        snaps = {k: _snapshot(s, t) for k, t in forms.items()}
+        snaps = {k: store_snapshot(s, t) for k, t in forms.items()}
         snap_items = {k: [(i.id, i.applies(t.product_kind)) for i in t.items] for k, t in forms.items()}
         inspectors = [
             {
