@@ -34,199 +34,24 @@ both sides by seconds; CPU time moves far less.
 """
 
 import argparse
-import hashlib
 import json
 import os
-import random
-import resource
 import shutil
-import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import zipfile
-import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
+
+from sync_bombs import bench_bombs  # benchmarks/, beside this script
+from sync_data import build, cpu_now, median, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-EXPORT_TARGET, IMPORT_TARGET, BOMB_TARGET_S = 1.4, 1.5, 1.0
-
-
-def timed(fn, *args, **kwargs):
-    t = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - t, result
-
-
-def cpu_now() -> float:
-    """CPU seconds (user + system) of this process, all threads, and of its finished children."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def median(xs):
-    return statistics.median(xs)
-
-
-def _base_images(n: int, seed: int, kb: int):
-    """`n` distinct photo-like JPEGs of ≈ `kb` KB (1280 × 960 at 100 KB) with their copies (photos.prepare)."""
-    import io
-
-    from PIL import Image
-
-    from inspector_app.core.inspection import photos
-
-    out = []
-    scale = (kb / 100) ** 0.5
-    w, h = max(64, round(1280 * scale / 16) * 16), max(48, round(960 * scale / 16) * 16)
-    for k in range(n):
-        rnd = random.Random(seed + k)
-        blobs = Image.effect_noise((w // 8, h // 8), 60).resize((w, h), Image.BICUBIC)
-        grain = Image.effect_noise((w, h), 8)
-        grad = Image.linear_gradient("L")
-        chans = [
-            Image.blend(Image.blend(blobs, grad.rotate(rnd.randrange(360)).resize((w, h)), 0.5), grain, 0.1)
-            for _ in range(3)
-        ]
-        buf = io.BytesIO()
-        Image.merge("RGB", chans).save(buf, "JPEG", quality=55)
-        out.append(photos.prepare(buf.getvalue(), f"base{k}.jpg"))
-    return out
-
-
-def _unique_jpeg(base: bytes, rnd: random.Random) -> bytes:
-    """The same image with a JPEG comment (COM) segment after SOI: distinct bytes, identical pixels."""
-    payload = uuid.uuid4().bytes + rnd.randbytes(rnd.randrange(0, 4096))
-    return base[:2] + b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload + base[2:]
-
-
-def build(root: Path, n_insp: int, n_photos: int, photo_kb: int):
-    """Bureau and laptop databases, registered to each other; the laptop holds the inspections and photos."""
-    import sqlalchemy as sa
-
-    from inspector_app.core.inspection import photos
-    from inspector_app.core.inspection.inspections import _snapshot
-    from inspector_app.core.inspection.templates import load_templates
-    from inspector_app.core.storage.db import open_database
-    from inspector_app.core.storage.docs_models import Photo
-    from inspector_app.core.storage.models import Inspection, InspectionMember, ItemResult, License
-    from inspector_app.sync.export import export_bundle
-    from inspector_app.sync.importer import import_bundle
-    from inspector_app.sync.keys import export_public_key, register_device, setup_device
-    from tests.sync.conftest import make_roster
-
-    bureau = open_database(root / "bureau.sqlite3")
-    make_roster(bureau)
-    laptop = open_database(root / "laptop.sqlite3")
-    b_id = setup_device(bureau, "bureau", "区局")
-    l_id = setup_device(laptop, "field", "笔记本")
-    register_device(bureau, export_public_key(l_id), inspector="31000001")
-    register_device(laptop, export_public_key(b_id))
-    roster = root / "roster.ibundle"
-    export_bundle(bureau, roster)
-    import_bundle(laptop, roster)
-    roster.unlink()
-
-    template = next(t for t in load_templates(ROOT / "forms").values() if t.product_kind == "industrial")
-    items = [i for i in template.items if i.applies("industrial")]
-    rnd = random.Random(1)
-    now = datetime(2026, 6, 15, 9, 0)
-    with laptop.session() as s:
-        lic = s.scalar(sa.select(License))
-        team = [r[0] for r in s.execute(sa.text("select id from inspector order by badge_no limit 2"))]
-        snap = _snapshot(s, template)
-        s.flush()
-        insp_rows, members, results = [], [], []
-        for n in range(n_insp):
-            iid = str(uuid.uuid4())
-            insp_rows.append(
-                {
-                    "id": iid,
-                    "rev": 1,
-                    "updated_at": now,
-                    "enterprise_id": lic.enterprise_id,
-                    "site_id": lic.site_id,
-                    "license_id": lic.id,
-                    "template_digest": snap.digest,
-                    "template_id": template.id,
-                    "template_version": template.version,
-                    "kind": "scheduled",
-                    "inspected_on": date(2026, 1, 1) + timedelta(days=n % 300),
-                    "status": "draft",
-                    "created_at": now,
-                    "completed_at": None,
-                }
-            )
-            members += [{"inspection_id": iid, "inspector_id": t, "position": p} for p, t in enumerate(team)]
-            for item in template.items:
-                ok = item.applies("industrial")
-                bad = ok and rnd.random() < 0.03
-                results.append(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "rev": 1,
-                        "updated_at": now,
-                        "inspection_id": iid,
-                        "item_id": item.id,
-                        "conclusion": ("nonconform" if bad else "conform") if ok else "na",
-                        "na_reason": "" if ok else item.na_reason,
-                        "record": "未见出厂检验记录" if bad else "",
-                        "remark": "",
-                        "rectified_on_site": False,
-                    }
-                )
-        s.execute(sa.insert(Inspection.__table__), insp_rows)
-        s.execute(sa.insert(InspectionMember.__table__), members)
-        s.execute(sa.insert(ItemResult.__table__), results)
-    inspection_ids = [r["id"] for r in insp_rows]
-    bases = _base_images(min(32, n_photos), 7, photo_kb)
-    rows, per_insp = [], {}
-    t0 = time.perf_counter()
-    for n in range(n_photos):
-        base = bases[n % len(bases)]
-        data = _unique_jpeg(base.data, rnd)
-        digest = hashlib.sha256(data).hexdigest()
-        target = photos.original_path(digest, base.ext)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        iid = inspection_ids[n % n_insp]
-        position = per_insp[iid] = per_insp.get(iid, -1) + 1
-        rows.append(
-            {
-                "id": str(uuid.uuid4()),
-                "rev": 1,
-                "updated_at": now,
-                "inspection_id": iid,
-                "item_id": items[(n // n_insp) % len(items)].id,
-                "sha256": digest,
-                "filename": f"IMG_{n:05d}.jpg",
-                "ext": base.ext,
-                "width": base.width,
-                "height": base.height,
-                "taken_at": now - timedelta(minutes=n),
-                "caption": "",
-                "position": position,
-                "thumbnail": base.thumbnail,
-                "print_copy": base.print_copy,
-                "added_at": now,
-            }
-        )
-    with laptop.session() as s:
-        s.execute(sa.insert(Photo.__table__), rows)
-    sizes = [len(b.data) for b in bases]
-    print(
-        f"generated: {n_insp} inspections, {len(results)} answers, {n_photos} photos "
-        f"(originals ≈ {statistics.mean(sizes) / 1024:.0f} KB, thumbnails ≈ "
-        f"{statistics.mean(len(b.thumbnail) for b in bases) / 1024:.0f} KB, print copies ≈ "
-        f"{statistics.mean(len(b.print_copy) for b in bases) / 1024:.0f} KB) in {time.perf_counter() - t0:.1f} s"
-    )
-    return bureau, laptop, photos.photos_dir(), len(items)
+EXPORT_TARGET, IMPORT_TARGET = 1.4, 1.5
 
 
 def bench_export(root, laptop, photo_dir, runs):
@@ -358,17 +183,17 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
             row[k] = datetime.fromisoformat(d[k]) if d[k] else None
         rows["photos"].append(row)
 
-    from inspector_app.sync import importer
+    from inspector_app.sync import staging  # apply.py calls staging.sync_disk: timed here
 
     flush: list[float] = []
-    real_sync = importer._sync_disk
+    real_sync = staging.sync_disk
 
     def timed_sync(*args):
         t = time.perf_counter()
         real_sync(*args)
         flush.append(time.perf_counter() - t)
 
-    importer._sync_disk = timed_sync
+    staging.sync_disk = timed_sync
 
     def bureau_data(name):
         # A new data folder per import (with the bureau's key), never one emptied just before: ext4 searches
@@ -456,117 +281,6 @@ def bench_import(root, bureau, plain_bundle, enc_bundle, records_dir, runs):
         for n in range(runs)
     )
     print(f"  each run, wall/CPU s — {each}")
-
-
-def _bomb_honest(path: Path, gib: float) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("records/inspection.jsonl", "w", force_zip64=True) as f:
-            block = b"\0" * (16 * 1024 * 1024)
-            for _ in range(int(gib * 64)):
-                f.write(block)
-    return path
-
-
-def _bomb_lying(path: Path, real: int) -> Path:
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    data = b"".join(comp.compress(b" " * (16 * 1024 * 1024)) for _ in range(real // (16 * 1024 * 1024))) + comp.flush()
-    name = b"bundle.json"
-    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(data), 900, len(name), 0) + name
-    central = (
-        struct.pack(
-            "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, 0, len(data), 900, len(name), 0, 0, 0, 0, 0, 0
-        )
-        + name
-    )
-    eocd = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(data), 0)
-    path.write_bytes(local + data + central + eocd)
-    return path
-
-
-def _bomb_overlap(path: Path, entries: int) -> Path:
-    """Fifield-style: one compressed kernel, thousands of directory entries pointing into it."""
-    kernel = zlib.compressobj(9, zlib.DEFLATED, -15)
-    data = kernel.compress(b"\0" * (100 * 1024 * 1024)) + kernel.flush()
-    body = b""
-    central = b""
-    name0 = b"files/k/x/s0"
-    body = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(data), 100 * 1024 * 1024, len(name0), 0)
-    body += name0 + data
-    for i in range(entries):
-        n = b"files/k/x/s%d" % i
-        central += (
-            struct.pack(
-                "<4sHHHHHHIIIHHHHHII",
-                b"PK\x01\x02",
-                20,
-                20,
-                0,
-                8,
-                0,
-                0,
-                0,
-                len(data),
-                100 * 1024 * 1024,
-                len(n),
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-            )
-            + n
-        )
-    eocd = struct.pack(
-        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, min(entries, 0xFFFF), min(entries, 0xFFFF), len(central), len(body), 0
-    )
-    path.write_bytes(body + central + eocd)
-    return path
-
-
-def _bomb_entries(path: Path) -> Path:
-    """An end record claiming ten million entries (zip64)."""
-    n = 10_000_000
-    rec = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, 46 * n, 0)
-    loc = struct.pack("<4sIQI", b"PK\x06\x07", 0, 0, 1)
-    eocd = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
-    path.write_bytes(rec + loc + eocd)
-    return path
-
-
-def bench_bombs(root, bureau_path):
-    from inspector_app.core.storage.db import open_database
-    from inspector_app.sync.format import BundleRefused
-    from inspector_app.sync.importer import import_bundle
-
-    db = open_database(bureau_path)
-    bombs = root / "bombs"
-    bombs.mkdir()
-    cases = [
-        ("honest 1 GiB of zeros (ratio ≈ 1000:1)", _bomb_honest(bombs / "honest.ibundle", 1)),
-        (
-            "lies about its size (declares 900 B, inflates to 512 MiB)",
-            _bomb_lying(bombs / "lying.ibundle", 512 * 1024 * 1024),
-        ),
-        ("overlapping entries (2,000 × 100 MiB)", _bomb_overlap(bombs / "overlap.ibundle", 2000)),
-        ("ten million declared entries", _bomb_entries(bombs / "entries.ibundle")),
-    ]
-    print()
-    print("ZIP BOMBS")
-    for label, path in cases:
-        t = time.perf_counter()
-        try:
-            import_bundle(db, path)
-        except BundleRefused as exc:
-            elapsed = time.perf_counter() - t
-            verdict = "met" if elapsed <= BOMB_TARGET_S else "NOT met"
-            print(
-                f"  {label:58s} refused in {elapsed * 1000:7.1f} ms [{exc.problem}] "
-                f"({verdict}; {path.stat().st_size / 1e6:.1f} MB file)"
-            )
-        else:
-            print(f"  {label:58s} NOT REFUSED")
-    db.close()
 
 
 def main() -> int:

@@ -34,6 +34,7 @@ class Generated:
     # Which signed state the document prints: documents/issue.py archives it under these.
     inspection_id: str = ""
     content_hash: str = ""
+    signer_fingerprint: str = ""  # of the key that signed the PDF (pdfsign.SignedPdf); "" when unsigned
 
 
 def suggested_filename(doc_type: str, enterprise: str, on) -> str:
@@ -63,8 +64,9 @@ def generate(
         qr_text = qrsig.make(doc_type, inspection_id, d.state.current_hash, device_key, d.printed_on)
         d = dataclasses.replace(d, qr_text=qr_text)
     pdf, warnings = BUILDERS[doc_type](d, strict=strict)
+    fingerprint = ""
     if sign:
-        pdf = pdfsign.sign_pdf(
+        signed = pdfsign.sign_with_fingerprint(
             pdf,
             reason=f"{DOC_TYPES[doc_type]} {verification_code(inspection_id, d.state.current_hash)}",
             location=d.setting("bureau.name"),
@@ -72,6 +74,7 @@ def generate(
             inspector=print_check.device_user(db, d.setting("device.inspector")),
             device_key=device_key,
         )
+        pdf, fingerprint = signed.pdf, signed.fingerprint
     return Generated(
         doc_type=doc_type,
         pdf=pdf,
@@ -81,4 +84,5 @@ def generate(
         filename=suggested_filename(doc_type, d.info["enterprise_name"], d.inspected_on),
         inspection_id=inspection_id,
         content_hash=d.state.current_hash,
+        signer_fingerprint=fingerprint,
     )

@@ -9,23 +9,20 @@ from pathlib import Path
 from inspector_app.core.issuing import issued
 from inspector_app.core.storage.db import Database
 from inspector_app.documents.generate import Generated
-from inspector_app.documents.pdfsign import verify_pdf
 
 
 def to_issue(generated: Generated) -> issued.ToIssue:
     """The plain values the archive keeps of a generated document."""
-    pdf = bytes(generated.pdf)
-    # Who signed it, as verify reports it to the bureau later: the fingerprint of the signing public key.
-    fingerprint = verify_pdf(pdf).fingerprint if pdf else ""
     return issued.ToIssue(
         inspection_id=generated.inspection_id,
         doc_type=generated.doc_type,
         number=generated.number,
         verification_code=generated.verification_code,
         content_hash=generated.content_hash,
-        pdf=pdf,
+        pdf=bytes(generated.pdf),
         filename=generated.filename,
-        signer_fingerprint=fingerprint,
+        # Who signed it, as verify reports it to the bureau later: the fingerprint of the signing public key.
+        signer_fingerprint=generated.signer_fingerprint,
     )
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from inspector_app.cli.main import main
-from tests.core.test_inspection_io import document as inspection_document
-from tests.core.test_inspection_io import paper_record, paper_signatures, signed_paper_record
-from tests.core.test_roster_io import row, second_enterprise
+from tests.core.inspection_io_helpers import document as inspection_document
+from tests.core.inspection_io_helpers import paper_record, paper_signatures, signed_paper_record
+from tests.core.roster_io_helpers import row, second_enterprise
 
 DEEP = "[" * 50_000 + "]" * 50_000
 UNWRITABLE = Path("/sys")  # refuses every write, even root's: stands for a read-only folder

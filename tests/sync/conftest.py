@@ -242,6 +242,13 @@ def world(tmp_path, templates, _world_templates):
     world.close()
 
 
+@pytest.fixture
+def w(world):
+    """The world whose laptop A exports into bundles_dir (the hostile bundle tests look for stray files there)."""
+    world.bundles_dir = world.a.bundles
+    return world
+
+
 def bureau_state(db) -> dict:
     """Everything the bureau holds, per kind and record: the data of the row and of each open conflict."""
     import json

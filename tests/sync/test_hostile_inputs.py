@@ -11,15 +11,9 @@ import pytest
 from inspector_app.sync import import_guard, members
 from inspector_app.sync.format import BundleRefused, SyncError
 from inspector_app.sync.staging_folders import staging_root
-from tests.sync.test_hostile import forge, no_stray_files, real_records, refused, snapshot
+from tests.sync.hostile_helpers import forge, no_stray_files, real_records, refused, snapshot
 
 DEEP = "[" * 50_000 + "]" * 50_000
-
-
-@pytest.fixture
-def w(world):
-    world.bundles_dir = world.a.bundles
-    return world
 
 
 def test_deeply_nested_manifest_is_refused_before_the_signature(w):

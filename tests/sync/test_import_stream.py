@@ -29,7 +29,7 @@ from inspector_app.sync.format import (
     sealed_path,
 )
 
-from .test_hostile import forge, real_records, refused, write_zip
+from .hostile_helpers import forge, real_records, refused, write_zip
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from inspector_app.core.inspection.template_store import (
 )
 from inspector_app.core.inspection.templates import template_for_category
 from tests.core.test_template_store import industrial_text, write
-from tests.sync.test_hostile import forge, refused
+from tests.sync.hostile_helpers import forge, refused
 
 
 def _publish(w, version: int, item_category: str = "技术、工艺文件"):
