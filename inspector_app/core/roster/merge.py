@@ -218,7 +218,7 @@ def check_class_changes(
     class follows the rules of `classify` (001 §8 written commitment, §9 no AA for five years after a false
     commitment, §33 no skip-level upgrade and one upgrade a year): every row that gives a refused class is a bad
     row. Returns the rows that pass."""
-    from inspector_app.core.supervision.classification import change_refusal
+    from inspector_app.core.supervision.classification_checks import change_refusal
 
     refused: dict[str, str] = {}
     today = clock.today()

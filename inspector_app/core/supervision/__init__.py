@@ -1,6 +1,7 @@
 """The supervision loop of the bureau.
 
 - classification_rules.py — classes AA/A/B/C, their rules and the supervision they imply (001 §8–§33)
+- classification_checks.py — those rules checked against the recorded history (date order, AA block, …)
 - classification.py — the changes and their history, applying those rules
 - planning.py — the annual plan (001 §23, §30)
 - draw_rules.py, draw_snapshot.py, draw_compute.py (the pure draw), draw.py (run, store, verify),

@@ -5,10 +5,9 @@ this module applies them to the records. A change is refused, with the reason in
 Chinese, when the measures forbid it; an accepted change updates Enterprise.classification /
 Enterprise.risk_level (the current values) and writes one ClassificationChange row (the history, 001 §18).
 
-The history is a record of what happened, in date order: a change may not be dated after today nor before
-the enterprise's latest recorded change (`_check_date`), so that "the class on a day" is always the class
-after the last change up to that day (core/supervision/statistics.py relies on it). Classification is the district
-bureau's work (001 §17, §33): refused on a field laptop (core/storage/sync_models.require_bureau).
+The history is a record of what happened, in date order; the checks against the recorded history (date order,
+the AA block, one upgrade a year) are classification_checks.py's. Classification is the district bureau's work
+(001 §17, §33): refused on a field laptop (core/storage/sync_models.require_bureau).
 """
 
 from dataclasses import dataclass
@@ -19,11 +18,18 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import RISK_LEVELS
-from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.errors import ValidationError
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, License
 from inspector_app.core.storage.supervision_models import ClassificationChange, ProductClass, SpotCheck
 from inspector_app.core.storage.sync_models import require_bureau
+from inspector_app.core.supervision.classification_checks import (
+    aa_blocked_until,
+    check_date_order,
+    check_whole,
+    enterprise_of,
+    last_class_change,
+)
 from inspector_app.core.supervision.classification_rules import (  # noqa: F401 - re-exported: callers import them from here
     AA_BLOCK_YEARS,
     CLASS_ORDER,
@@ -86,7 +92,7 @@ def _view(c: ClassificationChange) -> ChangeView:
 
 def history(db: Database, enterprise_id: str) -> list[ChangeView]:
     with db.session() as s:
-        _enterprise(s, enterprise_id)
+        enterprise_of(s, enterprise_id)
         rows = s.scalars(
             select(ClassificationChange)
             .where(ClassificationChange.enterprise_id == enterprise_id)
@@ -95,81 +101,10 @@ def history(db: Database, enterprise_id: str) -> list[ChangeView]:
         return [_view(c) for c in rows]
 
 
-def _aa_blocked_until(s: Session, enterprise_id: str) -> date | None:
-    last = s.scalar(
-        select(ClassificationChange.changed_on)
-        .where(ClassificationChange.enterprise_id == enterprise_id, ClassificationChange.rule == RULE_FALSE_COMMITMENT)
-        .order_by(ClassificationChange.changed_on.desc())
-        .limit(1)
-    )
-    if last is None:
-        return None
-    try:
-        return last.replace(year=last.year + AA_BLOCK_YEARS)
-    except ValueError:  # 29 February
-        return last.replace(year=last.year + AA_BLOCK_YEARS, day=28)
-
-
-def _last_class_change(s: Session, enterprise_id: str, category: str | None) -> date | None:
-    q = select(ClassificationChange.changed_on).where(
-        ClassificationChange.enterprise_id == enterprise_id, ClassificationChange.to_class.is_not(None)
-    )
-    if category is not None:
-        q = q.where((ClassificationChange.category == category) | ClassificationChange.category.is_(None))
-    return s.scalar(q.order_by(ClassificationChange.changed_on.desc()).limit(1))
-
-
-def _latest_change(s: Session, enterprise_id: str) -> ClassificationChange | None:
-    return s.scalar(
-        select(ClassificationChange)
-        .where(ClassificationChange.enterprise_id == enterprise_id)
-        .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
-        .limit(1)
-    )
-
-
-def _describe(c: ClassificationChange) -> str:
-    if c.to_class is not None:
-        what = f"{c.from_class or _('（无）')} → {c.to_class}"
-        if c.category:
-            what = f"［{c.category}］{what}"
-    else:
-        what = _("风险等级 {a} → {b}").format(a=c.from_risk or "—", b=c.to_risk or "—")
-    return f"{RULE_LABELS.get(c.rule, c.rule)}，{what}"
-
-
-def _check_date(
-    s: Session, enterprise_id: str, on: date, *, field: str | None = None, advice: str | None = None
-) -> None:
-    """The history is kept in date order (001 §18 分类监管档案): no future date, nothing before the latest row.
-
-    A later row was decided knowing the class of its day; a row slipped in before it would rewrite that class
-    (a spot check dated before a review recorded a change from a class the enterprise did not have then).
-    """
-    field = field or _("调整日期")
-    today = clock.today()
-    if on > today:
-        raise ValidationError(
-            field,
-            _("{d}晚于今天（{t}）：分类历史只登记已经发生的调整，请填写实际日期（不填则为今天）").format(
-                d=on.isoformat(), t=today.isoformat()
-            ),
-        )
-    last = _latest_change(s, enterprise_id)
-    if last is not None and on < last.changed_on:
-        raise ValidationError(
-            field,
-            _("{d}早于该企业最近一次分类记录（{l}，{w}）：分类历史按日期先后记录，不能插到已有记录之前；").format(
-                d=on.isoformat(), l=last.changed_on.isoformat(), w=_describe(last)
-            )
-            + (advice or _("请核对日期，使用不早于{l}的日期")).format(l=last.changed_on.isoformat()),
-        )
-
-
 def supervision(db: Database, enterprise_id: str) -> Supervision:
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
-        return supervision_of(ent.classification, ent.risk_level, _aa_blocked_until(s, enterprise_id))
+        ent = enterprise_of(s, enterprise_id)
+        return supervision_of(ent.classification, ent.risk_level, aa_blocked_until(s, enterprise_id))
 
 
 def product_classes(db: Database, enterprise_id: str) -> dict[str, str]:
@@ -181,13 +116,6 @@ def product_classes(db: Database, enterprise_id: str) -> dict[str, str]:
             )
         ).all()
         return dict(sorted(rows))
-
-
-def _enterprise(s: Session, enterprise_id: str) -> Enterprise:
-    ent = s.get(Enterprise, enterprise_id)
-    if ent is None:
-        raise NotFound(_("找不到该企业"))
-    return ent
 
 
 def _categories(s: Session, enterprise_id: str) -> list[str]:
@@ -211,8 +139,8 @@ def _apply(
     """Set the class of the enterprise (or of one of its product categories) and write the history row."""
     if not reason.strip():
         raise ValidationError(_("调整原因"), _("不能为空"))
-    _check_date(s, ent.id, on)
-    blocked = _aa_blocked_until(s, ent.id)
+    check_date_order(s, ent.id, on)
+    blocked = aa_blocked_until(s, ent.id)
     per_cat = {pc.category: pc for pc in s.scalars(select(ProductClass).where(ProductClass.enterprise_id == ent.id))}
     if category is not None:
         cats = _categories(s, ent.id)
@@ -233,7 +161,7 @@ def _apply(
                 current,
                 target,
                 on=on,
-                last_change_on=_last_class_change(s, ent.id, category),
+                last_change_on=last_class_change(s, ent.id, category),
                 aa_blocked_until=blocked,
                 commitment=commitment,
             )
@@ -242,7 +170,7 @@ def _apply(
         from_class = current
     else:
         if check:
-            _check_whole(s, ent, target, on=on, blocked=blocked, per_cat=per_cat.values(), commitment=commitment)
+            check_whole(s, ent, target, on=on, blocked=blocked, per_cat=per_cat.values(), commitment=commitment)
         for pc in per_cat.values():
             pc.classification = target
         new_class = target
@@ -264,37 +192,6 @@ def _apply(
     return change
 
 
-def _check_whole(
-    s: Session, ent: Enterprise, target: str, *, on: date, blocked: date | None, per_cat, commitment: str
-) -> None:
-    """The rules of a change of the whole enterprise's class (001 §8, §9, §33), for `classify` and the roster."""
-    last = _last_class_change(s, ent.id, None)
-    for pc in per_cat:  # each category's own transition must be allowed as well
-        if pc.classification != target:
-            check_transition(
-                pc.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
-            )
-    check_transition(
-        ent.classification, target, on=on, last_change_on=last, aa_blocked_until=blocked, commitment=commitment
-    )
-
-
-def change_refusal(s: Session, enterprise_id: str, target: str, *, on: date, commitment: str = "") -> str | None:
-    """Why the measures refuse changing a known enterprise's class to `target` on `on`, or None when they allow it:
-    the same rules as `classify` (001 §8 written commitment, §9 five years without AA, §33 no skip-level upgrade,
-    one upgrade a year, the history in date order). The roster import asks it for every class it would change."""
-    ent = _enterprise(s, enterprise_id)
-    per_cat = s.scalars(select(ProductClass).where(ProductClass.enterprise_id == ent.id)).all()
-    try:
-        _check_date(s, ent.id, on)
-        _check_whole(
-            s, ent, target, on=on, blocked=_aa_blocked_until(s, ent.id), per_cat=per_cat, commitment=commitment
-        )
-    except (ClassificationRefused, ValidationError) as e:
-        return str(e)
-    return None
-
-
 def classify(
     db: Database,
     enterprise_id: str,
@@ -309,7 +206,7 @@ def classify(
     """The yearly review (001 §33): one step up at most, once a year; any step down; AA needs §8/§9."""
     require_bureau(db, _("企业分类调整"))
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
+        ent = enterprise_of(s, enterprise_id)
         change = _apply(
             s,
             ent,
@@ -329,10 +226,10 @@ def register_new_licensee(db: Database, enterprise_id: str, *, who: str, on: dat
     require_bureau(db, _("企业分类调整"))
     on = on or clock.today()
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
+        ent = enterprise_of(s, enterprise_id)
         if s.scalar(select(ClassificationChange.id).where(ClassificationChange.enterprise_id == ent.id).limit(1)):
             raise ClassificationRefused(_("该企业已有分类记录，不能再作为新获证企业分类；请使用年度动态调整"))
-        _check_date(s, ent.id, on)
+        check_date_order(s, ent.id, on)
         change = ClassificationChange(
             enterprise_id=ent.id,
             changed_on=on,
@@ -360,7 +257,7 @@ def false_commitment(
         )
     require_bureau(db, _("企业分类调整"))
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
+        ent = enterprise_of(s, enterprise_id)
         if ent.classification != "AA" and not s.scalar(
             select(ProductClass.id).where(ProductClass.enterprise_id == ent.id, ProductClass.classification == "AA")
         ):
@@ -419,7 +316,7 @@ def record_spot_check(
             ),
         )
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
+        ent = enterprise_of(s, enterprise_id)
         if category is not None and category not in _categories(s, ent.id):
             raise ValidationError(_("产品类别"), _("企业没有“{c}”类别的生产许可证").format(c=category))
         current = ent.classification
@@ -430,7 +327,7 @@ def record_spot_check(
             current = pc.classification if pc else ent.classification
         moves_to_c = bool(failed_batches) and current != SPOT_CHECK_CLASS
         if moves_to_c:  # the change to C is dated on the check: it must not precede the latest history row
-            _check_date(
+            check_date_order(
                 s,
                 ent.id,
                 checked_on,
@@ -488,10 +385,10 @@ def set_risk_level(
     require_bureau(db, _("产品质量风险等级调整"))
     on = on or clock.today()
     with db.session() as s:
-        ent = _enterprise(s, enterprise_id)
+        ent = enterprise_of(s, enterprise_id)
         if ent.risk_level == level:
             raise ClassificationRefused(_("风险等级未改变"))
-        _check_date(s, ent.id, on)
+        check_date_order(s, ent.id, on)
         change = ClassificationChange(
             enterprise_id=ent.id,
             changed_on=on,
@@ -519,7 +416,7 @@ def downgrade_one(
 def downgrade_in(s: Session, enterprise_id: str, *, reason: str, who: str, on: date) -> ChangeView | None:
     """downgrade_one inside the caller's session (a confirmed 降级 proposal and its flag in one transaction)."""
     require_bureau(s, _("企业分类调整"))
-    ent = _enterprise(s, enterprise_id)
+    ent = enterprise_of(s, enterprise_id)
     if ent.classification == CLASS_ORDER[0]:
         return None
     target = CLASS_ORDER[rank(ent.classification) - 1]
