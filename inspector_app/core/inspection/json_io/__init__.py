@@ -12,6 +12,7 @@ changes nothing.
 - shape.py — reading the JSON and checking the document's shape (fields, types)
 - plan.py — one inspection of the file resolved to database ids, and when two are the same
 - reading.py, answers.py, signatures.py — reading an inspection, its answers, its paper signatures
+- roster_refs.py — matching an inspection's enterprise, site, license and team with the roster
 - apply.py — matching the file with the database and writing it
 - importer.py — import_inspections, the public entry of an import (Importer joins the readers)
 """

@@ -37,7 +37,7 @@ class SignatureReader:
     s: Session
     c: Problems[str]
 
-    if TYPE_CHECKING:  # InspectionReader's, for the whole Importer
+    if TYPE_CHECKING:  # InspectionReader's and RosterReader's, for the whole Importer
 
         def read_code(self, raw: dict, key: str, vocabulary: dict[str, str], where: str) -> str | None: ...
         def read_date(self, raw: dict, where: str, key: str = "inspected_on") -> date | None: ...
