@@ -15,7 +15,7 @@ from inspector_app.core import clock
 from inspector_app.core.roster.importer import import_roster
 from inspector_app.core.storage.models import Enterprise
 from inspector_app.core.supervision import classification
-from tests.core.test_roster_io import USCC1, USCC2, row, second_enterprise, write_csv
+from tests.core.roster_io_helpers import USCC1, USCC2, row, second_enterprise, write_csv
 
 
 @pytest.fixture
