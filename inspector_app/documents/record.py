@@ -18,7 +18,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Pa
 
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
 from inspector_app.core.issuing.doc_types import RECORD
-from inspector_app.documents import fonts, layout
+from inspector_app.documents import fonts, layout, seal_area
 from inspector_app.documents.checkpoint_block import checkpoint_block
 from inspector_app.documents.data import DocData, cn_date
 from inspector_app.documents.summary import representative_block, team_block
@@ -37,6 +37,7 @@ class _Layout(TypedDict):
     rep_sig_mm: tuple[float, float]
     photo_mm: tuple[float, float]
     seal_strip_text: str
+    seal_col_mm: float
 
 
 LAYOUT: _Layout = {
@@ -53,6 +54,7 @@ LAYOUT: _Layout = {
     "rep_sig_mm": (50, 16),
     "photo_mm": (82, 62),  # largest size of one appendix photo
     "seal_strip_text": "骑缝章",
+    "seal_col_mm": 48,  # first page: the enterprise's seal position right of the header fields (seal_area.py)
 }
 FIELD_LABELS = {
     "conclusion": "检查结论",
@@ -71,42 +73,47 @@ def _title(data: DocData) -> str:
 
 
 def _header(data: DocData, w: layout.Writer):
-    """The form header drawn at the top of every page (text checked once, here)."""
+    """The form header drawn at the top of every page (text checked once, here), and the height the first page's
+    header takes beyond the top margin. On the first page the fields stand one per line to the left of the
+    enterprise's seal position (002 附件2 企业名称（盖章）); later pages carry the compact three lines."""
     info = data.info
     kinds = "&nbsp;&nbsp;".join(
         (LAYOUT["checked"] if k == data.template.product_kind else LAYOUT["unchecked"]) + label
         for k, label in PRODUCT_KINDS.items()
     )
-    lines = [
-        w.p("<b>企业名称（盖章）</b>&nbsp;" + w.t(info["enterprise_name"], "企业名称"), "left"),
-        w.p(
-            "<b>产品类别</b>&nbsp;" + kinds + "&nbsp;&nbsp;&nbsp;&nbsp;<b>生产许可证编号</b>&nbsp;"
-            + w.t(info["license_number"] or "—", "生产许可证编号"),
-            "left",
-        ),
-        w.p(
-            "<b>生产地址</b>&nbsp;" + w.t(info["site_address"], "生产地址")
-            + "&nbsp;&nbsp;&nbsp;&nbsp;<b>统一社会信用代码</b>&nbsp;" + w.t(info["uscc"], "统一社会信用代码"),
-            "left",
-        ),
-    ]  # fmt: skip
+    name = "<b>企业名称（盖章）</b>&nbsp;" + w.t(info["enterprise_name"], "企业名称")
+    lic = "<b>生产许可证编号</b>&nbsp;" + w.t(info["license_number"] or "—", "生产许可证编号")
+    site = "<b>生产地址</b>&nbsp;" + w.t(info["site_address"], "生产地址")
+    uscc = "<b>统一社会信用代码</b>&nbsp;" + w.t(info["uscc"], "统一社会信用代码")
+    kinds = "<b>产品类别</b>&nbsp;" + kinds
+    gap = "&nbsp;&nbsp;&nbsp;&nbsp;"
+    lines = [w.p(name, "left"), w.p(kinds + gap + lic, "left"), w.p(site + gap + uscc, "left")]
+    first_lines = [w.p(text, "left") for text in (name, kinds, lic, site, uscc)]
     title = w.p(_title(data), "subtitle")
     margins = LAYOUT["margins_mm"]
+    width, height = layout.PAGE
+    avail = width - (margins[1] + margins[3]) * mm
+    seal = LAYOUT["seal_col_mm"] * mm
+    title_h = title.wrap(avail, 40 * mm)[1] + 2 * mm
+    first_h = max(sum(p.wrap(avail - seal, 40 * mm)[1] for p in first_lines), seal_area.SIDE_MM * mm)
+    first_extra = max(0.0, (LAYOUT["header_top_mm"] + 3) * mm + title_h + first_h - margins[0] * mm)
 
     def on_page(canvas, doc):
-        width, height = layout.PAGE
-        avail = width - (margins[1] + margins[3]) * mm
+        first = doc.page == 1
         y = height - LAYOUT["header_top_mm"] * mm
         _w, h = title.wrapOn(canvas, avail, 40 * mm)
         y -= h
         title.drawOn(canvas, margins[3] * mm, y)
         y -= 2 * mm
-        for para in lines:
-            _w, h = para.wrapOn(canvas, avail, 20 * mm)
+        if first:
+            side = seal_area.SIDE_MM * mm
+            seal_area.draw(canvas, width - margins[1] * mm - side / 2, y - side / 2)
+        for para in first_lines if first else lines:
+            _w, h = para.wrapOn(canvas, avail - seal if first else avail, 20 * mm)
             y -= h
             para.drawOn(canvas, margins[3] * mm, y)
 
-    return on_page
+    return on_page, first_extra
 
 
 def _conclusion_cell(item, ans, w: layout.Writer) -> Paragraph:
@@ -289,8 +296,9 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
     """The inspection record as PDF bytes (unsigned) and the glyph warnings (non-strict mode)."""
     check = fonts.GlyphCheck(strict=strict)
     w = layout.Writer(check)
-    on_page = _header(data, w)
+    on_page, first_extra = _header(data, w)
     story: list = [
+        Spacer(1, first_extra),  # the first page's taller header, with the seal position
         _items_table(data, w),
         Spacer(1, 2 * mm),
         _footnotes(data, w),

@@ -2,7 +2,8 @@
 
 Layout of the paper form: title; the enterprise's name on a line; the introduction; a two-column table:
 license number and validity | licensed products; the numbered problems and the rectification period; team
-signatures and date | representative's signature (公章), contact and phone, date; 备注 with the revocation
+signatures and date | representative's signature, contact and phone, the clear seal position for the
+enterprise's 公章 (documents/seal_area.py), date; 备注 with the revocation
 warning. A refused or absent representative is printed as a note in place of the signature (002 三(四)).
 """
 
@@ -15,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table
 
 from inspector_app.core.issuing.doc_types import SUMMARY
-from inspector_app.documents import fonts, layout
+from inspector_app.documents import fonts, layout, seal_area
 from inspector_app.documents.data import DocData, cn_date
 
 
@@ -208,6 +209,8 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         Spacer(1, 1 * mm),
         w.p("联系人：" + w.t(contact, "联系人"), "plain"),
         w.p("联系电话：" + w.t(phone, "联系电话"), "plain"),
+        Spacer(1, 1 * mm),
+        seal_area.SealArea(right_w - 10, align="CENTER"),  # the enterprise's 公章, clear of the lines above
         w.p(cn_date(data.state.signed_on) if rep.state == "signed" else _date_or_blank(None), "right"),
     ]
     sig_row = len(rows)
