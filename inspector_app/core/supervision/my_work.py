@@ -85,8 +85,10 @@ def _when(day: date, today: date) -> str:
         return _("已逾期{n}天").format(n=(today - day).days)
     if day == today:
         return _("今天")
-    return _("本周") if day <= today + timedelta(days=6 - today.weekday()) else _("{m}月{d}日").format(
-        m=day.month, d=day.day
+    return (
+        _("本周")
+        if day <= today + timedelta(days=6 - today.weekday())
+        else _("{m}月{d}日").format(m=day.month, d=day.day)
     )
 
 
@@ -132,13 +134,13 @@ def _unsynced(s: Session, today: date) -> list[WorkItem]:
             WorkItem(
                 UNSYNCED, ent.id, ent.name, ent.uscc, site.id, site.address, insp.kind, insp.inspected_on,
                 insp.inspected_on.isoformat(),
-                _("{k}，未导出同步数据包") if state is None else _("{k}，区局尚未确认收到"),
+                (_("{k}，未导出同步数据包") if state is None else _("{k}，区局尚未确认收到")).format(
+                    k=INSPECTION_KINDS.get(insp.kind, insp.kind)
+                ),
                 inspection_id=insp.id,
             )
         )  # fmt: skip
-    return [
-        WorkItem(**{**i.__dict__, "detail": i.detail.format(k=INSPECTION_KINDS.get(i.kind, i.kind))}) for i in out
-    ]
+    return out
 
 
 def _followups_due(s: Session, inspector_id: str, today: date) -> list[WorkItem]:
