@@ -114,3 +114,19 @@ def test_a_started_assignment_shows_as_its_draft(db, sample, templates):
     work = my_work.my_work(db, today=TODAY)
     assert work.section(my_work.TASK) == []
     assert [i.inspection_id for i in work.section(my_work.DRAFT)] == [iid]
+
+
+def test_a_started_followup_is_a_draft_counting_its_problems(db, sample, templates):
+    from inspector_app.core.supervision import followup_form, rectification
+
+    settings.set_value(db, "device.inspector", "张伟")
+    done = _start(db, sample, templates, on=TODAY - timedelta(days=40))
+    _complete(db, templates, done, problem="2.1")
+    fu = rectification.start_followup(db, sample.enterprise_id, team=sample.inspector_ids[:2], inspected_on=TODAY)
+    (p,) = followup_form.load(db, fu).problems
+    followup_form.give_verdict(db, p.rectification_id, rectification.RECTIFIED, "已整改")
+    work = my_work.my_work(db, today=TODAY)
+    assert [(i.inspection_id, i.kind, i.detail) for i in work.section(my_work.DRAFT)] == [
+        (fu, "followup", "回访，已复查1/1个问题")
+    ]
+    assert work.section(my_work.FOLLOWUP) == []  # listed once, as its draft

@@ -102,6 +102,20 @@ def _drafts(s: Session, today: date) -> list[WorkItem]:
     )
     out = []
     for insp, ent, site in s.execute(q):
+        if insp.kind == "followup":  # the 回访 form lists its problems, not the checklist's items
+            verdicts = s.scalars(select(Rectification.status).where(Rectification.followup_inspection_id == insp.id))
+            statuses = list(verdicts)
+            out.append(
+                WorkItem(
+                    DRAFT, ent.id, ent.name, ent.uscc, site.id, site.address, insp.kind, insp.inspected_on,
+                    _("今天") if insp.inspected_on == today else insp.inspected_on.isoformat(),
+                    _("回访，已复查{n}/{m}个问题").format(
+                        n=sum(1 for v in statuses if v != rectification.OPEN), m=len(statuses)
+                    ),
+                    inspection_id=insp.id,
+                )
+            )  # fmt: skip
+            continue
         answered = sum(1 for r in insp.results if r.conclusion)  # items the form excludes count (pre-set 不适用)
         total = len(inspections.template_from_snapshot(insp.template_digest, insp.template.content).items)
         out.append(
@@ -170,9 +184,9 @@ def _followups_due(s: Session, inspector_id: str, today: date) -> list[WorkItem]
             FOLLOWUP, ent.id, ent.name, ent.uscc, site.id, site.address, "followup", rect.deadline,
             _when(rect.deadline, today),
             _("{n}个问题整改期限{d}").format(n=n, d=rect.deadline.isoformat()),
-            inspection_id=started,
         )
         for rect, ent, site, n, started in per_site.values()
+        if started is None  # a 回访 started is listed with the drafts
     ]  # fmt: skip
 
 
