@@ -64,6 +64,7 @@ class ProblemCard(QFrame):
         self.evidence.left.connect(self._left)
         v.addWidget(self.evidence)
         self.photos = PhotoStrip(db, worker, inspection_id, self, item_id=item_id)  # loads its own thumbnails
+        self.photos.thumbs.setMaximumHeight(self.photos.thumbs.iconSize().height() + 3 * self.fontMetrics().height())
         v.addWidget(self.photos)
         row = QHBoxLayout()
         row.addWidget(QLabel(_("结论：")))
@@ -109,7 +110,9 @@ class ProblemCard(QFrame):
         self.buttons.setExclusive(True)
         text = ""
         if p.overdue_on(visit):
-            text = _("逾期仍未整改（《关于加强生产许可证获证企业后续监管工作的意见》二(三)：应责令企业停产整顿）。")
+            text = _(
+                "逾期仍未整改（《关于进一步加强获证企业后续监管工作的实施意见》二(三)：回访中发现原问题仍存在的，应责令企业停产整顿）。"
+            )
         if p.proposals:
             text += _("已提请区局：") + "、".join(p.proposals)
         self.proposals.setText(text)

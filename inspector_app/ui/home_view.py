@@ -42,6 +42,7 @@ class HomeView(QWidget):
         super().__init__(parent)
         self.db, self.worker = db, worker
         self.work = None  # my_work.MyWork once loaded
+        self._pending_followup = None  # the 回访 due whose team is being chosen
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()

@@ -98,3 +98,17 @@ def test_an_evidence_photo_goes_with_its_problem(db, sample, templates):
     ff.add_evidence_photo(db, p21.rectification_id, _jpeg(), filename="通道.jpg")
     a, b = ff.load(db, fu).problems
     assert [p.filename for p in a.photos] == ["通道.jpg"] and b.photos == ()
+
+
+def test_a_completed_followup_is_signed_and_printed(db, sample, templates, fixed_today):
+    from inspector_app.documents.generate import generate
+    from tests.documents import factory
+    from tests.documents.factory import flat, pdf_text
+
+    fu = _problems(db, sample, templates, items=("2.1",))
+    (p,) = ff.load(db, fu).problems
+    ff.give_verdict(db, p.rectification_id, ff.PARTIAL, "灭火器已换，消防通道仍堵塞")
+    ff.complete(db, fu)
+    factory.sign(db, fu, on=VISIT)
+    text = flat(pdf_text(generate(db, fu, "record").pdf))
+    assert "部分整改：灭火器已换，消防通道仍堵塞" in text

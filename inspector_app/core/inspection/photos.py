@@ -4,7 +4,9 @@ The original file is kept byte for byte (it is evidence) under data_dir()/photos
 and its SHA-256 is recorded. The database holds two upright copies (EXIF orientation applied with
 Pillow's ImageOps.exif_transpose): a thumbnail for the screen and a downscaled JPEG for the record's photo
 appendix, so the appendix prints the same on any laptop that received the record by sync.
-Photos can be added and removed until the inspection is signed; they are part of its content hash.
+Photos can be added, removed, turned and captioned until the inspection is signed; they are part of its content
+hash. Turning one turns the two copies and records the rotation; the original never changes. The time and,
+where the file has it, the position (EXIF GPS) are read when the photo is added.
 """
 
 import hashlib
@@ -48,7 +50,7 @@ class PhotoInfo:
     caption: str
     position: int
     thumbnail: bytes
-    rotation: int = 0  # quarter turns clockwise the inspector chose (photo_view.rotate)
+    rotation: int = 0  # degrees clockwise the inspector turned it (rotate(), below)
     latitude: float | None = None  # EXIF GPS, WGS-84 degrees
     longitude: float | None = None
 
