@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from inspector_app.core.catalog import CONCLUSIONS, PRODUCT_KINDS
+from inspector_app.core.inspection import photos
 from inspector_app.core.issuing.doc_types import RECORD
 from inspector_app.documents import fonts, layout, seal_area
 from inspector_app.documents.checkpoint_block import checkpoint_block
@@ -269,6 +270,9 @@ def _photo_appendix(data: DocData, w: layout.Writer) -> list:
         caption = f"照片{n}&nbsp;&nbsp;检查项 {data.label(item)}"
         if info.taken_at:
             caption += f"&nbsp;&nbsp;拍摄于 {info.taken_at:%Y-%m-%d %H:%M}"
+        place = photos.place_text(info.latitude, info.longitude)  # EXIF GPS (issue 16 §2)
+        if place:
+            caption += f"<br/>拍摄位置 {place}"
         if info.caption:
             caption += "<br/>" + w.t(info.caption, where + "说明")
         caption += f"<br/><font size='6.5'>原始文件 SHA-256：{info.sha256[:32]}…</font>"

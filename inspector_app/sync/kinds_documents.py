@@ -57,6 +57,15 @@ class PhotoKind(TableKind):
         self.immutability_rules.append(lambda s, rid, data: _signed(s, data.get("inspection_id")))
         self.inline_slots = frozenset({"thumbnail", "print"})
 
+    # Columns of migration 0840 at their defaults (a photo never turned, without a position) are left out of
+    # the hash: a photo synced before that migration keeps the hash it travelled with, and is not sent again.
+    _NEW_DEFAULTS = (("rotation", 0), ("latitude", None), ("longitude", None))
+
+    def hash_view(self, data):
+        if all(data.get(k, d) == d for k, d in self._NEW_DEFAULTS):
+            return {k: v for k, v in data.items() if k not in dict(self._NEW_DEFAULTS)}
+        return data
+
     def marks(self, session, ids=None):
         # `rev` alone is not enough: a photo removed and attached again (photos.stable_id: the same id) starts
         # at rev 1 again, and between two exports that looks like no change at all. Where it is attached tells

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ from inspector_app.ui.archive_view import ArchiveLoader, ArchiveView
 from inspector_app.ui.errors import inform, show_error
 from inspector_app.ui.filter_bar import FilterBar
 from inspector_app.ui.geometry import fit_window
+from inspector_app.ui.home_view import HomeView
 from inspector_app.ui.startup_jobs import load_index, load_templates, open_and_load
 from inspector_app.ui.sync_menu import SyncMenu
 from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
@@ -104,7 +106,14 @@ class MainWindow(SyncMenu, QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 6, 6, 6)
-        right_layout.addWidget(self.archive)
+        # 我的工作 first (issue 16 §2); choosing an enterprise turns to its archive.
+        self.home = HomeView(None, None)
+        self.home.open_requested.connect(self.open_work)
+        self.home.start_requested.connect(self.new_inspection_for)
+        self.right_tabs = QTabWidget()
+        self.right_tabs.addTab(self.home, _("我的工作"))
+        self.right_tabs.addTab(self.archive, _("企业档案"))
+        right_layout.addWidget(self.right_tabs)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -218,6 +227,7 @@ class MainWindow(SyncMenu, QMainWindow):
             if first:
                 self.roster_visible.emit()
         self._loader.refresh()  # a row chosen from the cached list before the database was open
+        self.home.set_database(self.db, self._worker)
         self.roster_shown.emit()
         self._worker.submit(load_templates, self.db, on_done=self._templates_loaded)
         self.refresh_title()
@@ -316,6 +326,7 @@ class MainWindow(SyncMenu, QMainWindow):
     def _row_changed(self, current, _previous) -> None:
         if current.isValid():
             self._loader.load(self.model.enterprise_id(current.row()))
+            self.right_tabs.setCurrentWidget(self.archive)
 
     def _open_archive(self, index) -> None:
         if index.isValid():
@@ -359,6 +370,27 @@ class MainWindow(SyncMenu, QMainWindow):
         accepted = dialog.exec()
         if accepted and dialog.inspection_id:
             self.open_inspection(dialog.inspection_id)
+
+    def open_work(self, inspection_id: str, kind: str) -> None:
+        """A form from 我的工作 or 整改跟踪: a 回访 opens its own form (ui/followup_form.py), others the checklist."""
+        if kind != "followup":
+            self.open_inspection(inspection_id)
+            return
+        from inspector_app.ui.followup_form import FollowupForm
+
+        key = "followup:" + inspection_id
+        if key not in self._screens:
+            form = FollowupForm(self.db, self._worker, inspection_id, parent=self)
+            form.setWindowFlag(Qt.WindowType.Window, True)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            form.checklist_requested.connect(self.open_inspection)
+            form.completed.connect(self._inspection_completed)
+            form.destroyed.connect(lambda _obj=None, k=key: self._screen_closed(k))
+            self._screens[key] = form
+        form = self._screens[key]
+        form.show()
+        form.raise_()
+        form.activateWindow()
 
     def open_inspection(self, inspection_id: str) -> None:
         if inspection_id in self._screens:
@@ -434,7 +466,7 @@ class MainWindow(SyncMenu, QMainWindow):
             from inspector_app.ui.followup_view import FollowupView
 
             view = FollowupView(self.db, self._worker, self)
-            view.followup_started.connect(self.open_inspection)
+            view.followup_started.connect(lambda iid: self.open_work(iid, "followup"))
             return view
         if name in CLERK_SCREENS:
             module, cls = CLERK_SCREENS[name]

@@ -162,6 +162,7 @@ class PhotoStrip(QWidget):
         self.thumbs.setObjectName("photoThumbs")
         self.thumbs.setAccessibleName(_("检查项 {i} 的照片").format(i=item_id) if item_id else _("现场照片"))
         self.thumbs.files_dropped.connect(self.add_files)
+        self.thumbs.itemActivated.connect(self.open_viewer)  # double-click or Enter: full size (ui/photo_viewer.py)
         self.add_button = QPushButton(_("添加照片…"), self)
         self.add_button.clicked.connect(self.choose_files)
         self.remove_button = QPushButton(_("删除"), self)
@@ -253,6 +254,19 @@ class PhotoStrip(QWidget):
         if self.compact:
             self.thumbs._fit()
             self.setVisible(bool(infos))
+
+    def open_viewer(self, item: QListWidgetItem | None = None) -> None:
+        row = self.thumbs.row(item) if item is not None else max(self.thumbs.currentRow(), 0)
+        if not self.infos:
+            return
+        from inspector_app.ui.photo_viewer import PhotoViewer
+
+        self.viewer = PhotoViewer(
+            self.db, self.worker, self.infos, row, editable=not self._read_only, parent=self.window()
+        )
+        self.viewer.changed.connect(self._after_change)
+        self.viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.viewer.open()
 
     def choose_files(self) -> None:
         if self.item_id is None or self._read_only:

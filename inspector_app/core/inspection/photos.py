@@ -4,7 +4,9 @@ The original file is kept byte for byte (it is evidence) under data_dir()/photos
 and its SHA-256 is recorded. The database holds two upright copies (EXIF orientation applied with
 Pillow's ImageOps.exif_transpose): a thumbnail for the screen and a downscaled JPEG for the record's photo
 appendix, so the appendix prints the same on any laptop that received the record by sync.
-Photos can be added and removed until the inspection is signed; they are part of its content hash.
+Photos can be added, removed, turned and captioned until the inspection is signed; they are part of its content
+hash. Turning one turns the two copies and records the rotation; the original never changes. The time and,
+where the file has it, the position (EXIF GPS) are read when the photo is added.
 """
 
 import hashlib
@@ -48,6 +50,9 @@ class PhotoInfo:
     caption: str
     position: int
     thumbnail: bytes
+    rotation: int = 0  # degrees clockwise the inspector turned it (rotate(), below)
+    latitude: float | None = None  # EXIF GPS, WGS-84 degrees
+    longitude: float | None = None
 
 
 def photos_dir() -> Path:
@@ -61,7 +66,7 @@ def original_path(sha256: str, ext: str) -> Path:
 def _info(p: Photo) -> PhotoInfo:
     return PhotoInfo(
         p.id, p.inspection_id, p.item_id, p.sha256, p.filename, p.width, p.height, p.taken_at, p.caption,
-        p.position, p.thumbnail,
+        p.position, p.thumbnail, p.rotation or 0, p.latitude, p.longitude,
     )  # fmt: skip
 
 
@@ -85,6 +90,32 @@ def _taken_at(exif) -> datetime | None:
         return None
 
 
+def gps_of(exif) -> tuple[float, float] | None:
+    """(latitude, longitude) in degrees from the EXIF GPS block (0x8825), or None when absent or broken."""
+    try:
+        gps = exif.get_ifd(0x8825)
+        lat, lat_ref, lon, lon_ref = gps.get(2), gps.get(1), gps.get(4), gps.get(3)
+        if not lat or not lon:
+            return None
+        deg = [sum(float(v) / 60**n for n, v in enumerate(dms)) for dms in (lat, lon)]
+        deg[0] *= -1 if str(lat_ref).strip("\x00 ").upper() == "S" else 1
+        deg[1] *= -1 if str(lon_ref).strip("\x00 ").upper() == "W" else 1
+    except Exception:  # like the time: a broken block is no reason to refuse the photo
+        return None
+    if not (-90 <= deg[0] <= 90 and -180 <= deg[1] <= 180) or deg == [0.0, 0.0]:
+        return None
+    return round(deg[0], 6), round(deg[1], 6)
+
+
+def place_text(latitude: float | None, longitude: float | None) -> str:
+    """The position as shown and printed: 北纬31.230417° 东经121.473333° ("" when the photo has none)."""
+    if latitude is None or longitude is None:
+        return ""
+    ns = _("北纬") if latitude >= 0 else _("南纬")
+    ew = _("东经") if longitude >= 0 else _("西经")
+    return f"{ns}{abs(latitude):.6f}° {ew}{abs(longitude):.6f}°"
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A decoded photo, ready to store: made outside the database transaction (decoding takes time)."""
@@ -97,6 +128,7 @@ class Prepared:
     taken_at: datetime | None
     thumbnail: bytes
     print_copy: bytes
+    gps: tuple[float, float] | None = None
 
 
 def prepare(data: bytes, filename: str = "") -> Prepared:
@@ -134,6 +166,7 @@ def prepare(data: bytes, filename: str = "") -> Prepared:
         width=img.width,
         height=img.height,
         taken_at=_taken_at(exif),
+        gps=gps_of(exif),
         thumbnail=_jpeg(img, THUMB_PX, THUMB_QUALITY),
         print_copy=_jpeg(img, PRINT_PX, PRINT_QUALITY),
     )
@@ -215,6 +248,8 @@ def store(
             thumbnail=prepared.thumbnail,
             print_copy=prepared.print_copy,
             added_at=clock.now(),
+            latitude=prepared.gps[0] if prepared.gps else None,
+            longitude=prepared.gps[1] if prepared.gps else None,
         )
         s.add(row)
         s.flush()
@@ -244,3 +279,63 @@ def remove_photo(db: Database, photo_id: str) -> None:
             raise NotFound(_("找不到该照片"))
         _editable(s, p.inspection_id)
         s.delete(p)
+
+
+def _turned(jpeg: bytes, quarter_turns: int, quality: int) -> bytes:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(jpeg))
+    turned = img.rotate(-90 * quarter_turns, expand=True)  # PIL turns counter-clockwise
+    buf = io.BytesIO()
+    turned.save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def rotate(db: Database, photo_id: str, quarter_turns: int = 1) -> PhotoInfo:
+    """Turn a photo by quarter turns clockwise (negative: counter-clockwise) until the record is signed.
+
+    The original file is evidence and stays byte for byte; the thumbnail and the appendix's print copy are
+    turned, and the rotation is recorded so the full-size view shows the original turned the same way."""
+    turns = quarter_turns % 4
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        _editable(s, p.inspection_id)
+        if turns:
+            p.thumbnail = _turned(p.thumbnail, turns, THUMB_QUALITY)
+            p.print_copy = _turned(p.print_copy, turns, PRINT_QUALITY)
+            if turns % 2:
+                p.width, p.height = p.height, p.width
+            p.rotation = ((p.rotation or 0) + 90 * turns) % 360
+        s.flush()
+        return _info(p)
+
+
+def set_caption(db: Database, photo_id: str, caption: str) -> PhotoInfo:
+    """The caption printed under the photo in the record's appendix; editable until the record is signed."""
+    caption = caption.strip()
+    if len(caption) > 200:
+        raise ValidationError(_("照片说明"), _("不超过200个字"))
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        _editable(s, p.inspection_id)
+        p.caption = caption
+        s.flush()
+        return _info(p)
+
+
+def full_size(db: Database, photo_id: str) -> tuple[PhotoInfo, bytes | None, bytes]:
+    """For the full-size view: the photo, its original file (None where this laptop lacks it) and the print
+    copy (upright and turned already), which a viewer that cannot decode the original shows instead."""
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        info, ext, copy = _info(p), p.ext, p.print_copy
+    try:
+        return info, original_path(info.sha256, ext).read_bytes(), copy
+    except OSError:
+        return info, None, copy

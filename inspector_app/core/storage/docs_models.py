@@ -8,7 +8,7 @@ the inspection and at the hash of the state they correct; they are signed in tur
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspector_app.core.storage.models import Base, Synced, utcnow
@@ -92,6 +92,11 @@ class Photo(Synced, Base):
     thumbnail: Mapped[bytes] = mapped_column(LargeBinary)  # JPEG, upright
     print_copy: Mapped[bytes] = mapped_column(LargeBinary)  # JPEG, upright, downscaled for the appendix
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Migration 0840: quarter turns clockwise chosen by the inspector (0, 90, 180, 270), applied to the thumbnail
+    # and print copy, never to the original; and where it was taken, from EXIF GPS (WGS-84 degrees, N/E > 0).
+    rotation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class DocNumber(Synced, Base):

@@ -51,7 +51,8 @@ DEFAULTS = {SETTING_DEFAULT_DAYS: 30, SETTING_DUE_SOON_DAYS: 7}
 
 # Stored status of a rectification.
 OPEN, RECTIFIED, NOT_RECTIFIED = "open", "rectified", "not_rectified"
-STATUSES = {OPEN: "待整改", RECTIFIED: "已整改", NOT_RECTIFIED: "复查仍未整改"}
+PARTIAL = "partial"  # 部分整改: a verdict of the 回访 form (core/supervision/followup_form.py); still present
+STATUSES = {OPEN: "待整改", RECTIFIED: "已整改", NOT_RECTIFIED: "复查仍未整改", PARTIAL: "复查部分整改"}
 # Derived state of an open one, for the dashboard.
 STATES = {"pending": "整改期内", "due_soon": "即将到期", "overdue": "已逾期", **STATUSES}
 
