@@ -5,7 +5,6 @@ on the worker thread (where SQLAlchemy and Alembic are imported) and the list fi
 arrives. Everything under inspector_app.core is imported inside methods for that reason.
 """
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -34,27 +33,12 @@ from inspector_app.ui.home_view import HomeView
 from inspector_app.ui.startup_jobs import load_index, load_templates, open_and_load
 from inspector_app.ui.sync_menu import SyncMenu
 from inspector_app.ui.tasks import ARCHIVE, DEVICE, ROSTER, SETTINGS, TEMPLATES, TaskManager
+from inspector_app.ui.tool_windows import ToolWindows
 
 log = logging.getLogger(__name__)
-# The bureau clerk's screens (监管 menu), imported when first opened: name → (module, class).
-CLERK_SCREENS = {
-    "classification": ("inspector_app.ui.classification_view", "ClassificationView"),
-    "license_actions": ("inspector_app.ui.license_actions_view", "LicenseActionsView"),
-    "interviews": ("inspector_app.ui.interviews_view", "InterviewsView"),
-}
-
-TOOL_SIZES = {
-    "plan": (1100, 720),
-    "draw": (1100, 720),
-    "followup": (1100, 700),
-    "statistics": (1200, 800),
-    "classification": (1100, 620),
-    "license_actions": (1100, 640),
-    "interviews": (1100, 660),
-}
 
 
-class MainWindow(SyncMenu, QMainWindow):
+class MainWindow(SyncMenu, ToolWindows, QMainWindow):
     roster_visible = Signal()  # the list first shows rows: from the display cache, or from the database
     roster_shown = Signal()  # the list shows the database's roster, checked against the tables
     database_failed = Signal(object)
@@ -438,42 +422,6 @@ class MainWindow(SyncMenu, QMainWindow):
         from inspector_app.ui.documents_dialog import DocumentsDialog
 
         DocumentsDialog(self.db, self._worker, inspection_id, self).exec()
-
-    def open_tool(self, name: str) -> None:
-        """A supervision screen in its own window; one window per screen, raised when asked again."""
-        tool = self._tools.get(name)
-        if tool is None:
-            tool = self._make_tool(name)
-            tool.setWindowFlag(Qt.WindowType.Window, True)
-            fit_window(tool, name, TOOL_SIZES.get(name, (1000, 700)))
-            tool.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            tool.destroyed.connect(lambda _obj=None, n=name: self._tools.pop(n, None))
-            self._tools[name] = tool
-        tool.show()
-        tool.raise_()
-        tool.activateWindow()
-
-    def _make_tool(self, name: str) -> QWidget:
-        if name == "plan":
-            from inspector_app.ui.plan_view import PlanView
-
-            return PlanView(self.db, self._worker, self)
-        if name == "draw":
-            from inspector_app.ui.draw_view import DrawView
-
-            return DrawView(self.db, self._worker, self)
-        if name == "followup":
-            from inspector_app.ui.followup_view import FollowupView
-
-            view = FollowupView(self.db, self._worker, self)
-            view.followup_started.connect(lambda iid: self.open_work(iid, "followup"))
-            return view
-        if name in CLERK_SCREENS:
-            module, cls = CLERK_SCREENS[name]
-            return getattr(importlib.import_module(module), cls)(self.db, self._worker, self)
-        from inspector_app.ui.statistics_view import StatisticsView
-
-        return StatisticsView(self.db, self._worker, self)
 
     def _screen_closed(self, inspection_id: str) -> None:
         self._screens.pop(inspection_id, None)

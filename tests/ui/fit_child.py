@@ -127,9 +127,9 @@ def main() -> int:
     for opener in openers:
         opener()
         settle(window)
-    from inspector_app.ui.main_window import TOOL_SIZES
+    from inspector_app.ui.tool_windows import TOOLS
 
-    for name in TOOL_SIZES:  # every window of the 监管 menu
+    for name in TOOLS:  # every window of the 监管 menu
         w.open_tool(name)
         settle(window)
         tool = w._tools[name]
