@@ -18,10 +18,12 @@ ORDER = 50.5  # last of the supervision groups
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "stats",
-        help=_("统计报表：000 表1–表4、问题分类、专项行动表（导出 XLSX / PDF / JSON）"),
+        help=_(
+            "统计报表：表1–表4、问题分类、告知承诺、区域分布、违法线索、监督抽查、飞行检查、专项行动表"
+            "（导出 XLSX / PDF / JSON）"
+        ),
         description=_(
-            "统计口径见 docs/statistics.md。用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），"
-            "--district 指定区（默认全市）。"
+            "用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），--district 指定区（默认全市）。"
         ),
     )
     g = p.add_mutually_exclusive_group(required=True)
@@ -76,4 +78,6 @@ def _stats(args: argparse.Namespace) -> int:
     print(_("问题分类"))
     print_rows([statistics_report.P_HEAD, *statistics_report.problem_rows(report)])
     print(statistics_report.other_note(report))
+    for head, text in statistics_report.other_figures(report):
+        print(f"{head}：{text}")
     return 0

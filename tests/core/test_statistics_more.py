@@ -94,3 +94,39 @@ def test_flight_inspection_summary(report):  # 000 四: 8个区12家，电线电
 def test_figures_in_the_json(report):
     d = report.to_dict()["more"]
     assert d["spot"]["rate"] == "3.0%" and d["regions"]["central_share"] == "1.7%"
+
+
+def test_the_figures_on_paper_and_in_the_workbook(report, tmp_path):  # PDF and XLSX carry the same sentences
+    from openpyxl import load_workbook
+
+    from inspector_app.documents import statistics_report
+    from tests.documents.factory import pdf_text
+
+    pdf = statistics_report.export(report, tmp_path / "r.pdf")
+    text = pdf_text(pdf.read_bytes())
+    assert "位于郊区的企业635家，占98.3%" in text and "占1.7%" in text
+    assert "全覆盖例行检查169家次，出动检查人员348人次" in text
+    assert "发现6条违法线索" in text
+    assert "不合格产品18批次，不合格检出率为3.0%" in text
+    assert "2021-08-19至2021-09-28期间，共对8个区的12家获证企业进行飞行检查" in text and "发现问题22项" in text
+    assert not any(w in text for w in ("docs/", "statistics.md", "003附件", "000表", "001§"))
+    wb = load_workbook(statistics_report.export(report, tmp_path / "r.xlsx"))
+    rows = [r for r in wb["其他情况"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert [r[0] for r in rows] == ["区域分布", "告知承诺", "违法线索", "监督抽查", "飞行检查"]
+    assert "电线电缆企业4家、危险化学品企业2家、危险化学品包装物及容器企业2家" in rows[4][1]
+
+
+def test_the_cli_prints_the_figures(world, tmp_path, capsys):
+    import sqlite3
+
+    from inspector_app.cli.main import main
+
+    path = tmp_path / "copy.sqlite3"
+    src, dst = sqlite3.connect(world.path), sqlite3.connect(path)  # a copy, as another process would open it
+    src.backup(dst)
+    src.close()
+    dst.close()
+    assert main(["--db", str(path), "stats", "--year", "2021"]) == 0
+    out = capsys.readouterr().out
+    assert "监督抽查：共抽查499家企业生产的22种609批次产品，发现不合格产品18批次，不合格检出率为3.0%。" in out
+    assert "违法线索：日常监督检查中发现6条违法线索" in out

@@ -24,6 +24,7 @@ from inspector_app.core.supervision.statistics_figures import (
     SpotCheckSummary,
 )
 from inspector_app.core.supervision.statistics_tables import coverage_text, percent
+from inspector_app.i18n import _
 
 COMMITMENT = "commitment"  # catalog.ISSUANCE_MODES
 ROUTINE = "routine"  # catalog.INSPECTION_KINDS: 全覆盖例行检查 (000 二(一))
@@ -217,3 +218,58 @@ def _flight(s: Session, start: date, end: date, district: str | None) -> FlightS
         problems=int(problems or 0),
         transferred=int(transferred or 0),
     )
+
+
+# ------------------------------------------------------------------ the figures in words (GUI, CLI, PDF, XLSX)
+def summary_lines(more: MoreFigures) -> list[tuple[str, str]]:
+    """(heading, sentence) per figure, worded like the report the bureau publishes."""
+    c, r, sp, f = more.commitment, more.regions, more.spot, more.flight
+    lines = [
+        (
+            _("区域分布"),
+            _(
+                "获证企业分布于{n}个区，位于郊区的企业{s}家，占{ss}；位于中心城区（{names}）的企业{c}家，占{cs}。"
+            ).format(
+                n=r.districts,
+                s=r.suburban,
+                ss=r.suburban_share,
+                names="、".join(r.central_districts),
+                c=r.central,
+                cs=r.central_share,
+            ),
+        ),
+        (
+            _("告知承诺"),
+            _(
+                "告知承诺取得的有效证书{h}张；本期告知承诺新发证书{i}张，其中已开展全覆盖例行检查{v}张（{cov}）；"
+                "全覆盖例行检查{n}家次，出动检查人员{m}人次。"
+            ).format(h=c.licenses, i=c.issued, v=c.covered, cov=c.coverage, n=c.inspections, m=c.turnouts),
+        ),
+        (_("违法线索"), _("日常监督检查中发现{n}条违法线索（已移交行政处罚）。").format(n=more.leads)),
+        (
+            _("监督抽查"),
+            _("共抽查{e}家企业生产的{p}种{b}批次产品，发现不合格产品{f}批次，不合格检出率为{r}。").format(
+                e=sp.enterprises, p=sp.products, b=sp.batches, f=sp.failed, r=sp.rate
+            )
+            if sp.batches
+            else _("本期没有登记监督抽查结果。"),
+        ),
+    ]
+    if f.inspections:
+        cats = "、".join(_("{c}企业{n}家").format(c=x.category, n=x.enterprises) for x in f.by_category)
+        text = _(
+            "{a}至{b}期间，共对{d}个区的{e}家获证企业进行飞行检查（{n}家次），其中{cats}；发现问题{p}项，移交行政处罚{t}起。"
+        ).format(
+            a=f.first,
+            b=f.last,
+            d=f.districts,
+            e=f.enterprises,
+            n=f.inspections,
+            cats=cats,
+            p=f.problems,
+            t=f.transferred,
+        )
+    else:
+        text = _("本期没有飞行检查。")
+    lines.append((_("飞行检查"), text))
+    return lines
