@@ -14,6 +14,7 @@ from inspector_app.core.catalog import PRODUCT_CATEGORIES
 from inspector_app.core.inspection import inspections
 from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, ItemResult, License
 from inspector_app.core.storage.supervision_models import EnforcementFlag, SpotCheck
+from inspector_app.core.supervision.enforcement import CONFIRMED, TRANSFER_PENALTY
 from inspector_app.core.supervision.license_actions import in_force
 from inspector_app.core.supervision.statistics_figures import (
     CategoryCount,
@@ -29,7 +30,6 @@ from inspector_app.i18n import _
 COMMITMENT = "commitment"  # catalog.ISSUANCE_MODES
 ROUTINE = "routine"  # catalog.INSPECTION_KINDS: 全覆盖例行检查 (000 二(一))
 FLIGHT = "flight"  # 飞行检查 (000 四)
-TRANSFER_PENALTY = "transfer_penalty"  # enforcement.TRANSFER_PENALTY (001 §28)
 CENTRAL_KEY = "statistics.central_districts"
 
 
@@ -135,7 +135,7 @@ def _leads(s: Session, start: date, end: date, district: str | None) -> int:
     )
     q = select(func.count(EnforcementFlag.id)).where(
         EnforcementFlag.kind == TRANSFER_PENALTY,
-        EnforcementFlag.status == "confirmed",
+        EnforcementFlag.status == CONFIRMED,
         EnforcementFlag.decided_on >= start,
         EnforcementFlag.decided_on <= end,
         ~from_flight,
@@ -203,7 +203,7 @@ def _flight(s: Session, start: date, end: date, district: str | None) -> FlightS
         _scoped(
             select(func.count(EnforcementFlag.id))
             .join(Inspection, Inspection.id == EnforcementFlag.inspection_id)
-            .where(done, EnforcementFlag.kind == TRANSFER_PENALTY, EnforcementFlag.status == "confirmed"),
+            .where(done, EnforcementFlag.kind == TRANSFER_PENALTY, EnforcementFlag.status == CONFIRMED),
             district,
             Inspection.enterprise_id,
         )
