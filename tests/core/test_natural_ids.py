@@ -121,6 +121,8 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
         for table in ("license_action", "interview", "classification_notice"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE inspector DROP COLUMN district")
+        con.execute("ALTER TABLE license DROP COLUMN issuance")  # 0860
+        con.execute("ALTER TABLE spot_check DROP COLUMN product")
     con.close()
 
     db = open_database(db_path)
