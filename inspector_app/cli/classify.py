@@ -82,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--failed", type=int, default=0, help=_("不合格批次"))
     p.add_argument("--category", help=_("产品类别"))
     p.add_argument("--reference", default="", help=_("抽查文号或报告编号"))
+    p.add_argument("--product", default="", help=_("抽查产品名称，如“密胺塑料餐具”（统计抽查产品种数）"))
     p.add_argument("--by", default="", dest="who")
     p.set_defaults(func=with_db(_classify_spot))
 
@@ -195,6 +196,7 @@ def _classify_spot(args: argparse.Namespace, db: Database) -> None:
         category=args.category,
         reference=args.reference,
         who=args.who,
+        product=args.product,
     )
     print(check_id)
     if change:

@@ -18,7 +18,10 @@ ORDER = 50.5  # last of the supervision groups
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "stats",
-        help=_("统计报表：表1–表4、问题分类、专项行动表（导出 XLSX / PDF / JSON）"),
+        help=_(
+            "统计报表：表1–表4、问题分类、告知承诺、区域分布、违法线索、监督抽查、飞行检查、专项行动表"
+            "（导出 XLSX / PDF / JSON）"
+        ),
         description=_(
             "问题按“项次”（结论为“不符合”的检查项）计，检查按“家次”计。"
             "用 --year 或 --from [--to] 指定期间（只写 --from 则统计到今天），"
@@ -81,4 +84,6 @@ def _stats(args: argparse.Namespace) -> int:
     print(_("按检查重点（{r}）").format(r=checkpoints.REGULATION))
     head = (_("检查重点"), _("检查项次"), _("不符合项次"), _("不符合率"), _("涉及企业（家）"))
     print_rows([head, *((p.name, p.checked, p.problems, p.rate, p.enterprises) for p in points)])
+    for head, text in statistics_report.other_figures(report):
+        print(f"{head}：{text}")
     return 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inspector_app.core import catalog
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.issuing import legal_basis, number_rules
 from inspector_app.core.storage.db import Database
@@ -181,6 +182,14 @@ DEFAULTS: dict[str, SettingSpec] = {
         minimum=1000,
         maximum=5_000_000,
     ),
+    # 000 一(一): the districts counted as 中心城区 (every other one is 郊区) in the statistics' regional shares.
+    "statistics.central_districts": SettingSpec(
+        "、".join(catalog.CENTRAL_DISTRICTS),
+        "中心城区",
+        "统计“中心城区/郊区”占比时算作中心城区的区，用“、”分隔；其余的区算作郊区",
+        required=True,
+        max_length=200,
+    ),
     "device.name": SettingSpec(
         "", "本机名称", "写入本机签名证书，如“奉贤局-笔记本03”；空则用计算机名", max_length=_NAME
     ),
@@ -228,10 +237,28 @@ def _check_phone(value: str) -> None:
         )
 
 
+def district_list(value: str) -> tuple[str, ...]:
+    """A list of districts written with 、 , ， ; or spaces (statistics.central_districts), each once, in order."""
+    parts = [p for p in re.split(r"[、,，;；\s]+", value) if p]
+    return tuple(dict.fromkeys(parts))
+
+
+def _check_districts(value: str) -> None:
+    unknown = [d for d in district_list(value) if d not in catalog.DISTRICTS]
+    if unknown:
+        raise ValidationError(
+            _("中心城区"),
+            _("“{d}”不是本市的区，应为 {all} 中的若干个").format(
+                d="”“".join(unknown), all="、".join(catalog.DISTRICTS)
+            ),
+        )
+
+
 _CHECKS: dict[str, Callable[[str], None]] = {
     "docnumber.pattern": number_rules.check_pattern_setting,
     "bureau.contact_phone": _check_phone,
     legal_basis.KEY: legal_basis.check_setting,
+    "statistics.central_districts": _check_districts,
 }
 
 

@@ -5,11 +5,13 @@ The three carry the same tables as the GUI (they all render one `Report`). No Qt
 
 import json
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.files import replacing
 from inspector_app.core.spreadsheet_text import safe_append
 from inspector_app.core.supervision.statistics import CAMPAIGN_COLUMNS, Report
+from inspector_app.core.supervision.statistics_more import summary_lines
 from inspector_app.i18n import _
 
 EXTENSIONS = (".xlsx", ".pdf", ".json")
@@ -28,6 +30,7 @@ T4_HEAD = (
     "实际检查数/获证企业数",
 )
 P_HEAD = ("问题分类", "项次", "占发现问题总数")
+O_HEAD = ("项目", "情况")
 
 
 def export(report: Report, path: str | Path) -> Path:
@@ -118,6 +121,11 @@ def summary_text(report: Report) -> str:
     )
 
 
+def other_figures(report: Report) -> list[tuple[str, str]]:
+    """The report's figures outside its tables (告知承诺, 区域, 违法线索, 监督抽查, 飞行检查), one sentence each."""
+    return summary_lines(report.more) if report.more else []
+
+
 def campaign_rows(report: Report) -> list[list]:
     return [[r.category, *("" if v is None else v for v in r.values)] for r in report.campaign]
 
@@ -182,6 +190,14 @@ def to_xlsx(report: Report, path: Path) -> None:
     sheet(_("表2"), _("表2 获证企业分类监管情况"), T2_HEAD, table2(report), (8, 14, 10, 18, 16))
     sheet(_("表3"), _("表3 发证目录内获证企业产品类别数"), T3_HEAD, table3(report), (8, 32, 10))
     sheet(_("问题分类"), _("检查发现问题分类"), P_HEAD, problem_rows(report), (20, 10, 16), other_note(report))
+    if report.more:
+        sheet(
+            _("其他情况"),
+            _("告知承诺、区域分布、违法线索、监督抽查、飞行检查"),
+            O_HEAD,
+            other_figures(report),
+            (14, 110),
+        )
     ws = wb.create_sheet(_("专项行动"))
     safe_append(ws, [_("产品质量安全专项行动统计表")])
     ws["A1"].font = Font(bold=True, size=13)
@@ -351,6 +367,12 @@ def to_pdf(report: Report, path: Path) -> None:
             ]
         )
     ]
+    if report.more:
+        story += [Paragraph(_("其他情况"), h2)]
+        story += [
+            Paragraph(f'<font name="{bold}">{escape(head)}</font>　{escape(text)}', txt)
+            for head, text in other_figures(report)
+        ]
     story += [PageBreak(), Paragraph(_("表1　各区获证企业数"), h2), table(T1_HEAD, table1(report), (15, 45, 50))]
     story += [Spacer(1, 3 * mm), _bar_chart(report, body)]
     story += [Paragraph(_("图1　区域分布情况图"), small)]

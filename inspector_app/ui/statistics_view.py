@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -230,6 +231,11 @@ class StatisticsView(QWidget):
         self.other_note = QLabel()
         pl.addWidget(self.other_note)
         self.tabs.addTab(problems, _("问题分类"))
+        self.to = RowsModel()  # 告知承诺、区域分布、违法线索、监督抽查、飞行检查
+        other = make_table(self.to)
+        other.setWordWrap(True)
+        other.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tabs.addTab(other, _("其他情况"))
         self.tabs.addTab(make_table(self.tc, stretch_last=False), _("专项行动表"))
         root.addWidget(self.tabs, 1)
 
@@ -300,6 +306,7 @@ class StatisticsView(QWidget):
         tp = sx.problem_rows(report)
         self.tp.set_rows(tp, colors=[None] * (len(tp) - 1) + [total_row], headers=sx.P_HEAD)
         self.other_note.setText(sx.other_note(report))
+        self.to.set_rows([list(r) for r in sx.other_figures(report)], headers=sx.O_HEAD)
         head = [_("产品类别")] + [f"{g}·{s}·{c}" if s else f"{g}·{c}" for g, s, c in CAMPAIGN_COLUMNS]
         self.tc.set_rows(sx.campaign_rows(report), headers=head)
         bars = [(r.district, r.enterprises) for r in report.districts if r.enterprises]

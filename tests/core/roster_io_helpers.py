@@ -34,6 +34,7 @@ def row(**fields) -> dict[str, object]:
         "有效期至": "2027-02-28",
         "企业分类": "A",
         "风险等级": "II",
+        "审批方式": "",
     }
     base.update(fields)
     return base

@@ -127,7 +127,7 @@ from tests.core.inspection_io_helpers import (
         (
             {"kind": "例行"},
             "inspections[0].kind: 文字“例行” 不认识，只能是 scheduled（定期）、unscheduled（不定期）、special（专项）、"
-            "followup（回访）、double_random（双随机）、flight（飞行）",
+            "followup（回访）、double_random（双随机）、flight（飞行）、routine（全覆盖例行）",
         ),
         ({"status": "done"}, "inspections[0].status: 文字“done” 不认识，只能是 draft（填写中）、completed（已完成）"),
         (

@@ -83,7 +83,7 @@ def test_start_with_unknown_inspector_is_refused(db, sample, templates):
 
 def test_start_with_unknown_kind_is_refused(db, sample, templates):
     with pytest.raises(ValidationError, match="不是已知的检查类型"):
-        start(db, sample, templates, kind="routine")
+        start(db, sample, templates, kind="patrol")
     assert counts(db)["inspection"] == 0
 
 

@@ -123,6 +123,8 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         for column in ("rotation", "latitude", "longitude"):
             con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
+        con.execute("ALTER TABLE license DROP COLUMN issuance")  # 0860
+        con.execute("ALTER TABLE spot_check DROP COLUMN product")
     con.close()
 
     db = open_database(db_path)

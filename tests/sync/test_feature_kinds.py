@@ -155,6 +155,8 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         for column in ("rotation", "latitude", "longitude"):
             con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
+        con.execute("ALTER TABLE license DROP COLUMN issuance")  # 0860
+        con.execute("ALTER TABLE spot_check DROP COLUMN product")
         con.execute("UPDATE sync_record_state SET hash = 'old', received_hash = 'old' WHERE kind = 'photo'")
     con.close()
     w.a.db = open_database(w.a.path)

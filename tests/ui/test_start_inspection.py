@@ -48,7 +48,7 @@ def test_defaults_follow_site_and_license(dialog, sample):
     ]
     assert dialog.license.currentData() == sample.license_id  # the license issued for the first site
     assert combo_texts(dialog.template) == ["工业产品生产许可证获证企业监督检查记录表（第 2 版）"]
-    assert combo_texts(dialog.kind) == ["定期", "不定期", "专项", "回访", "双随机", "飞行"]
+    assert combo_texts(dialog.kind) == ["定期", "不定期", "专项", "回访", "双随机", "飞行", "全覆盖例行"]
     assert dialog.date.date() == QDate(2026, 6, 15)  # core.clock's today
     # The second site has the food-related license: its form is the food one.
     dialog.site.setCurrentIndex(1)

@@ -100,6 +100,15 @@ COLUMNS: tuple[Column, ...] = (
         "A",
     ),
     Column("risk_level", "风险等级", ("产品风险等级", "风险级别"), False, "I、II、III（或Ⅰ、Ⅱ、Ⅲ）", "II"),
+    # 000 一: 告知承诺审批 or the ordinary procedure; empty: not recorded (an existing value is kept)
+    Column(
+        "issuance",
+        "审批方式",
+        ("发证方式", "许可方式", "审批程序", "取证方式"),
+        False,
+        "告知承诺、一般程序",
+        "告知承诺",
+    ),
 )
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 BY_KEY = {c.key: c for c in COLUMNS}

@@ -53,6 +53,7 @@ def roster_rows(db: Database) -> tuple[list[list[object]], int, int, int]:
                 License.issue_date,
                 License.expiry_date,
                 License.site_id,
+                License.issuance,
             ).order_by(License.number)
         ):
             lics.setdefault(row.enterprise_id, []).append(row)
@@ -81,8 +82,14 @@ def roster_rows(db: Database) -> tuple[list[list[object]], int, int, int]:
         for lic in own:
             addr, dist = site_of(lic)[:2]
             used.add(addr)
+            issuance = catalog.ISSUANCE_MODES.get(lic.issuance or "", "")
             out.append(
-                [*base, dist, addr, lic.number, lic.category, lic.products, lic.issue_date, lic.expiry_date, *tail]
+                [
+                    *base,
+                    *(dist, addr, lic.number, lic.category, lic.products, lic.issue_date, lic.expiry_date),
+                    *tail,
+                    issuance,
+                ]
             )
         # A production address without its own license: repeat the first license with that address
         # (one license covering several addresses); import reads it back as an extra site.
@@ -100,6 +107,7 @@ def roster_rows(db: Database) -> tuple[list[list[object]], int, int, int]:
                         first.issue_date,
                         first.expiry_date,
                         *tail,
+                        catalog.ISSUANCE_MODES.get(first.issuance or "", ""),
                     ]
                 )
     return out, len(ents) - without, n_lic, without

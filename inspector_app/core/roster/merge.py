@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, insert, select, update
 
 from inspector_app.core import clock
+from inspector_app.core.catalog import ISSUANCE_MODES
 from inspector_app.core.problems import Problems
 from inspector_app.core.roster.base import ImportReport, RowError
 from inspector_app.core.roster.rows import Rec
@@ -34,7 +35,8 @@ class _Ent:
 
 
 _ENT_FIELDS = ("name", "legal_rep", "contact", "phone", "address", "district", "classification", "risk_level")
-_LIC_FIELDS = ("category", "products", "issue_date", "expiry_date")
+_LIC_FIELDS = ("category", "products", "issue_date", "expiry_date", "issuance")
+_KEPT_WHEN_EMPTY = ("products", "issue_date", "issuance")  # an empty cell keeps what is known
 
 
 def _chunks(items: Sequence, size: int = 900) -> Iterable[Sequence]:
@@ -116,7 +118,7 @@ def cross_check(
             else:
                 for key in _LIC_FIELDS:
                     a, b = getattr(lic_prev, key), getattr(rec, key)
-                    if a != b and not (key in ("products", "issue_date") and not b):
+                    if a != b and not (key in _KEPT_WHEN_EMPTY and not b):
                         problems.error(
                             rec.row,
                             layout_name(key),
@@ -148,7 +150,9 @@ def cross_check(
 
 
 def _shown(value: object) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value or _("空"))
+    if isinstance(value, date):
+        return value.isoformat()
+    return ISSUANCE_MODES.get(str(value), str(value or _("空")))  # an issuance code in its words
 
 
 def merge_enterprises(
@@ -376,6 +380,7 @@ def plan_writes(
                     "products": rec.products,
                     "issue_date": rec.issue_date,
                     "expiry_date": rec.expiry_date,
+                    "issuance": rec.issuance or None,
                 }
             )
             continue
@@ -387,6 +392,7 @@ def plan_writes(
             "expiry_date": rec.expiry_date,
             "products": rec.products or old["products"],
             "issue_date": rec.issue_date or old["issue_date"],
+            "issuance": rec.issuance or old["issuance"],
         }
         if any(new[k] != old[k] for k in new):
             plan.lic_updates.append({"b_id": old["id"], **new})

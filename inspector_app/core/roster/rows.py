@@ -45,6 +45,7 @@ class Rec:
     expiry_date: date | None
     classification: str
     risk_level: str
+    issuance: str = ""  # catalog.ISSUANCE_MODES code, "" when the column is empty
 
 
 class Layout:
@@ -201,6 +202,17 @@ def validate_row(n: int, cells: Sequence[object], layout: Layout, problems: Prob
             message = _("“{v}”不是有效的风险等级，应为 I、II 或 III（Ⅰ、Ⅱ、Ⅲ 也可）")
             err("risk_level", message.format(v=text("risk_level")))
 
+    issuance = ""
+    if text("issuance"):
+        issuance = catalog.ISSUANCE_SYNONYMS.get(re.sub(r"\s+", "", text("issuance")), "")
+        if not issuance:
+            err(
+                "issuance",
+                _("“{v}”不是审批方式，应为 {all} 之一").format(
+                    v=text("issuance"), all="、".join(catalog.ISSUANCE_MODES.values())
+                ),
+            )
+
     if problems.errors_since(start):
         return None
     return Rec(
@@ -220,6 +232,7 @@ def validate_row(n: int, cells: Sequence[object], layout: Layout, problems: Prob
         expiry_date=expiry,
         classification=classification,
         risk_level=risk,
+        issuance=issuance,
     )
 
 

@@ -94,6 +94,8 @@ class License(Synced, Base):
     products: Mapped[str] = mapped_column(Text, default="")  # 获证产品, separated by 、
     issue_date: Mapped[date | None] = mapped_column(Date)
     expiry_date: Mapped[date] = mapped_column(Date, index=True)
+    # 000 一: issued under 告知承诺 ("commitment") or the ordinary procedure ("standard"); None: not recorded.
+    issuance: Mapped[str | None] = mapped_column(String(12))  # migration 0860
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="licenses")
     site: Mapped[Site | None] = relationship()

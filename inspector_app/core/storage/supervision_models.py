@@ -67,6 +67,8 @@ class SpotCheck(Synced, Base):
     failed_batches: Mapped[int] = mapped_column(Integer, default=0)
     reference: Mapped[str] = mapped_column(String(100), default="")
     who: Mapped[str] = mapped_column(String(50), default="")
+    # 000 三: the product sampled (抽查……22种产品), finer than the license category; "" when not given.
+    product: Mapped[str] = mapped_column(String(100), default="", server_default="")  # migration 0860
 
 
 class InspectorProfile(Synced, Base):

@@ -299,6 +299,7 @@ def record_spot_check(
     category: str | None = None,
     reference: str = "",
     who: str = "",
+    product: str = "",
 ) -> tuple[str, ChangeView | None]:
     """Record a spot check; a failed one moves the enterprise (or that product category) to C (001 §32)."""
     if level not in SPOT_CHECK_LEVELS:
@@ -307,6 +308,8 @@ def record_spot_check(
         )
     if batches < 1 or not 0 <= failed_batches <= batches:
         raise ValidationError(_("抽查批次"), _("批次数至少为1，不合格批次在0到批次数之间"))
+    if len(product.strip()) > 100:  # 000 三: the product sampled (spot_check.product)
+        raise ValidationError(_("抽查产品"), _("最多100个字"))
     require_bureau(db, _("监督抽查结果登记（不合格调整为C类）"))
     if checked_on > clock.today():
         raise ValidationError(
@@ -346,6 +349,7 @@ def record_spot_check(
             failed_batches=failed_batches,
             reference=reference.strip(),
             who=who.strip(),
+            product=product.strip(),
         )
         s.add(check)
         s.flush()

@@ -38,6 +38,7 @@ from inspector_app.core.storage.supervision_models import (
     PlanEntry,
     SpotCheck,
 )
+from inspector_app.core.supervision import statistics_more
 from inspector_app.core.supervision.interviews import enterprises_by_category
 from inspector_app.core.supervision.license_actions import in_force
 from inspector_app.core.supervision.statistics_tables import (
@@ -344,6 +345,7 @@ def build_report(
 
         by_cat, other_food, other_ind = _problem_categories(s, [(*key, n) for key, n in per_item.items()])
         campaign = _campaign(s, start, end, district, screened, screened_bad)
+        more = statistics_more.collect(s, start, end, district, enterprises)  # 000 一、二、三、四's other figures
 
     names = [d for d in DISTRICTS if not district or d == district]
     seen = set(enterprises) | set(planned) | set(done_count) | set(problems) | set(transferred)
@@ -408,6 +410,7 @@ def build_report(
         inspector_turnouts=turnouts,
         campaign=campaign,
         campaign_kinds=tuple(campaign_kinds),
+        more=more,
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from inspector_app.core.supervision.statistics_figures import MoreFigures
 from inspector_app.i18n import _
 
 
@@ -114,6 +115,7 @@ class Report:
     inspector_turnouts: int  # 出动检查人员（人次）
     campaign: tuple[CampaignRow, ...] = field(default_factory=tuple)
     campaign_kinds: tuple[str, ...] = ("special",)
+    more: MoreFigures | None = None  # 000's figures outside its tables (statistics_more.py)
 
     @property
     def scope_label(self) -> str:
