@@ -8,7 +8,7 @@ from sqlalchemy import select
 from inspector_app.core.roster.export import export_roster
 from inspector_app.core.roster.importer import import_roster
 from inspector_app.core.storage.models import License
-from tests.core.test_roster_io import row, write_csv
+from tests.core.roster_io_helpers import row, write_csv
 
 
 def issuance(db) -> str | None:
