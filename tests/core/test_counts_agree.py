@@ -1,4 +1,4 @@
-"""获证企业 and 覆盖率 have one definition (core.supervision.statistics.licensed_and_inspected), and the plan,
+"""获证企业 and 覆盖率 have one definition (core.supervision.statistics_scope.licensed_and_inspected), and the plan,
 表1, 表4 and the summary line show the same figures for the same district and year."""
 
 from datetime import date

@@ -196,7 +196,8 @@ class PlanProgress:
 
 
 def progress(db: Database, year: int, district: str, *, today: date | None = None) -> PlanProgress:
-    from inspector_app.core.supervision.statistics import coverage_text, licensed_and_inspected
+    from inspector_app.core.supervision.statistics_scope import licensed_and_inspected
+    from inspector_app.core.supervision.statistics_tables import coverage_text
 
     today = today or clock.today()
     with db.session() as s:

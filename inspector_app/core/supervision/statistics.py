@@ -8,13 +8,12 @@ exports (documents/statistics_report.py) all show the same numbers.
 
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import case, distinct, exists, func, select
 
 from inspector_app.core import clock
 from inspector_app.core.catalog import (
     DISTRICTS,
     FOOD_CATEGORY,
-    INSPECTION_KINDS,
     PROBLEM_CATEGORIES,
     PRODUCT_CATEGORIES,
     SUPERVISION_MODES,
@@ -40,7 +39,20 @@ from inspector_app.core.storage.supervision_models import (
 )
 from inspector_app.core.supervision import statistics_more
 from inspector_app.core.supervision.interviews import enterprises_by_category
-from inspector_app.core.supervision.license_actions import in_force
+from inspector_app.core.supervision.statistics_scope import (
+    CLASS_ROWS,
+    NONCONFORM,
+    SITE_DISTRICT,
+    at_site,
+    by_district,
+    check_campaign_kinds,
+    check_district,
+    done_in,
+    in_scope,
+    licensed_ids,
+    site_scope,
+    valid_license,
+)
 from inspector_app.core.supervision.statistics_tables import (
     CAMPAIGN_COLUMNS,
     CampaignRow,
@@ -53,95 +65,6 @@ from inspector_app.core.supervision.statistics_tables import (
     year_period,
 )
 from inspector_app.i18n import _
-
-COMPLETED = inspections.COMPLETED
-NONCONFORM = "nonconform"
-CLASS_ROWS = ("AA", "A", "B", "C")
-
-
-# ------------------------------------------------------------------ queries
-def _licensed_ids(end: date):
-    """Enterprises holding at least one license valid on the last day of the period (000: 截至12月31日)."""
-    return select(License.enterprise_id).where(_valid_license(end)).distinct()
-
-
-def licensed_and_inspected(s, start: date, end: date, district: str | None) -> tuple[set[str], set[str]]:
-    """The one definition behind 获证企业 and 覆盖率 wherever they are shown — 表1, 表4, the summary line, the
-    annual plan: the enterprises holding a license valid on the period's last day, and those of them with a
-    completed inspection dated in the period (any kind, as 表4 counts them)."""
-    licensed = set(s.scalars(_in_scope(select(Enterprise.id).where(Enterprise.id.in_(_licensed_ids(end))), district)))
-    inspected = set(
-        s.scalars(select(Inspection.enterprise_id).where(_done_in(start, end), Inspection.enterprise_id.in_(licensed)))
-    )
-    return licensed, inspected
-
-
-def _valid_license(end: date):
-    # 001 §39: a license withdrawn, revoked or cancelled by `end` is no longer held (license_actions.py).
-    return and_(or_(License.issue_date.is_(None), License.issue_date <= end), License.expiry_date >= end, in_force(end))
-
-
-def _in_scope(q, district: str | None):
-    """An enterprise-level figure of one district: the enterprises with a production site there (001 §15: the
-    district of the production site supervises), or recorded there."""
-    if not district:
-        return q
-    return q.where(
-        or_(
-            Enterprise.district == district,
-            Enterprise.id.in_(select(Site.enterprise_id).where(Site.district == district)),
-        )
-    )
-
-
-# 001 §15: an inspection, its problems and its orders count in the district of the production site inspected
-# (002 附件2 备注(2): each site is inspected separately); the enterprise's district where the site has none.
-SITE_DISTRICT = func.coalesce(func.nullif(Site.district, ""), Enterprise.district)
-
-
-def _at_site(q):
-    """Join the inspection's site and enterprise, for SITE_DISTRICT."""
-    return q.join(Enterprise, Enterprise.id == Inspection.enterprise_id).outerjoin(Site, Site.id == Inspection.site_id)
-
-
-def _site_scope(q, district: str | None):
-    return q.where(SITE_DISTRICT == district) if district else q
-
-
-def _done_in(start: date, end: date):
-    """An inspection 家次: a completed record form dated within the period (docs/statistics.md)."""
-    return and_(Inspection.status == COMPLETED, Inspection.inspected_on >= start, Inspection.inspected_on <= end)
-
-
-def _by_district(s, q) -> dict[str, int]:
-    return {d: n for d, n in s.execute(q)}
-
-
-def check_campaign_kinds(kinds) -> tuple[str, ...]:
-    """The inspection kinds of the campaign table (003 附件): codes of catalog.INSPECTION_KINDS, in order, once."""
-    kinds = tuple(dict.fromkeys(kinds))
-    valid = "、".join(f"{k}（{v}）" for k, v in INSPECTION_KINDS.items())
-    if not kinds:
-        raise ValidationError(_("专项行动表的检查类型"), _("至少给出一种：{v}").format(v=valid))
-    unknown = [k for k in kinds if k not in INSPECTION_KINDS]
-    if unknown:
-        raise ValidationError(
-            _("专项行动表的检查类型"),
-            _("“{k}”不是检查类型，应为 {v} 之一").format(k="”“".join(unknown), v=valid),
-        )
-    return kinds
-
-
-def _check_district(s, district: str) -> None:
-    """A district of the catalogue (000 表1), or one recorded on an enterprise of this database."""
-    if district in DISTRICTS or s.scalar(select(Enterprise.id).where(Enterprise.district == district).limit(1)):
-        return
-    if s.scalar(select(Site.id).where(Site.district == district).limit(1)):  # a production site's (001 §15)
-        return
-    raise ValidationError(
-        _("统计范围"),
-        _("“{d}”不是本市的区，应为 {all} 之一（不写则统计全市）").format(d=district, all="、".join(DISTRICTS)),
-    )
 
 
 def build_report(
@@ -158,10 +81,10 @@ def build_report(
     district = (district or "").strip() or None  # empty: the whole city
     with db.session() as s:
         if district is not None:
-            _check_district(s, district)
-        licensed = _licensed_ids(end)
+            check_district(s, district)
+        licensed = licensed_ids(end)
         ent_licensed = Enterprise.id.in_(licensed)
-        done = _done_in(start, end)
+        done = done_in(start, end)
         # 表1 / 表4 获证企业总数（生产地址数）: per district of the production sites of the valid licenses (001 §15),
         # an enterprise with sites in two districts in both; a license without a site at the enterprise's district.
         lic_district = func.coalesce(func.nullif(Site.district, ""), Enterprise.district)
@@ -176,7 +99,7 @@ def build_report(
             .select_from(License)
             .join(Enterprise, Enterprise.id == License.enterprise_id)
             .outerjoin(Site, Site.id == License.site_id)
-            .where(_valid_license(end))
+            .where(valid_license(end))
         )
         if district:
             lic_q = lic_q.where(lic_district == district)
@@ -184,7 +107,7 @@ def build_report(
             enterprises[dist], sites[dist] = n_ent, n_site
         class_count: dict[str, int] = {}  # 表2 企业数: each enterprise once
         for cls, n in s.execute(
-            _in_scope(
+            in_scope(
                 select(Enterprise.classification, func.count(Enterprise.id)).where(ent_licensed), district
             ).group_by(Enterprise.classification)
         ):
@@ -264,13 +187,13 @@ def build_report(
             .join(Inspection, Inspection.id == InspectionMember.inspection_id)
             .where(done)
         )
-        turnouts = s.scalar(_site_scope(_at_site(turnout_q), district)) or 0
+        turnouts = s.scalar(site_scope(at_site(turnout_q), district)) or 0
 
         # 表4 责令改正数: 家次 with at least one 不符合 not rectified on the spot (driven by those few answers)
-        ordered = _by_district(
+        ordered = by_district(
             s,
-            _site_scope(
-                _at_site(
+            site_scope(
+                at_site(
                     select(SITE_DISTRICT, func.count(distinct(Inspection.id)))
                     .select_from(ItemResult)
                     .join(Inspection, Inspection.id == ItemResult.inspection_id)
@@ -284,8 +207,8 @@ def build_report(
         problems: dict[str, int] = {}
         per_item: dict[tuple[str, str, str | None], int] = {}
         for dist, digest, item_id, chosen, n in s.execute(
-            _site_scope(
-                _at_site(
+            site_scope(
+                at_site(
                     select(
                         SITE_DISTRICT,
                         Inspection.template_digest,
@@ -315,7 +238,7 @@ def build_report(
         )
         if district:
             planned_q = planned_q.where(AnnualPlan.district == district)
-        planned = _by_district(s, planned_q)
+        planned = by_district(s, planned_q)
         # 表4 移交行政处罚总数: transfers decided within the period
         transfer_q = (
             select(Enterprise.district, func.count(EnforcementFlag.id))
@@ -328,13 +251,13 @@ def build_report(
                 EnforcementFlag.decided_on <= end,
             )
         )
-        transferred = _by_district(s, _in_scope(transfer_q, district).group_by(Enterprise.district))
+        transferred = by_district(s, in_scope(transfer_q, district).group_by(Enterprise.district))
 
         # 表2 uses the class held on the last day of the period
         _class_at_end_correction(s, end, district, done, ent_licensed, class_count, class_insp)
 
         # 表3: valid certificates per product category
-        cert_q = select(License.category, func.count(License.id)).where(_valid_license(end))
+        cert_q = select(License.category, func.count(License.id)).where(valid_license(end))
         if district:  # the certificates of the district's production sites (001 §15)
             cert_q = (
                 cert_q.join(Enterprise, Enterprise.id == License.enterprise_id)
@@ -433,7 +356,7 @@ def _class_at_end_correction(s, end, district, done, ent_licensed, class_count, 
         .order_by(ClassificationChange.changed_on.desc(), ClassificationChange.created_at.desc())
     )
     then: dict[str, tuple[str | None, str]] = {}
-    for eid, from_class, current in s.execute(_in_scope(q, district)):
+    for eid, from_class, current in s.execute(in_scope(q, district)):
         then[eid] = (from_class, current)  # ordered newest first: the earliest change wins
     moved = {eid: (fc, cur) for eid, (fc, cur) in then.items() if fc is not None and fc != cur}
     if not moved:
@@ -498,7 +421,7 @@ def _campaign(s, start: date, end: date, district: str | None, screened: dict, w
 
     def spot(a: date, b: date) -> dict:
         sc = (
-            _in_scope(
+            in_scope(
                 select(
                     func.coalesce(SpotCheck.category, first_category(SpotCheck.enterprise_id)).label("cat"),
                     SpotCheck.enterprise_id.label("eid"),
