@@ -149,8 +149,8 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
             "INSERT INTO alembic_version VALUES (?)", [(r,) for r in ("0100", "0210", "0300", "0400", "0600")]
         )
         con.execute("DROP INDEX ix_photo_marks")  # migration 0710, after 0700
-        # what later migrations made (0810), so that upgrading from these heads makes it again
-        for table in ("license_action", "interview", "classification_notice"):
+        # what later migrations made (0810, 0850), so that upgrading from these heads makes it again
+        for table in ("license_action", "interview", "classification_notice", "stored_file", "change_log"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         con.execute("UPDATE sync_record_state SET hash = 'old', received_hash = 'old' WHERE kind = 'photo'")
