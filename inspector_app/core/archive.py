@@ -72,6 +72,7 @@ class EnterpriseDetail:
     sites: tuple[SiteInfo, ...]
     licenses: tuple[LicenseInfo, ...]
     inspections: tuple[InspectionSummary, ...]
+    rev: int = 0  # the revision shown: a save passes it back (core/storage/edits.py: 已被他人修改)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def get_enterprise(db: Database, enterprise_id: str, today: date | None = None) 
             sites=tuple(SiteInfo(x.id, x.address, x.district) for x in ent.sites),
             licenses=tuple(_license_info(x, today) for x in ent.licenses),
             inspections=inspection_summaries(s, ent.id),
+            rev=ent.rev,
         )
 
 
