@@ -33,4 +33,5 @@ class ChangeLog(Base):
     who: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    record_id: Mapped[str | None] = mapped_column(String(64))  # the draw, plan, conflict… it was about
     detail: Mapped[str] = mapped_column(Text, default="")

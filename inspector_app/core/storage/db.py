@@ -168,9 +168,10 @@ class Database:
         self.location = location or str(path)
         self.is_server = path is None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        from inspector_app.core.storage.edits import watch
+        from inspector_app.core.storage import audit, edits
 
-        watch(self._sessions)
+        edits.watch(self._sessions)  # 已被他人修改: which record a lost race was about
+        audit.watch(self._sessions)  # who did it: the change log of the bureau's changes
 
     @contextmanager
     def session(self) -> Iterator[Session]:

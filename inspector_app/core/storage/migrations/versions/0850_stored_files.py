@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("who", sa.String(length=100), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
         sa.Column("enterprise_id", sa.String(length=36), nullable=True),
+        sa.Column("record_id", sa.String(length=64), nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
