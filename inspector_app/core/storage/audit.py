@@ -43,6 +43,10 @@ _ENTERPRISE_FIELDS = {
     "district": _("所属区"),
 }
 _WHO = "inspector_app.audit_who"
+# Words for codes, registered by the modules that own them (storage imports no feature): core/settings.py
+# (setting key → its label), core/supervision/enforcement.py (flag kind → its name).
+SETTING_LABELS: dict[str, str] = {}
+FLAG_LABELS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -98,21 +102,17 @@ def _new(obj) -> Iterator[Entry]:
 
 
 def _setting(obj: Setting) -> Iterator[Entry]:
-    from inspector_app.core import settings
-
-    spec = settings.DEFAULTS.get(obj.key)
-    if spec is None or obj.key.startswith(_QUIET_SETTINGS):
+    label = SETTING_LABELS.get(obj.key)
+    if label is None or obj.key.startswith(_QUIET_SETTINGS):
         return
-    yield Entry(_("修改设置"), None, obj.key, f"{spec.label}：{obj.value or _('（默认）')}")
+    yield Entry(_("修改设置"), None, obj.key, f"{label}：{obj.value or _('（默认）')}")
 
 
 def _dirty(session: Session, obj) -> Iterator[Entry]:
     if isinstance(obj, EnforcementFlag):
         if _changed(session, obj, "status") and obj.status != "proposed":
-            from inspector_app.core.supervision.enforcement import FLAG_KINDS
-
             decided = _("确认") if obj.status == "confirmed" else _("不予采纳")
-            label = FLAG_KINDS.get(obj.kind, (obj.kind,))[0]
+            label = FLAG_LABELS.get(obj.kind, _("处理建议"))
             yield Entry(_("处理建议决定"), obj.enterprise_id, obj.id, f"{label}：{decided}")
     elif isinstance(obj, Conflict):
         if _changed(session, obj, "status") and obj.status == "resolved":

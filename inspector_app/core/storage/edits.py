@@ -59,9 +59,12 @@ def check_rev(row, expected_rev: int | None) -> None:
 
 def edited_by_other(db, session: Session | None = None) -> EditedByOther:
     """The refusal for a save that lost the race, naming the record with its values now."""
-    for model, record_id, rev in session.info.get(_WRITTEN, []) if session is not None else []:
-        with db.session() as s:
-            row = s.get(model, record_id)
-            if row is not None and row.rev != rev:
-                return EditedByOther(*describe(row))
-    return EditedByOther(_("该记录"))
+    written = session.info.get(_WRITTEN, []) if session is not None else []
+    if not written and session is not None:  # refused before any flush (a stale copy merged back): what it held
+        keys = list(session.identity_map.keys())
+        written = [(k[0], k[1][0], None) for k in keys if hasattr(k[0], "rev") and len(k[1]) == 1]
+    with db.session() as s:
+        now = [(row, rev) for model, record_id, rev in written if (row := s.get(model, record_id)) is not None]
+        # the record whose revision moved on; else (a stale copy merged back carries its old revision) the first
+        moved = [row for row, rev in now if row.rev != rev] or [row for row, _rev in now]
+        return EditedByOther(*describe(moved[0])) if moved else EditedByOther(_("该记录"))
