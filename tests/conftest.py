@@ -29,8 +29,10 @@ def pytest_generate_tests(metafunc):
         return
     path = Path(str(metafunc.definition.path))
     engines = ["sqlite"]
-    # A test that looks at the database file itself (db_path) is about SQLite.
-    if PG_URL and "db_path" not in metafunc.fixturenames and any(f in path.parents for f in BOTH_ENGINES):
+    # A test that looks at the database file itself (db_path), or at what a file database keeps beside it
+    # (sqlite_only: its data folder's photo files, its lock), is about SQLite.
+    file_only = {"db_path", "sqlite_only"} & set(metafunc.fixturenames)
+    if PG_URL and not file_only and any(f in path.parents for f in BOTH_ENGINES):
         engines.append("postgresql")
     if len(engines) > 1:
         metafunc.parametrize("engine", engines)
@@ -47,6 +49,11 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     """No test may touch the real per-user data directory."""
     monkeypatch.setenv("INSPECTOR_APP_DATA_DIR", str(tmp_path / "appdata"))
     monkeypatch.delenv("INSPECTOR_APP_DB", raising=False)
+
+
+@pytest.fixture
+def sqlite_only() -> None:
+    """Requested by a test about what only a file database has (see pytest_generate_tests)."""
 
 
 @pytest.fixture

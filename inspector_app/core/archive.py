@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from inspector_app.core import clock
 from inspector_app.core.catalog import EXPIRY_WARNING_DAYS
 from inspector_app.core.errors import NotFound
+from inspector_app.core.storage import audit
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import InspectionSignoff
 from inspector_app.core.storage.models import Enterprise, Inspection, InspectionMember, Inspector, License, Site
@@ -73,6 +74,7 @@ class EnterpriseDetail:
     sites: tuple[SiteInfo, ...]
     licenses: tuple[LicenseInfo, ...]
     inspections: tuple[InspectionSummary, ...]
+    rev: int = 0  # the revision shown: a save passes it back (core/storage/edits.py: 已被他人修改)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,14 @@ def get_enterprise(db: Database, enterprise_id: str, today: date | None = None) 
             sites=tuple(SiteInfo(x.id, x.address, x.district) for x in ent.sites),
             licenses=tuple(_license_info(x, today, ended) for x in ent.licenses),
             inspections=inspection_summaries(s, ent.id),
+            rev=ent.rev,
         )
+
+
+def change_history(db: Database, enterprise_id: str) -> list[audit.Change]:
+    """Who changed what of the enterprise, and when (classes, plans, draws, decisions), newest first."""
+    with db.session() as s:
+        return audit.history(s, enterprise_id)
 
 
 def list_inspectors(db: Database, active_only: bool = True) -> list[InspectorInfo]:

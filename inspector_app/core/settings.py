@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import catalog
 from inspector_app.core.errors import DomainError, ValidationError
 from inspector_app.core.issuing import legal_basis, number_rules
+from inspector_app.core.storage import audit
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Setting
 from inspector_app.i18n import _
@@ -195,6 +196,7 @@ DEFAULTS: dict[str, SettingSpec] = {
     ),
     "device.inspector": SettingSpec("", "本机使用人", "写入本机签名证书的检查人员姓名", max_length=20),
 }
+audit.SETTING_LABELS.update({key: spec.label for key, spec in DEFAULTS.items()})  # the change log's words
 
 
 class SettingsRefused(DomainError):

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.db import Database, serialize
 from inspector_app.core.storage.models import utcnow
 from inspector_app.core.storage.sync_models import BUREAU, FIELD, BundleLog, Conflict
 from inspector_app.i18n import _
@@ -75,6 +75,11 @@ def apply_bundle(
     ctx: staging.Context | None = None
     try:
         with db.session() as s:
+            # One apply at a time on a server (SQLite's one writer, in effect): taken before anything is read,
+            # so that a clerk importing while another does decides on what the other committed — the same
+            # bundle twice is found applied, two laptops' shared records (a template) are not inserted twice.
+            # The lock next_seq() takes below, held to the commit; verifying ran in parallel before it.
+            serialize(s, state.SEQ_LOCK)
             already = log_status(s, m, vb.manifest_sha256)
             if already is not None:  # applied by someone else since it was verified
                 vb.already_applied = already

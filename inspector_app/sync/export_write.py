@@ -165,6 +165,9 @@ def _read_and_hash(ref: records.FileRef, buf: Buffer) -> tuple[bytes | memoryvie
         if ref.sha256 is not None:
             return ref.data, ref.sha256, len(ref.data)  # from the database, hashed as the kind dumped it
         return ref.data, sha256(ref.data).hexdigest(), len(ref.data)
+    if ref.load is not None:  # kept in a server database: hashed as read, checked against the record's
+        loaded = ref.load()
+        return loaded, sha256(loaded).hexdigest(), len(loaded)
     if ref.path is None:
         raise ValueError(f"attachment {ref.slot!r} has neither bytes nor a path")
     try:

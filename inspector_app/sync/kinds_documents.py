@@ -7,13 +7,13 @@ A signed inspection is immutable (issue 4 §2): once it has a sign-off, an incom
 conflict, never an overwrite; the same holds for its sign-off, signatures, signed amendments and photos.
 """
 
-import os
 import re
 from hashlib import sha256
 
 from sqlalchemy import select
 
 from inspector_app.core.safe_input import load_json
+from inspector_app.core.storage import attachments
 from inspector_app.i18n import _
 from inspector_app.sync.records import FileRef, RecordProblem, TableKind
 
@@ -30,6 +30,22 @@ def _signed(session, inspection_id) -> bool:
     return (
         session.scalar(select(InspectionSignoff.id).where(InspectionSignoff.inspection_id == inspection_id)) is not None
     )
+
+
+def _kept(session, slot: str, digest: str, path, name: str, size: int) -> FileRef:
+    """An attachment kept by content (core/storage/attachments.py): a file, or bytes in a server database."""
+    if attachments.on_server(session):
+        return FileRef(slot, load=attachments.loader(session, digest), name=name, sha256=digest, size=size)
+    return FileRef(slot, path=path, name=name, sha256=digest, size=size)
+
+
+def _adopt(ctx, rec, slot: str, final) -> None:
+    """Keep a verified incoming attachment: moved into the data folder, or into a server database's table."""
+    digest = rec.files[slot]["sha256"]
+    if attachments.on_server(ctx.session):
+        attachments.keep(ctx.session, ctx.staged(rec, slot).read_bytes(), digest, final)
+    elif not final.exists():
+        ctx.adopt(ctx.staged(rec, slot), final)
 
 
 class PhotoKind(TableKind):
@@ -100,13 +116,14 @@ class PhotoKind(TableKind):
         from inspector_app.sync.format import SyncError
 
         path = original_path(row["sha256"], row["ext"])
-        try:
-            size = os.path.getsize(path)
-        except OSError:
-            raise SyncError(_("照片原件“{p}”缺失，无法导出；请从备份恢复该文件。").format(p=path)) from None
+        size = attachments.size(session, row["sha256"], path)
+        if size is None:
+            where = _("（数据库中）") if attachments.on_server(session) else f"“{path}”"
+            raise SyncError(_("照片原件{p}缺失，无法导出；请从备份恢复该文件。").format(p=where))
         thumb, copy = row["thumbnail"], row["print_copy"]
+        original = _kept(session, "original", row["sha256"], path, row["filename"], size)
         return [
-            FileRef("original", path=path, name=row["filename"], sha256=row["sha256"], size=size),
+            original,
             FileRef("thumbnail", data=thumb, sha256=sha256(thumb).hexdigest(), size=len(thumb)),
             FileRef("print", data=copy, sha256=sha256(copy).hexdigest(), size=len(copy)),
         ]
@@ -133,8 +150,7 @@ class PhotoKind(TableKind):
         from inspector_app.core.inspection.photos import original_path
 
         final = original_path(rec.parsed["sha256"], rec.parsed["ext"])  # content-addressed: same name, same bytes
-        if not final.exists():
-            ctx.adopt(ctx.staged(rec, "original"), final)
+        _adopt(ctx, rec, "original", final)
         return {"thumbnail": ctx.read(rec, "thumbnail"), "print_copy": ctx.read(rec, "print")}
 
 
@@ -184,9 +200,10 @@ class IssuedDocumentKind(TableKind):
         from inspector_app.sync.format import SyncError
 
         path = archive_path(row["sha256"])
-        if not path.exists():
-            raise SyncError(_("已出具文书的存档文件“{p}”缺失，无法导出；请从备份恢复该文件。").format(p=path))
-        return [FileRef("pdf", path=path, name=row["filename"], sha256=row["sha256"], size=row["size"])]
+        if attachments.size(session, row["sha256"], path) is None:
+            where = _("（数据库中）") if attachments.on_server(session) else f"“{path}”"
+            raise SyncError(_("已出具文书的存档文件{p}缺失，无法导出；请从备份恢复该文件。").format(p=where))
+        return [_kept(session, "pdf", row["sha256"], path, row["filename"], row["size"])]
 
     def check_against(self, session, recs) -> None:
         for rec in recs:
@@ -207,9 +224,7 @@ class IssuedDocumentKind(TableKind):
     def _store(ctx, rec) -> dict:
         from inspector_app.core.issuing.issued import archive_path
 
-        final = archive_path(rec.parsed["sha256"])  # content-addressed: same name, same bytes
-        if not final.exists():
-            ctx.adopt(ctx.staged(rec, "pdf"), final)
+        _adopt(ctx, rec, "pdf", archive_path(rec.parsed["sha256"]))  # content-addressed: same name, same bytes
         return {}
 
 

@@ -51,10 +51,15 @@ class FileRef:
     name: str = ""  # original file name, kept for display
     sha256: str | None = None  # if the kind already stores it; otherwise computed
     size: int | None = None
+    # Bytes a server database keeps (core/storage/attachments.py), read when the export writes them, not
+    # when it lists the records: a bureau's photo originals do not all fit in memory at once.
+    load: Callable[[], bytes] | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
+        if self.load is not None:
+            return self.load()
         if self.path is None:
             raise ValueError(f"attachment {self.slot!r} has neither bytes nor a path")
         return Path(self.path).read_bytes()

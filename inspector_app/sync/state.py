@@ -68,8 +68,11 @@ class State:
     received_hash: str | None
 
 
+SEQ_LOCK = "sync_changed_seq"
+
+
 def next_seq(session: Session) -> int:
-    serialize(session, "sync_changed_seq")  # held to the commit: no two writers number changes alike
+    serialize(session, SEQ_LOCK)  # held to the commit: no two writers number changes alike
     return (session.scalar(select(func.max(T.c.changed_seq))) or 0) + 1
 
 
@@ -157,7 +160,8 @@ def save_states(session: Session, kind: str, items: list[tuple[str, State]]) -> 
             changed_seq=sa.bindparam("c"),
             source=sa.bindparam("s"),
             received_hash=sa.bindparam("r"),
-            received_at=sa.case((sa.bindparam("r2").is_(None), None), else_=T.c.received_at),
+            # typed: PostgreSQL cannot tell the type of a parameter compared only with NULL
+            received_at=sa.case((sa.bindparam("r2", type_=sa.String).is_(None), None), else_=T.c.received_at),
         )
     )
     rows = [

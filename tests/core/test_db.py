@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from inspector_app.core.errors import DatabaseRefused
+from inspector_app.core.errors import DatabaseRefused, EditedByOther
 from inspector_app.core.storage.db import APPLICATION_ID, make_engine, open_database
 from inspector_app.core.storage.models import Enterprise, Inspection
 
@@ -261,8 +260,9 @@ def test_every_update_bumps_the_revision_and_a_stale_copy_is_refused(db, sample)
         s.get(Enterprise, sample.enterprise_id).phone = "021-11111111"
     # Writing the stale copy back is refused, not a silent lost update.
     stale.phone = "021-22222222"
-    with pytest.raises(StaleDataError), db.session() as s:
+    with pytest.raises(EditedByOther, match="已被他人修改") as refused, db.session() as s:
         s.merge(stale)
+    assert refused.value.current["联系电话"] == "021-11111111"  # what the clerk is shown: the values now
     with db.session() as s:
         ent = s.get(Enterprise, sample.enterprise_id)
         assert (ent.phone, ent.rev) == ("021-11111111", 3)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.issuing import issued as issued_docs
+from inspector_app.core.storage.bureau_models import StoredFile
 from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.documents import issue
 from inspector_app.documents.generate import generate
@@ -35,10 +36,14 @@ def test_record_keeps_the_exact_bytes_once_and_they_still_verify(db, signed_id):
     assert info.verification_code == doc.verification_code and info.content_hash == doc.content_hash
     assert info.sha256 == hashlib.sha256(doc.pdf).hexdigest() and info.size == len(doc.pdf)
     assert info.device == "奉贤局-笔记本03" and info.filename == doc.filename
-    # Stored content-addressed under the data folder, like the photo originals.
+    # Stored content-addressed under the data folder, like the photo originals (a server: in the database).
     path = issued_docs.archive_path(info.sha256)
-    assert path.parent.parent == issued_docs.issued_dir() and path.read_bytes() == doc.pdf
-    assert not list(path.parent.glob("*.part"))
+    assert issued_docs.issued_pdf(db, info.id) == doc.pdf
+    if db.is_server:
+        assert not path.exists()
+    else:
+        assert path.parent.parent == issued_docs.issued_dir() and path.read_bytes() == doc.pdf
+        assert not list(path.parent.glob("*.part"))
 
     # The same bytes again (printed from the same preview) are the same document.
     again = issue.record_issued(db, doc, issued_docs.PRINTED)
@@ -79,16 +84,32 @@ def test_export_writes_the_archived_copy(db, signed_id, tmp_path):
     assert issued_docs.devices_of_key(db, info.signer_fingerprint) == []  # no device name set: nothing to name
 
 
+def _replace_kept(db, sha256: str, data: bytes | None) -> None:
+    """Damage (data) or lose (None) the kept copy, where this engine keeps it."""
+    if db.is_server:
+        with db.session() as s:
+            row = s.get(StoredFile, sha256)
+            if data is None:
+                s.delete(row)
+            else:
+                row.data = data
+        return
+    path = issued_docs.archive_path(sha256)
+    if data is None:
+        path.unlink()
+    else:
+        path.write_bytes(data)
+
+
 def test_a_damaged_or_missing_archive_file_is_reported_not_returned(db, signed_id):
     doc = generate(db, signed_id, "summary")
     info = issue.record_issued(db, doc, "saved")
-    path = issued_docs.archive_path(info.sha256)
     damaged = bytearray(doc.pdf)
     damaged[len(damaged) // 2] ^= 1
-    path.write_bytes(bytes(damaged))
+    _replace_kept(db, info.sha256, bytes(damaged))
     with pytest.raises(DomainError, match="已损坏"):
         issued_docs.issued_pdf(db, info.id)
-    path.unlink()
+    _replace_kept(db, info.sha256, None)
     with pytest.raises(DomainError, match="缺失"):
         issued_docs.issued_pdf(db, info.id)
     # Issuing the same bytes again puts the file back.

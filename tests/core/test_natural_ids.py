@@ -117,8 +117,8 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
         )
         con.execute("DELETE FROM alembic_version")
         con.executemany("INSERT INTO alembic_version VALUES (?)", [(r,) for r in OLD_HEADS])
-        # what later migrations made (0810, 0840), so that upgrading from these heads makes it again
-        for table in ("license_action", "interview", "classification_notice"):
+        # what later migrations made (0810, 0840, 0850, 0860), so that upgrading from these heads makes it again
+        for table in ("license_action", "interview", "classification_notice", "stored_file", "change_log"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         for column in ("rotation", "latitude", "longitude"):

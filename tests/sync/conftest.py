@@ -1,4 +1,7 @@
-"""Sync fixtures: a bureau and two field laptops as three separate database files, with registered keys.
+"""Sync fixtures: a bureau and two field laptops as three separate databases, with registered keys.
+
+The laptops are SQLite files; the bureau is a file too, or — when the `engine` parameter is "postgresql" — a
+server database (cloned per test from a template database built once a session).
 
 `world` gives the three nodes after first setup: the bureau holds a small roster and has registered both
 laptops; each laptop has registered the bureau's key and imported the bureau's first (broadcast) bundle.
@@ -20,7 +23,7 @@ FORMS = ROOT / "forms"
 @dataclass
 class Node:
     name: str
-    path: Path
+    path: Path | str  # the file, or a server database's URL (what --db takes)
     db: object
     identity: object
     bundles: Path
@@ -152,8 +155,9 @@ def copy_db(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _build(root: Path, templates, key_dir: Path, broadcast: bool) -> None:
-    """Build the three databases in `root` (keys under key_dir): the expensive part, done once a session."""
+def _build(root: Path, templates, key_dir: Path, broadcast: bool, bureau: str | None = None) -> None:
+    """Build the three databases in `root` (keys under key_dir): the expensive part, done once a session.
+    `bureau`: the URL of a server database for the bureau's (default: a file in root)."""
     from inspector_app.core.storage.db import open_database
     from inspector_app.sync.export import export_bundle
     from inspector_app.sync.importer import import_bundle
@@ -161,7 +165,7 @@ def _build(root: Path, templates, key_dir: Path, broadcast: bool) -> None:
 
     dbs, ids = {}, {}
     for name, role in (("bureau", "bureau"), ("a", "field"), ("b", "field")):
-        db = open_database(root / f"{name}.sqlite3")
+        db = open_database(bureau if name == "bureau" and bureau else root / f"{name}.sqlite3")
         if name == "bureau":
             make_roster(db)
         ids[name] = setup_device(db, role, name, key_dir=key_dir)
@@ -180,18 +184,15 @@ def _build(root: Path, templates, key_dir: Path, broadcast: bool) -> None:
         db.close()
 
 
-@pytest.fixture(scope="session")
-def _world_templates(tmp_path_factory, templates):
-    """Pristine copies of the three databases and their keys: before and after the first broadcast."""
+def _build_worlds(root: Path, templates, bureau_urls: dict[str, str] | None = None) -> Path:
     import os
 
-    root = tmp_path_factory.mktemp("sync-worlds")
     saved = os.environ.get("INSPECTOR_APP_DATA_DIR")
     os.environ["INSPECTOR_APP_DATA_DIR"] = str(root / "appdata")  # staging of the first broadcast
     try:
         for name, broadcast in (("bare", False), ("world", True)):
             (root / name).mkdir()
-            _build(root / name, templates, root / "appdata", broadcast)
+            _build(root / name, templates, root / "appdata", broadcast, (bureau_urls or {}).get(name))
     finally:
         if saved is None:
             os.environ.pop("INSPECTOR_APP_DATA_DIR", None)
@@ -200,7 +201,38 @@ def _world_templates(tmp_path_factory, templates):
     return root
 
 
-def _world(tmp_path, templates, source: Path, keys_from: Path) -> World:
+@pytest.fixture(scope="session")
+def _world_templates(tmp_path_factory, templates):
+    """Pristine copies of the three databases and their keys: before and after the first broadcast."""
+    return _build_worlds(tmp_path_factory.mktemp("sync-worlds"), templates)
+
+
+@pytest.fixture(scope="session")
+def _pg_world_templates(tmp_path_factory, templates):
+    """The same with the bureau on the server: template databases `<name>` of the bureau, beside the laptops'
+    files; each test clones them (CREATE DATABASE … TEMPLATE)."""
+    from tests import pg
+
+    names = {name: pg.new_name(f"tplw_{name}") for name in ("bare", "world")}
+    urls = {name: pg.create(db) for name, db in names.items()}
+    root = _build_worlds(tmp_path_factory.mktemp("sync-worlds-pg"), templates, urls)
+    yield root, names
+    for db in names.values():
+        pg.drop(db)
+
+
+def _pg_bureau(request, world_name: str) -> str:
+    """A clone of the session's bureau template `world_name` for this test, dropped after it."""
+    from tests import pg
+
+    _root, names = request.getfixturevalue("_pg_world_templates")
+    clone = pg.new_name("bureau")
+    url = pg.create(clone, template=names[world_name])
+    request.addfinalizer(lambda: pg.drop(clone))
+    return url
+
+
+def _world(tmp_path, templates, source: Path, keys_from: Path, bureau_url: str | None = None) -> World:
     import shutil
 
     from sqlalchemy import select
@@ -215,7 +247,10 @@ def _world(tmp_path, templates, source: Path, keys_from: Path) -> World:
     bundles.mkdir()
     nodes = []
     for name in ("bureau", "a", "b"):
-        path = copy_db(source / f"{name}.sqlite3", tmp_path / f"{name}.sqlite3")
+        if name == "bureau" and bureau_url:
+            path: Path | str = bureau_url
+        else:
+            path = copy_db(source / f"{name}.sqlite3", tmp_path / f"{name}.sqlite3")
         db = open_database(path)
         nodes.append(Node(name, path, db, load_identity(db), bundles))
     with nodes[0].db.session() as s:
@@ -226,18 +261,27 @@ def _world(tmp_path, templates, source: Path, keys_from: Path) -> World:
     return World(tmp_path, *nodes, site_id, license_id, inspector_ids, template, nodes)
 
 
+def _engine_world(request, engine: str, name: str) -> World:
+    tmp_path, templates = request.getfixturevalue("tmp_path"), request.getfixturevalue("templates")
+    if engine == "postgresql":
+        root, _names = request.getfixturevalue("_pg_world_templates")
+        return _world(tmp_path, templates, root / name, root / "appdata", _pg_bureau(request, name))
+    root = request.getfixturevalue("_world_templates")
+    return _world(tmp_path, templates, root / name, root / "appdata")
+
+
 @pytest.fixture
-def bare_world(tmp_path, templates, _world_templates):
+def bare_world(request, engine):
     """Three databases with identities and registrations, before any bundle has travelled."""
-    world = _world(tmp_path, templates, _world_templates / "bare", _world_templates / "appdata")
+    world = _engine_world(request, engine, "bare")
     yield world
     world.close()
 
 
 @pytest.fixture
-def world(tmp_path, templates, _world_templates):
+def world(request, engine):
     """The bureau's first broadcast (roster, device register) imported on both laptops."""
-    world = _world(tmp_path, templates, _world_templates / "world", _world_templates / "appdata")
+    world = _engine_world(request, engine, "world")
     yield world
     world.close()
 

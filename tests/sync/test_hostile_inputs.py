@@ -111,7 +111,7 @@ def test_full_disk_while_staging_is_refused_and_leaves_nothing(w, monkeypatch):
     assert world.bureau.import_(out.path).changed  # with room again, the same bundle goes in
 
 
-def test_a_database_held_by_another_writer_is_waited_for_then_refused(w, monkeypatch):
+def test_a_database_held_by_another_writer_is_waited_for_then_refused(w, monkeypatch, sqlite_only):
     world = w
     world.start(world.a, {world.items[0]: "conform"})
     out = world.a.export(full=True, encrypt=False)

@@ -49,7 +49,7 @@ def _staging_left() -> list[Path]:
 
 
 @pytest.fixture
-def two_homes(world, tmp_path, monkeypatch):
+def two_homes(world, tmp_path, monkeypatch, sqlite_only):  # photo files in the bureau's data folder
     """The laptop's data folder (the tests' default) and the bureau's (keys copied: both need them)."""
     from inspector_app import paths
 

@@ -80,8 +80,8 @@ def test_a_changed_copy_under_the_same_id_is_a_conflict_not_an_overwrite(world):
     forged = doc.pdf.replace(b"/Producer", b"/Pr0ducer", 1)
     assert forged != doc.pdf
     digest = hashlib.sha256(forged).hexdigest()
-    issued_docs.store_file(forged, digest)
     with w.a.db.session() as s:
+        issued_docs.store_file(s, forged, digest)
         row = s.get(IssuedDocument, info.id)
         row.sha256, row.size = digest, len(forged)
     res = w.bureau.import_(w.a.export().path)

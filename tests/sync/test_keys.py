@@ -14,7 +14,7 @@ from inspector_app.sync import keys
 from inspector_app.sync.format import SyncError
 
 
-def test_first_setup_makes_keys_outside_the_database(db):
+def test_first_setup_makes_keys_outside_the_database(db, sqlite_only):  # reads the file's bytes
     assert device_role(db) is None and device_role_label(db) == ""
     with pytest.raises(SyncError) as exc:
         keys.load_identity(db)
@@ -108,11 +108,11 @@ def test_a_device_id_never_changes_keys(bare_world, tmp_path):
     assert "不同的公钥" in str(exc.value)
 
 
-def test_field_export_needs_the_bureau_key(db):
+def test_field_export_needs_the_bureau_key(db, tmp_path):
     from inspector_app.sync.export import export_bundle
 
     keys.setup_device(db, "field")
     with pytest.raises(SyncError) as exc:
-        export_bundle(db, db.path.with_name("x.ibundle"))
+        export_bundle(db, tmp_path / "x.ibundle")
     assert "区局的公钥" in str(exc.value)
-    assert not db.path.with_name("x.ibundle").exists()
+    assert not (tmp_path / "x.ibundle").exists()

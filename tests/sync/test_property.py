@@ -64,7 +64,7 @@ def _held(db) -> dict:
     return out
 
 
-def test_any_order_and_repetition_reaches_the_same_state(world):
+def test_any_order_and_repetition_reaches_the_same_state(sqlite_only, world):
     w = world
     pristine, bundles, deleted = _bundles(w)
     sent = []  # every record version in any bundle

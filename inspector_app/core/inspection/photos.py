@@ -1,9 +1,10 @@
 """Evidence photos per checklist item (002 三(四): 必要时可拍照或索取相关材料复印件作为证据).
 
-The original file is kept byte for byte (it is evidence) under data_dir()/photos/<sha256[:2]>/<sha256>.<ext>,
-and its SHA-256 is recorded. The database holds two upright copies (EXIF orientation applied with
-Pillow's ImageOps.exif_transpose): a thumbnail for the screen and a downscaled JPEG for the record's photo
-appendix, so the appendix prints the same on any laptop that received the record by sync.
+The original file is kept byte for byte (it is evidence) under data_dir()/photos/<sha256[:2]>/<sha256>.<ext>
+(a server database keeps it in itself, core/storage/attachments.py), and its SHA-256 is recorded. The database
+holds two upright copies (EXIF orientation applied with Pillow's ImageOps.exif_transpose): a thumbnail for
+the screen and a downscaled JPEG for the record's photo appendix, so the appendix prints the same on any
+laptop that received the record by sync.
 Photos can be added, removed, turned and captioned until the inspection is signed; they are part of its content
 hash. Turning one turns the two copies and records the rotation; the original never changes. The time and,
 where the file has it, the position (EXIF GPS) are read when the photo is added.
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 from inspector_app import paths
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
-from inspector_app.core.files import write_atomic
+from inspector_app.core.storage import attachments
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import Photo
 from inspector_app.core.storage.models import Inspection
@@ -228,10 +229,7 @@ def store(
         existing = s.scalar(select(Photo).where(Photo.inspection_id == inspection_id, Photo.sha256 == prepared.sha256))
         if existing is not None:
             return _info(existing)
-        target = original_path(prepared.sha256, prepared.ext)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, prepared.data)
+        attachments.keep(s, prepared.data, prepared.sha256, original_path(prepared.sha256, prepared.ext))
         position = s.scalar(select(func.count()).select_from(Photo).where(Photo.inspection_id == inspection_id))
         row = Photo(
             id=stable_id(inspection_id, prepared.sha256),
@@ -334,8 +332,17 @@ def full_size(db: Database, photo_id: str) -> tuple[PhotoInfo, bytes | None, byt
         p = s.get(Photo, photo_id)
         if p is None:
             raise NotFound(_("找不到该照片"))
-        info, ext, copy = _info(p), p.ext, p.print_copy
-    try:
-        return info, original_path(info.sha256, ext).read_bytes(), copy
-    except OSError:
-        return info, None, copy
+        info, copy = _info(p), p.print_copy
+        return info, attachments.read(s, p.sha256, original_path(p.sha256, p.ext)), copy
+
+
+def original(db: Database, photo_id: str) -> bytes:
+    """The photo's original file, byte for byte (checked against its SHA-256), wherever this database keeps it."""
+    with db.session() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFound(_("找不到该照片"))
+        data = attachments.read(s, p.sha256, original_path(p.sha256, p.ext))
+        if data is None:
+            raise DomainError(_("照片“{f}”的原件缺失或已损坏，请从备份恢复。").format(f=p.filename or p.item_id))
+        return data

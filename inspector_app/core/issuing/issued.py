@@ -4,7 +4,8 @@ is verifiable later; issue 4 §1: the bureau receives the documents issued in th
 A document is *issued* when it is saved as PDF or printed, from the documents dialog or `inspector-app pdf
 summary|record|notice`; a preview is not. Each issue records an `issued_document` row (type, number, code,
 the file's SHA-256 and size, time, how, device, signing key) and keeps the file byte for byte under
-data_dir()/issued/<sha256[:2]>/<sha256>.pdf, content-addressed like the photo originals (core/inspection/photos.py).
+data_dir()/issued/<sha256[:2]>/<sha256>.pdf, content-addressed like the photo originals (core/inspection/photos.py);
+a server database keeps the bytes in the database instead (core/storage/attachments.py).
 The same bytes issued again (saved, then printed from the same preview) are one document: the first record
 is returned. A row is never changed; sync carries it to the bureau with its file (sync/kinds_documents.py).
 """
@@ -17,12 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from inspector_app import paths
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.files import replacing, write_atomic
 from inspector_app.core.issuing.doc_types import DOC_TITLES, doc_title
+from inspector_app.core.storage import attachments
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.core.storage.models import Inspection, Setting
@@ -77,22 +80,11 @@ def _info(row: IssuedDocument) -> IssuedInfo:
     )  # fmt: skip
 
 
-def _intact(path: Path, sha256: str) -> bool:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
-        return False
-
-
-def store_file(data: bytes, sha256: str | None = None) -> Path:
-    """Put `data` into the archive folder (once; a damaged copy with the same name is replaced)."""
+def store_file(session: Session, data: bytes, sha256: str | None = None) -> str:
+    """Keep `data` in the archive (once; a damaged copy is replaced), in the transaction of `session`; its SHA-256."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
-    target = archive_path(sha256)
-    if not _intact(target, sha256):
-        # Durable before the row commits (synchronous=FULL): a power cut must not leave a record without its file.
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
-    return target
+    attachments.keep(session, data, sha256, archive_path(sha256))
+    return sha256
 
 
 @dataclass(frozen=True)
@@ -130,9 +122,7 @@ def record_issued(db: Database, doc: ToIssue, how: str) -> IssuedInfo:
                 IssuedDocument.inspection_id == doc.inspection_id, IssuedDocument.sha256 == digest
             )
         )
-        # Written before the row commits; a file left by a transaction that did not commit is harmless
-        # (content-addressed, the next issue of the same bytes uses it). For an existing row: put back a lost file.
-        store_file(data, digest)
+        store_file(s, data, digest)  # for an existing row: puts back a lost file
         if existing is not None:
             return _info(existing)
         own = s.get(Setting, SETTING_DEVICE_ID)  # not a user setting: set once by sync's first setup
@@ -196,17 +186,17 @@ def issued_pdf(db: Database, issued_id: str) -> bytes:
     """The archived bytes, checked against the recorded SHA-256."""
     info = get_issued(db, issued_id)
     path = archive_path(info.sha256)
-    try:
-        data = path.read_bytes()
-    except OSError:
+    with db.session() as s:
+        data = attachments.read(s, info.sha256, path)
+        kept = attachments.size(s, info.sha256, path) is not None
+    if data is not None:
+        return data
+    where = _("（数据库中）") if db.is_server else f"“{path}”"
+    if kept:
         raise DomainError(
-            _("已出具的{d}的存档文件“{p}”缺失，请从备份恢复该文件。").format(d=info.title, p=path)
-        ) from None
-    if hashlib.sha256(data).hexdigest() != info.sha256:
-        raise DomainError(
-            _("已出具的{d}的存档文件“{p}”已损坏（校验值不符），请从备份恢复该文件。").format(d=info.title, p=path)
+            _("已出具的{d}的存档文件{w}已损坏（校验值不符），请从备份恢复。").format(d=info.title, w=where)
         )
-    return data
+    raise DomainError(_("已出具的{d}的存档文件{w}缺失，请从备份恢复。").format(d=info.title, w=where))
 
 
 def export_issued(db: Database, issued_id: str, path: str | Path) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from inspector_app.core.errors import DatabaseRefused
 from inspector_app.core.storage.health import backup_hint
@@ -167,12 +168,25 @@ class Database:
         self.location = location or str(path)
         self.is_server = path is None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        from inspector_app.core.storage import audit, edits
+
+        edits.watch(self._sessions)  # 已被他人修改: which record a lost race was about
+        audit.watch(self._sessions)  # who did it: the change log of the bureau's changes
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back everything on any error."""
-        with self._sessions() as s, s.begin():
-            yield s
+        """One unit of work: commits on success, rolls back everything on any error.
+
+        A record another clerk saved while this unit read it (its `rev` moved on between our read and our
+        update: version_id_col, core/storage/models.py) is refused as EditedByOther, with its values now."""
+        with self._sessions() as s:
+            try:
+                with s.begin():
+                    yield s
+            except StaleDataError:
+                from inspector_app.core.storage.edits import edited_by_other
+
+                raise edited_by_other(self, s) from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -192,13 +192,12 @@ def issue_notice(db: Database, enterprise_id: str, *, who: str = "", on: date | 
 def keep_pdf(db: Database, table, record_id: str, pdf: bytes) -> Path:
     """Keep a signed PDF of a notice or interview record in the archive of issued files, and its SHA-256 on
     the record (`table`: ClassificationNotice or Interview)."""
-    path = issued.store_file(pdf)
     with db.session() as s:
         row = s.get(table, record_id)
         if row is None:
             raise NotFound(_("找不到该记录"))
-        row.pdf_sha256 = path.stem
-    return path
+        row.pdf_sha256 = issued.store_file(s, pdf)
+    return issued.archive_path(row.pdf_sha256)
 
 
 @dataclass(frozen=True)

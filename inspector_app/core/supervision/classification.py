@@ -20,6 +20,7 @@ from inspector_app.core import clock
 from inspector_app.core.catalog import RISK_LEVELS
 from inspector_app.core.errors import ValidationError
 from inspector_app.core.storage.db import Database
+from inspector_app.core.storage.edits import check_rev
 from inspector_app.core.storage.models import Enterprise, License
 from inspector_app.core.storage.supervision_models import ClassificationChange, ProductClass, SpotCheck
 from inspector_app.core.storage.sync_models import require_bureau
@@ -202,11 +203,16 @@ def classify(
     on: date | None = None,
     category: str | None = None,
     commitment: str = "",
+    expected_rev: int | None = None,
 ) -> ChangeView:
-    """The yearly review (001 §33): one step up at most, once a year; any step down; AA needs §8/§9."""
+    """The yearly review (001 §33): one step up at most, once a year; any step down; AA needs §8/§9.
+
+    expected_rev: the enterprise's revision the clerk saw (archive.EnterpriseDetail.rev); another clerk's change since
+    refuses this one with 已被他人修改 and the values now (core/storage/edits.py)."""
     require_bureau(db, _("企业分类调整"))
     with db.session() as s:
         ent = enterprise_of(s, enterprise_id)
+        check_rev(ent, expected_rev)
         change = _apply(
             s,
             ent,

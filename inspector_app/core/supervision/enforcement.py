@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from inspector_app.core import clock
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
+from inspector_app.core.storage import audit
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, Inspection
 from inspector_app.core.storage.supervision_models import EnforcementFlag
@@ -21,6 +22,7 @@ FLAG_KINDS: dict[str, tuple[str, str]] = {
     TRANSFER_PENALTY: ("移交行政处罚", "001 §28"),  # 需要给予行政处罚的，移交本机关行政执法部门
     DOWNGRADE: ("分类降级建议", "001 §33"),  # 企业出现…应当作降级处理
 }
+audit.FLAG_LABELS.update({kind: label for kind, (label, _rule) in FLAG_KINDS.items()})  # the change log's words
 PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
 FLAG_STATUSES = {PROPOSED: "待决定", CONFIRMED: "已决定执行", DISMISSED: "不予采纳"}
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0860_statistics_inputs"
-down_revision = "0840_photo_view"
+down_revision = "0850_stored_files"
 branch_labels = None
 depends_on = None
 
