@@ -1,4 +1,5 @@
-"""一企一档 (001 §36): one enterprise's details, production sites, licenses and inspection history.
+"""一企一档 (001 §36): one enterprise's details, production sites, licenses, inspection history and the
+bureau's changes to it (变更记录: who did what, and when — issue 17).
 
 ArchiveView only lays out an EnterpriseDetail (a plain dataclass) and turns clicks into signals;
 ArchiveLoader fetches it on the database worker. Core modules are imported inside methods: this module
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +37,7 @@ class ArchiveLoader(QObject):
     """
 
     loaded = Signal(object)  # EnterpriseDetail
+    history_loaded = Signal(object)  # list[core.storage.audit.Change], newest first
     failed = Signal(object)  # exception
 
     def __init__(self, worker, parent: QObject | None = None):
@@ -43,6 +46,7 @@ class ArchiveLoader(QObject):
         self._db = None
         self._wanted: str | None = None
         self._in_flight = False
+        self._again = False  # asked again (a refresh, after a change) while a load was in flight
 
     def set_database(self, db) -> None:
         self._db = db
@@ -53,6 +57,7 @@ class ArchiveLoader(QObject):
 
     def load(self, enterprise_id: str | None) -> None:
         self._wanted = enterprise_id
+        self._again = self._in_flight
         if enterprise_id and not self._in_flight and self._db is not None:
             self._submit(enterprise_id)
 
@@ -71,16 +76,42 @@ class ArchiveLoader(QObject):
             on_error=lambda exc: self._done(enterprise_id, None, exc),
         )
 
+    def _outdated(self, requested: str) -> bool:
+        """The selection moved on, or the data changed, while we were loading: load the latest instead."""
+        if self._wanted == requested and not self._again:
+            return False
+        self._in_flight = self._again = False
+        if self._wanted:
+            self._submit(self._wanted)
+        return True
+
     def _done(self, requested: str, detail, exc) -> None:
-        self._in_flight = False
-        if self._wanted != requested:  # the selection moved on while we were loading
-            if self._wanted:
-                self._submit(self._wanted)
+        if self._outdated(requested):
             return
+        if exc is not None:
+            self._in_flight = False
+            self.failed.emit(exc)
+            return
+        from inspector_app.core.archive import change_history
+
+        self.loaded.emit(detail)
+        # Then who changed it (变更记录), as a second job: the details are on screen meanwhile.
+        self._worker.submit(
+            change_history,
+            self._db,
+            requested,
+            on_done=lambda changes: self._history_done(requested, changes, None),
+            on_error=lambda exc: self._history_done(requested, None, exc),
+        )
+
+    def _history_done(self, requested: str, changes, exc) -> None:
+        if self._outdated(requested):
+            return
+        self._in_flight = False
         if exc is not None:
             self.failed.emit(exc)
         else:
-            self.loaded.emit(detail)
+            self.history_loaded.emit(changes)
 
 
 def _small_table(headers: list[str], stretch: int) -> QTableWidget:
@@ -137,6 +168,7 @@ class ArchiveView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._detail = None
+        self._history_of: str | None = None  # the enterprise whose 变更记录 the table shows
         self._stack = QStackedWidget()
         self._placeholder = QLabel(_("在左侧列表中选择一家企业，查看其档案（一企一档）。"))
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -224,7 +256,12 @@ class ArchiveView(QWidget):
         layout.addWidget(info)
         layout.addWidget(self.licenses_box)
         layout.addWidget(self.sites_box)
-        layout.addWidget(self.inspections_box, 1)
+        self.history = _small_table([_("时间"), _("操作人"), _("内容")], 2)
+        # The inspections and the bureau's changes share the space under the sites (the window's height).
+        self.record_tabs = QTabWidget()
+        self.record_tabs.addTab(self.inspections_box, _("检查记录"))
+        self.record_tabs.addTab(self.history, _("变更记录"))
+        layout.addWidget(self.record_tabs, 1)
         return page
 
     # --- state -------------------------------------------------------------------------------------------
@@ -243,6 +280,9 @@ class ArchiveView(QWidget):
         from inspector_app.core.issuing.signing import STATUSES
 
         self._detail = d
+        if self._history_of != d.id:  # another enterprise's changes must not stay in view while loading
+            self.show_history([])
+            self._history_of = d.id
         self.title.setText(d.name)
         cls = d.classification
         values = {
@@ -279,6 +319,16 @@ class ArchiveView(QWidget):
                 self.inspections.setItem(r, c, item)
         self._inspection_selected()  # a kept selection may now be completed or signed
         self._stack.setCurrentIndex(1)
+
+    def show_history(self, changes) -> None:
+        """变更记录: the bureau's changes to the enterprise (class, plan, draw, decisions), newest first."""
+        self.record_tabs.setTabText(1, _("变更记录（{n}）").format(n=len(changes)))
+        self.history.setRowCount(len(changes))
+        for r, change in enumerate(changes):
+            what = f"{change.action}：{change.detail}" if change.detail else change.action
+            cells = (change.at.strftime("%Y-%m-%d %H:%M"), change.who or "—", what)
+            for c, text in enumerate(cells):
+                self.history.setItem(r, c, _item(text))
 
     def _fill_licenses(self, licenses) -> None:
         from inspector_app.ui.roster_model import STATE_COLORS

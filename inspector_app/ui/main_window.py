@@ -186,6 +186,7 @@ class MainWindow(SyncMenu, ToolWindows, QMainWindow):
         self._worker.data_changed.connect(self._data_changed)
         self._loader = ArchiveLoader(self._worker, self)
         self._loader.loaded.connect(self.archive.show_detail)
+        self._loader.history_loaded.connect(self.archive.show_history)
         self._loader.failed.connect(self._archive_failed)
         self.archive.refresh_requested.connect(self._loader.refresh)
         from inspector_app.core.roster.index import cache_path, read_cache
@@ -429,8 +430,11 @@ class MainWindow(SyncMenu, ToolWindows, QMainWindow):
 
     # --- sync (docs/bundle-format.md) -------------------------------------------------------------------
     def _set_title(self, role_suffix: str) -> None:
-        """现场检查 — 区局 — inspections.sqlite3: the role chosen at first setup is always in view."""
-        self.setWindowTitle(_("现场检查") + role_suffix + f" — {self.db_path.name}")
+        """现场检查 — 区局 — inspections.sqlite3 / 服务器 host/bureau: the role and the database always in view."""
+        from inspector_app.ui.window_title import database_name
+
+        name = database_name(self.db.location, self.db.is_server) if self.db else self.db_path.name
+        self.setWindowTitle(_("现场检查") + role_suffix + f" — {name}")
 
     def refresh_title(self) -> None:
         from inspector_app.ui.sync_common import title_suffix
