@@ -6,6 +6,8 @@ ArchiveLoader fetches it on the database worker. Core modules are imported insid
 is imported before the main window is shown, and SQLAlchemy must not be on that path.
 """
 
+from datetime import UTC
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -326,7 +328,8 @@ class ArchiveView(QWidget):
         self.history.setRowCount(len(changes))
         for r, change in enumerate(changes):
             what = f"{change.action}：{change.detail}" if change.detail else change.action
-            cells = (change.at.strftime("%Y-%m-%d %H:%M"), change.who or "—", what)
+            at = change.at.replace(tzinfo=UTC).astimezone()  # stored in UTC (storage/models.utcnow); shown local
+            cells = (at.strftime("%Y-%m-%d %H:%M"), change.who or "—", what)
             for c, text in enumerate(cells):
                 self.history.setItem(r, c, _item(text))
 
