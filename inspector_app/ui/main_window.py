@@ -428,24 +428,6 @@ class MainWindow(SyncMenu, ToolWindows, QMainWindow):
         self._screens.pop(inspection_id, None)
         self.refresh_archive()
 
-    # --- sync (docs/bundle-format.md) -------------------------------------------------------------------
-    def _set_title(self, role_suffix: str) -> None:
-        """现场检查 — 区局 — inspections.sqlite3 / 服务器 host/bureau: the role and the database always in view."""
-        from inspector_app.ui.window_title import database_name
-
-        name = database_name(self.db.location, self.db.is_server) if self.db else self.db_path.name
-        self.setWindowTitle(_("现场检查") + role_suffix + f" — {name}")
-
-    def refresh_title(self) -> None:
-        from inspector_app.ui.sync_common import title_suffix
-
-        def show(suffix: str) -> None:
-            self._set_title(suffix)
-            if not suffix:  # before first setup: say where it is done, without a dialog in the way
-                self.statusBar().showMessage(_("本机尚未设置用作现场检查终端还是区局：见“同步 → 本机设置…”。"))
-
-        self._worker.submit(title_suffix, self.db, on_done=show)
-
     def verify_document(self) -> None:
         from inspector_app.ui import verify_document_dialog
 

@@ -1,6 +1,6 @@
 """The 同步 menu of the main window: first setup of this installation's role and keys, exporting and importing
-bundles, and the conflicts / history / devices dialogs. A mixin of MainWindow, which provides `db`, `worker`,
-`refresh_title()`, `reload_roster()` and the status bar.
+bundles, the conflicts / history / devices dialogs, and the title bar that names the role and the database. A
+mixin of MainWindow, which provides `db`, `worker`, `db_path`, `reload_roster()` and the status bar.
 """
 
 from pathlib import Path
@@ -11,6 +11,23 @@ from inspector_app.i18n import _
 
 
 class SyncMenu:
+    def _set_title(self, role_suffix: str) -> None:
+        """现场检查 — 区局 — inspections.sqlite3 / 服务器 host/bureau: the role and the database always in view."""
+        from inspector_app.ui.window_title import database_name
+
+        name = database_name(self.db.location, self.db.is_server) if self.db else self.db_path.name
+        self.setWindowTitle(_("现场检查") + role_suffix + f" — {name}")
+
+    def refresh_title(self) -> None:
+        from inspector_app.ui.sync_common import title_suffix
+
+        def show(suffix: str) -> None:
+            self._set_title(suffix)
+            if not suffix:  # before first setup: say where it is done, without a dialog in the way
+                self.statusBar().showMessage(_("本机尚未设置用作现场检查终端还是区局：见“同步 → 本机设置…”。"))
+
+        self._worker.submit(title_suffix, self.db, on_done=show)
+
     def _with_identity(self, then) -> None:
         """Run `then()` once this installation has its role and keys; before first setup, offer it."""
         from inspector_app.core.storage.sync_models import device_role
