@@ -14,7 +14,7 @@ from inspector_app.sync import keys
 from tests.documents import factory
 
 USCC = "91350100M000100Y43"
-BASIS = "2025-01-01｜｜｜《××市工业产品生产许可证后续监管办法》第十一条"
+BASIS = "2025-01-01｜｜全部｜《××市工业产品生产许可证后续监管办法》第十一条"
 
 
 def run(db, *args):
@@ -26,7 +26,7 @@ def run(db, *args):
 def laptop(db, sample, fixed_today):
     keys.setup_device(db, keys.BUREAU, name="bureau-a")
     factory.configure_bureau(db)
-    settings.set_value(db, "class_notice.legal_basis", BASIS.split("｜")[-1])
+    settings.set_value(db, "class_notice.legal_bases", BASIS)
     return db
 
 
