@@ -30,7 +30,8 @@ def classified(db, sample, fixed_today):
 
 
 def test_the_line_in_force_on_the_notice_date_is_cited(db, classified):
-    settings.set_value(db, "class_notice.legal_bases", f"2017-05-01｜2022-04-30｜工业产品｜{OLD}\n2022-05-01｜｜全部｜{NEW}")
+    lines = f"2017-05-01｜2022-04-30｜工业产品｜{OLD}\n2022-05-01｜｜全部｜{NEW}"
+    settings.set_value(db, "class_notice.legal_bases", lines)
     text = _text(print_class_notice(db, classified).pdf)
     assert NEW in text and OLD not in text  # 001 §54: the measures expired on 2022-04-30
 
