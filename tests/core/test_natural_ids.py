@@ -117,12 +117,14 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
         )
         con.execute("DELETE FROM alembic_version")
         con.executemany("INSERT INTO alembic_version VALUES (?)", [(r,) for r in OLD_HEADS])
-        # what later migrations made (0810, 0840), so that upgrading from these heads makes it again
+        # what later migrations made (0810, 0840, 0870), so that upgrading from these heads makes it again
         for table in ("license_action", "interview", "classification_notice"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         for column in ("rotation", "latitude", "longitude"):
             con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
+        con.execute("DROP INDEX ix_issued_document_record_id")
+        con.execute("ALTER TABLE issued_document DROP COLUMN record_id")
     con.close()
 
     db = open_database(db_path)

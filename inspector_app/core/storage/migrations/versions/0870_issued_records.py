@@ -19,12 +19,13 @@ def upgrade() -> None:
     with op.batch_alter_table("issued_document", schema=None) as batch_op:
         batch_op.alter_column("inspection_id", existing_type=sa.String(length=36), nullable=True)
         batch_op.add_column(sa.Column("record_id", sa.String(length=36), nullable=False, server_default=""))
-        batch_op.create_index("ix_issued_document_record_id", ["record_id"], unique=False)
+    # After the table is rebuilt (inside the batch, the copy would create it a second time).
+    op.create_index("ix_issued_document_record_id", "issued_document", ["record_id"], unique=False)
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM issued_document WHERE inspection_id IS NULL")
+    op.drop_index("ix_issued_document_record_id", table_name="issued_document")
     with op.batch_alter_table("issued_document", schema=None) as batch_op:
-        batch_op.drop_index("ix_issued_document_record_id")
         batch_op.drop_column("record_id")
         batch_op.alter_column("inspection_id", existing_type=sa.String(length=36), nullable=False)
