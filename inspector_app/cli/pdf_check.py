@@ -86,9 +86,13 @@ def _details(verdict: Verdict) -> None:
     if result.signed_at:
         print(_("签名时间（签名方自称）：{t:%Y-%m-%d %H:%M:%S %Z}").format(t=result.signed_at))
     if result.inspection_id:
+        from inspector_app.core.issuing.doc_types import RECORD_DOC_TITLES
         from inspector_app.core.issuing.signing import verification_code
 
-        print(_("检查记录：{i}").format(i=result.inspection_id))
+        if result.doc_type in RECORD_DOC_TITLES:  # a 分类告知书 or 约谈记录 names its own record
+            print(_("{d}记录：{i}").format(d=RECORD_DOC_TITLES[result.doc_type], i=result.inspection_id))
+        else:
+            print(_("检查记录：{i}").format(i=result.inspection_id))
         print(_("内容哈希：{h}").format(h=result.content_hash))
         try:
             print(_("核验码：{c}").format(c=verification_code(result.inspection_id, result.content_hash)))

@@ -125,12 +125,21 @@ DEFAULTS: dict[str, SettingSpec] = {
         required=True,
         max_length=500,
     ),
-    # 001 §11: the 分类告知书's basis. No default: the measures that define the classes expired on 2022-04-30
-    # (001 §54); printing refuses until the bureau writes the basis in force (core/supervision/class_notice.py).
-    "class_notice.legal_basis": SettingSpec(
+    # 001 §11: the 分类告知书's bases, as the notice's (core/issuing/legal_basis.py). No default: the measures that
+    # define the classes expired on 2022-04-30 (001 §54); printing refuses until the bureau writes the basis in force.
+    legal_basis.CLASS.key: SettingSpec(
         "",
-        "分类告知书依据",
-        "“依据……，现将你单位的分类结果告知如下”中的法规名称和条款",
+        legal_basis.CLASS.label,
+        "每行一条：有效期起｜有效期止｜适用产品（全部、工业产品、食品相关产品）｜法规名称和条款，"
+        "用于“依据……，现将你单位的分类结果告知如下”；告知书按其日期和企业产品选用有效的一条，没有则不能出具",
+        "multiline",
+        max_length=3000,
+    ),
+    # The earlier single text: read as one line without bounds while class_notice.legal_bases is empty.
+    legal_basis.OLD_CLASS_KEY: SettingSpec(
+        "",
+        "分类告知书依据（旧）",
+        "旧版的单条分类告知书依据；请改在“分类告知书法律依据”中按行设置",
         "multiline",
         max_length=500,
     ),
@@ -261,6 +270,7 @@ _CHECKS: dict[str, Callable[[str], None]] = {
     "bureau.contact_phone": _check_phone,
     legal_basis.KEY: legal_basis.check_setting,
     "statistics.central_districts": _check_districts,
+    legal_basis.CLASS.key: legal_basis.check_class_setting,
 }
 
 

@@ -7,18 +7,24 @@ for it (the exact bytes handed out, to compare with the paper) and the verdict o
 (documents/qrsig.py) is first checked against the device register: a code not signed by a registered device
 that was valid on the day of issue is refused as forged, before anything of the archive is shown.
 `describe(found)` is the same in Chinese lines, for the CLI; the 核验文书 dialog shows the fields.
+
+A 分类告知书 or 约谈记录 (documents/supervision_docs.py) belongs to no inspection: its code and QR name the
+record's id, and what is found is its entry in the register of issued documents (`FoundRecordDoc`): the
+archived PDF, its number, the enterprise, and the verdict on the archived copy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
 from inspector_app.core.catalog import INSPECTION_KINDS
-from inspector_app.core.errors import NotFound, ValidationError
+from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.issuing import code_typos, signing
 from inspector_app.core.issuing import issued as issued_docs
 from inspector_app.core.issuing import numbers as docnumbers
+from inspector_app.core.issuing.doc_types import RECORD_DOC_TITLES
 from inspector_app.core.storage.db import Database
 from inspector_app.documents import qrsig
 from inspector_app.i18n import _
@@ -56,7 +62,26 @@ class Found:
         return tuple(n for n in self.numbers if n.status == docnumbers.VOIDED)
 
 
-def lookup(db: Database, text: str) -> Found:
+@dataclass(frozen=True)
+class FoundRecordDoc:
+    """A 分类告知书 or 约谈记录 found in the register of issued documents."""
+
+    via: str
+    qr_state: str
+    doc_type: str
+    issued: tuple[issued_docs.IssuedInfo, ...]  # this record's documents with the paper's content, oldest first
+    enterprise: tuple[str, str]  # name, 统一社会信用代码
+    archived_verdict: str = ""
+    archived_intact: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def trustworthy(self) -> bool:
+        """The archived copy is there, intact and signed by a known device."""
+        return self.archived_intact
+
+
+def lookup(db: Database, text: str) -> Found | FoundRecordDoc:
     """Raises ValidationError (a mistyped code, naming the wrong character where it can; a forged or damaged
     QR code) or NotFound (nothing of this archive matches), with Chinese messages."""
     text = (text or "").strip()
@@ -67,7 +92,7 @@ def lookup(db: Database, text: str) -> Found:
     return _by_code(db, text)
 
 
-def lookup_image(db: Database, path: str) -> tuple[str, Found]:
+def lookup_image(db: Database, path: str) -> tuple[str, Found | FoundRecordDoc]:
     """Read the QR code of a photo or scan of the page, then look it up: (the code's text, what was found)."""
     from inspector_app.documents import qrread
 
@@ -76,7 +101,7 @@ def lookup_image(db: Database, path: str) -> tuple[str, Found]:
 
 
 # ------------------------------------------------------------------------------------------------ typed code
-def _by_code(db: Database, code: str) -> Found:
+def _by_code(db: Database, code: str) -> Found | FoundRecordDoc:
     bad = code_typos.bad_characters(code)
     if bad:
         listed = "、".join(
@@ -90,6 +115,14 @@ def _by_code(db: Database, code: str) -> Found:
         raise ValidationError(
             _("核验码"), _("应为17位（4组4位加1位校验位），输入的是{n}位，请核对后重新输入").format(n=len(clean))
         )
+    try:
+        id_prefix, hash_prefix = signing.parse_verification_code(clean)
+    except ValidationError:
+        pass  # a mistyped code: the inspection's path below says which character
+    else:
+        records = issued_docs.find_record_documents(db, id_prefix, hash_prefix)
+        if records:
+            return _found_record(db, records, via="code")
     try:
         state = signing.find_by_code(db, clean)
     except (ValidationError, NotFound) as exc:
@@ -110,13 +143,27 @@ def _by_code(db: Database, code: str) -> Found:
 
 
 # ------------------------------------------------------------------------------------------------ QR code
-def _by_qr(db: Database, text: str) -> Found:
+def _by_qr(db: Database, text: str) -> Found | FoundRecordDoc:
     content = qrsig.parse(text)
     issuer, notes = "", []
     if content.signed:
         issuer = _check_signature(db, content)
     else:
         notes.append(_("旧版二维码（未签名）：只能凭本存档核对，离线无法证明二维码本身的真伪。"))
+    if content.doc_type in RECORD_DOC_TITLES:
+        records = [
+            d
+            for d in issued_docs.list_issued_for_record(db, content.inspection_id)
+            if d.doc_type == content.doc_type and d.content_hash.startswith(content.hash_prefix)
+        ]
+        if not records:
+            raise NotFound(
+                _("二维码所指的{d}不在本数据库的已出具文书存档中（可能尚未同步到区局）。").format(
+                    d=issued_docs.doc_title(content.doc_type)
+                )
+            )
+        record_doc = _found_record(db, records, via="qr")
+        return dataclasses.replace(record_doc, qr_state=QR_UNSIGNED, notes=tuple(notes) + record_doc.notes)
     try:
         state = signing.get_signed(db, content.inspection_id)
     except (NotFound, signing.NotSigned):
@@ -217,6 +264,53 @@ def _found(db: Database, state: signing.SignedState, paper_hash: str, *, via: st
     )
 
 
+def _found_record(db: Database, records: list[issued_docs.IssuedInfo], *, via: str) -> FoundRecordDoc:
+    from inspector_app.documents import trust
+
+    latest = records[-1]
+    verdict, intact, notes = "", False, []
+    try:
+        judged = trust.assess(issued_docs.issued_pdf(db, latest.id), db)
+        verdict, intact = judged.first_line, judged.intact_and_known
+    except DomainError as exc:  # the archived file is missing or damaged
+        notes.append(str(exc))
+    return FoundRecordDoc(
+        via=via,
+        qr_state="",
+        doc_type=latest.doc_type,
+        issued=tuple(records),
+        enterprise=issued_docs.record_enterprise(db, latest),
+        archived_verdict=verdict,
+        archived_intact=intact,
+        notes=tuple(notes),
+    )
+
+
+def describe_record(found: FoundRecordDoc) -> list[str]:
+    """A record document found, as Chinese lines: the verdict first."""
+    latest = found.issued[-1]
+    if found.archived_intact:
+        out = [_("找到出具的{d}：以下为存档中的原文书，请与纸质文书逐项核对。").format(d=latest.title)]
+    else:
+        out = [_("存档中的{d}原件无法确认（见下），请以出具机关的纸质档案为准。").format(d=latest.title)]
+    out.extend(found.notes)
+    out.append(_("文书：{d}").format(d=latest.title))
+    if latest.number:
+        out.append(_("文号 {n}").format(n=latest.number))
+    name, uscc = found.enterprise
+    if name:
+        out.append(_("企业：{n}（统一社会信用代码 {u}）").format(n=name, u=uscc))
+    out.append(_("存档中出具的原文书 {n} 份：").format(n=len(found.issued)))
+    for d in found.issued:
+        out.append(
+            f"  {d.title}  {d.number or '—'}  {d.issued_at:%Y-%m-%d %H:%M}  {d.how_label}  "
+            + _("设备 {v}  SHA-256 {h}").format(v=d.device or d.device_id or "—", h=d.sha256[:16])
+        )
+    if found.archived_verdict:
+        out.append(_("存档原文书的电子签名：{v}").format(v=found.archived_verdict))
+    return out
+
+
 def problem_lines(found: Found) -> list[str]:
     """The 不符合 items as the paper lists them, from the signed state (after the paper's amendments)."""
     answers = found.state.answers()
@@ -228,8 +322,10 @@ def problem_lines(found: Found) -> list[str]:
     return lines
 
 
-def describe(found: Found) -> list[str]:
+def describe(found: Found | FoundRecordDoc) -> list[str]:
     """The lookup result as Chinese lines: the verdict first."""
+    if isinstance(found, FoundRecordDoc):
+        return describe_record(found)
     info, st = found.info, found.state
     out = []
     if found.record_problems:

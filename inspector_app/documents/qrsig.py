@@ -114,10 +114,11 @@ def parse(text: str) -> QrContent:
     text = text.strip()
     bad = ValidationError(_("二维码"), _("不是本程序出具的文书二维码"))
     if text.upper().startswith("XCJC:1:"):
+        from inspector_app.core.issuing.doc_types import RECORD_DOC_TITLES
         from inspector_app.core.issuing.signing import parse_qr_payload
 
         doc_type, inspection_id, content_hash = parse_qr_payload(text)
-        if doc_type not in DOCS:
+        if doc_type not in DOCS and doc_type not in RECORD_DOC_TITLES:  # 分类告知书, 约谈记录: version 1 only
             raise bad
         return QrContent(1, doc_type, inspection_id, content_hash)
     if not text.startswith(PREFIX):

@@ -1,8 +1,10 @@
 """Two documents of the supervision records that are not made from an inspection: the 分类告知书 (001 §11) and
 the 约谈记录 (001 §35: 作好书面记录). Like the inspection documents: A4, the embedded font, a document number
 (core/issuing/numbers.py), the verification code and QR mark on every page, and a PAdES signature with this
-laptop's key, certified by its device key (documents/pdfsign.py). The signed bytes are kept in the archive
-of issued files and their SHA-256 on the record (core/supervision/class_notice.keep_pdf).
+laptop's key, certified by its device key (documents/pdfsign.py). Each print is entered in the register of
+issued documents (core/issuing/issued.py, as saved: the PDF is what the user writes out or prints) under the
+record's id, so `pdf verify` and `pdf lookup` find it like an inspection's documents; the record keeps the
+SHA-256 of its latest print (core/supervision/class_notice.keep_pdf).
 
 The QR mark and /Keywords name the record's id where the inspection documents name the inspection's, and
 a content hash over the printed values (canonical JSON), so `pdf verify` reads them the same way.
@@ -21,7 +23,7 @@ from reportlab.platypus import Spacer, Table
 
 from inspector_app.core import settings
 from inspector_app.core.canonical import canonical_json
-from inspector_app.core.issuing import numbers, print_check
+from inspector_app.core.issuing import issued, numbers, print_check
 from inspector_app.core.issuing.signing import verification_code
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.supervision_records_models import ClassificationNotice, Interview
@@ -83,7 +85,8 @@ def _filename(title: str, enterprise: str, on: date) -> str:
     return f"{title}-{_UNSAFE.sub('', enterprise)[:40]}-{on:%Y%m%d}.pdf"
 
 
-def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, data: _Data, check) -> tuple:
+def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, data: _Data, check, filename: str):
+    """Render, sign and enter in the register of issued documents: (the signed PDF, its 核验码, warnings)."""
     content_hash = _content_hash(values)
     furniture = layout.Furniture(
         doc_type=doc_type, title=title, inspection_id=record_id, content_hash=content_hash,
@@ -93,7 +96,7 @@ def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, 
     pdf = layout.render(story, furniture, data, margins=tuple(v * mm for v in MARGINS_MM))
     code = verification_code(record_id, content_hash)
     location, device, user = (settings.get(db, k) for k in ("bureau.name", "device.name", "device.inspector"))
-    pdf = pdfsign.sign_pdf(
+    signed = pdfsign.sign_with_fingerprint(
         pdf,
         reason=f"{numbers.DOC_TYPES[doc_type]} {code}",
         location=location,
@@ -101,7 +104,13 @@ def _finish(db, story, doc_type: str, title: str, record_id: str, values: dict, 
         inspector=print_check.device_user(db, user),
         device_key=device_binding.own_device_key(db),
     )
-    return pdf, code, warnings
+    doc = issued.ToIssue(
+        inspection_id="", doc_type=doc_type, number=values["number"], verification_code=code,
+        content_hash=content_hash, pdf=signed.pdf, filename=filename, signer_fingerprint=signed.fingerprint,
+        record_id=record_id,
+    )  # fmt: skip
+    issued.record_issued(db, doc, issued.SAVED)
+    return signed.pdf, code, warnings
 
 
 def print_class_notice(db: Database, enterprise_id: str, *, who: str = "", on=None, strict=True) -> Printed:
@@ -144,9 +153,10 @@ def print_class_notice(db: Database, enterprise_id: str, *, who: str = "", on=No
         "class": n.classification, "decided_on": n.decided_on, "mode": n.mode, "basis": n.legal_basis,
     }  # fmt: skip
     data = _Data(n.enterprise_name, n.bureau)
-    pdf, code, warnings = _finish(db, story, numbers.CLASS_NOTICE, t["title"], n.id, values, data, check)
+    name = _filename("分类告知书", n.enterprise_name, n.issued_on)
+    pdf, code, warnings = _finish(db, story, numbers.CLASS_NOTICE, t["title"], n.id, values, data, check, name)
     class_notice.keep_pdf(db, ClassificationNotice, n.id, pdf)
-    return Printed(pdf, n.number, code, _filename("分类告知书", n.enterprise_name, n.issued_on), warnings)
+    return Printed(pdf, n.number, code, name, warnings)
 
 
 def print_interview(db: Database, interview_id: str, *, strict=True) -> Printed:
@@ -199,6 +209,7 @@ def print_interview(db: Database, interview_id: str, *, strict=True) -> Printed:
         "deadline": r.deadline,
     }  # fmt: skip
     data = _Data(r.enterprise_name, bureau)
-    pdf, code, warnings = _finish(db, story, numbers.INTERVIEW, "约谈记录", r.id, values, data, check)
+    name = _filename("约谈记录", r.enterprise_name, r.held_on)
+    pdf, code, warnings = _finish(db, story, numbers.INTERVIEW, "约谈记录", r.id, values, data, check, name)
     class_notice.keep_pdf(db, Interview, r.id, pdf)
-    return Printed(pdf, r.number, code, _filename("约谈记录", r.enterprise_name, r.held_on), warnings)
+    return Printed(pdf, r.number, code, name, warnings)

@@ -25,6 +25,7 @@ from inspector_app.i18n import _
 from inspector_app.ui.errors import show_error
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
+from inspector_app.ui.tasks import ROSTER
 
 HEADERS = (
     "生效日期",
@@ -142,6 +143,7 @@ class LicenseActionsView(QWidget):
             authority=self.authority.text(),
             on_done=self._recorded,
             on_error=self._failed,
+            changes=(ROSTER,),  # the main window's list shows the ended license (已注销 …)
         )
 
     def _recorded(self, action_id: str) -> None:

@@ -19,11 +19,12 @@ COL_NAME, COL_USCC, COL_DISTRICT, COL_CLASS, COL_LICENSES, COL_EXPIRY = range(6)
 HEADERS = (_("企业名称"), _("统一社会信用代码"), _("所在区"), _("分类"), _("生产许可证编号"), _("最早到期"))
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the enterprise id of a row
-STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # license_state of the earliest expiry: valid/expiring/expired/None
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # license_state of the earliest expiry: valid/expiring/expired/ended/None
 
 # (background, text) per license state: light backgrounds keep the text readable; the expiry cell also gets
 # a strong text colour. Shared with the archive view so a state looks the same everywhere.
-STATE_COLORS = {"expired": ("#f8d7da", "#a4161a"), "expiring": ("#fff3cd", "#8a5a00")}
+# "ended": every license 撤回/撤销/吊销/注销 (001 §39): grey row, the 最早到期 cell says 已注销 in red.
+STATE_COLORS = {"expired": ("#f8d7da", "#a4161a"), "expiring": ("#fff3cd", "#8a5a00"), "ended": ("#e9ecef", "#a4161a")}
 _BACKGROUND = {k: QBrush(QColor(bg)) for k, (bg, _fg) in STATE_COLORS.items()}
 _FOREGROUND = {k: QBrush(QColor(fg)) for k, (_bg, fg) in STATE_COLORS.items()}
 
@@ -108,6 +109,8 @@ class RosterTableModel(QAbstractTableModel):
             if col == COL_LICENSES:
                 return self._index.licenses[i]
             expiry = self._index.earliest_expiry(i)
+            if expiry and self._index.ended[i] and self._index.expiry[i] <= self._today_ordinal:
+                return _("已{w}").format(w=self._index.ended[i])
             return expiry.isoformat() if expiry else ""
         if role == _BG:
             return _BACKGROUND.get(self._state_at(index))
@@ -123,9 +126,12 @@ class RosterTableModel(QAbstractTableModel):
 
     def _state_at(self, index) -> str | None:
         """license_state() of the earliest expiry, on date ordinals (no date object per painted cell)."""
-        expiry = self._index.expiry[self._visible[index.row()]]
+        i = self._visible[index.row()]
+        expiry = self._index.expiry[i]
         if expiry == NO_EXPIRY:
             return None
+        if self._index.ended[i] and expiry <= self._today_ordinal:
+            return "ended"
         if expiry < self._today_ordinal:
             return "expired"
         return "expiring" if expiry <= self._today_ordinal + EXPIRY_WARNING_DAYS else "valid"
@@ -136,6 +142,10 @@ class RosterTableModel(QAbstractTableModel):
         if col == COL_CLASS:
             return CLASSES.get(self._index.classes[i])
         expiry = self._index.earliest_expiry(i)
+        if col == COL_EXPIRY and expiry and self._index.ended[i]:
+            done = expiry <= self._today
+            text = _("许可证已于{d}{w}") if done else _("许可证将于{d}{w}")
+            return text.format(d=expiry.isoformat(), w=self._index.ended[i])
         if col == COL_EXPIRY and expiry:
             return expiry_text(expiry, self._today)
         if col in (COL_NAME, COL_LICENSES):

@@ -43,13 +43,14 @@ TABS: list[tuple[str, list[str]]] = [
         "文书编号",
         ["docnumber.pattern", "device.docnumber_prefix", "device.docnumber_block_start", "device.docnumber_block_end"],
     ),
-    ("文书文字", ["notice.legal_bases", "notice.reinspection", "summary.warning"]),
+    ("文书文字", ["notice.legal_bases", "class_notice.legal_bases", "notice.reinspection", "summary.warning"]),
     ("本机", ["device.name", "device.inspector"]),
     ("数据包", ["bundle.max_files", "bundle.max_file_mb", "bundle.max_total_mb"]),
     ("导入文件", ["input.roster_max_mb", "input.roster_max_rows"]),
 ]
-# Keys with a screen of their own: the draw rules file is imported and checked in 双随机抽取.
-SET_ELSEWHERE = ("draw.rules",)
+# Keys with a screen of their own: the draw rules file is imported and checked in 双随机抽取. The earlier single
+# 分类告知书 basis is only read (core/issuing/legal_basis.py class_lines): its lines are class_notice.legal_bases.
+SET_ELSEWHERE = ("draw.rules", "class_notice.legal_basis")
 # What the next document number depends on (core/issuing/numbers.py issue()).
 NUMBER_KEYS = (
     "docnumber.pattern",

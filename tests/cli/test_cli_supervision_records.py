@@ -59,7 +59,7 @@ def test_license_end_and_list(db, sample, db_path, capsys, fixed_today):
 def test_interview_add_list_print_and_the_notice(db, sample, db_path, tmp_path, capsys, fixed_today):
     from inspector_app.core import settings
 
-    settings.set_value(db, "class_notice.legal_basis", "《××办法》第十一条")
+    settings.set_value(db, "class_notice.legal_bases", "｜｜全部｜《××办法》第十一条")
     assert run(db_path, "interview", "add", USCC, "--on", "2026-06-01", "--kind", "c_duty", "--interviewee",
                "王建国", "--interviewer", "张伟", "--interviewer", "刘洋", "--reason", "C类履责约谈") == 0  # fmt: skip
     iid = capsys.readouterr().out.strip()

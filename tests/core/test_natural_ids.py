@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from inspector_app.core.storage.identity import derive_id
+from tests.rewind import undo_after_0800
 
 OLD_HEADS = ("0100", "0210", "0400", "0600", "0710")  # before 0800 merged them
 
@@ -117,14 +118,7 @@ def test_migration_0800_moves_every_id_and_reference_in_one_go(db_path, template
         )
         con.execute("DELETE FROM alembic_version")
         con.executemany("INSERT INTO alembic_version VALUES (?)", [(r,) for r in OLD_HEADS])
-        # what later migrations made (0810, 0840, 0850, 0860), so that upgrading from these heads makes it again
-        for table in ("license_action", "interview", "classification_notice", "stored_file", "change_log"):
-            con.execute(f"DROP TABLE {table}")
-        con.execute("ALTER TABLE inspector DROP COLUMN district")
-        for column in ("rotation", "latitude", "longitude"):
-            con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
-        con.execute("ALTER TABLE license DROP COLUMN issuance")  # 0860
-        con.execute("ALTER TABLE spot_check DROP COLUMN product")
+        undo_after_0800(con)  # so that upgrading from these heads makes it again
     con.close()
 
     db = open_database(db_path)

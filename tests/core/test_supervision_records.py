@@ -67,9 +67,10 @@ def test_the_notice_tells_the_class_under_a_number_and_is_signed(db, sample, fix
     from inspector_app.documents.pdfsign import verify_pdf
     from inspector_app.documents.supervision_docs import print_class_notice
 
-    with pytest.raises(DomainError, match="分类告知书依据"):  # no default basis: 001 expired (001 §54)
+    with pytest.raises(DomainError, match="分类告知书法律依据"):  # no default basis: 001 expired (001 §54)
         print_class_notice(db, sample.enterprise_id)
-    settings.set_value(db, "class_notice.legal_basis", "《××市工业产品生产许可证后续监管办法》第十一条")
+    basis = "2025-01-01｜｜全部｜《××市工业产品生产许可证后续监管办法》第十一条"
+    settings.set_value(db, "class_notice.legal_bases", basis)
     with pytest.raises(DomainError, match="还没有分类记录"):
         print_class_notice(db, sample.enterprise_id)
     classification.classify(db, sample.enterprise_id, "C", reason="监督抽查不合格", who="张伟", on=date(2026, 5, 2))

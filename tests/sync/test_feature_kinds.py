@@ -15,6 +15,7 @@ from inspector_app.core.storage.docs_models import InspectionSignoff, Photo, Sig
 from inspector_app.core.storage.models import Enterprise
 from inspector_app.core.storage.supervision_models import AnnualPlan, SpotCheck
 from inspector_app.sync.registry import registry
+from tests.rewind import undo_after_0800
 
 
 def _jpeg(color=(200, 30, 30)) -> bytes:
@@ -150,14 +151,7 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
             "INSERT INTO alembic_version VALUES (?)", [(r,) for r in ("0100", "0210", "0300", "0400", "0600")]
         )
         con.execute("DROP INDEX ix_photo_marks")  # migration 0710, after 0700
-        # what later migrations made (0810, 0840, 0850, 0860), so that upgrading from these heads makes it again
-        for table in ("license_action", "interview", "classification_notice", "stored_file", "change_log"):
-            con.execute(f"DROP TABLE {table}")
-        con.execute("ALTER TABLE inspector DROP COLUMN district")
-        for column in ("rotation", "latitude", "longitude"):
-            con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
-        con.execute("ALTER TABLE license DROP COLUMN issuance")  # 0860
-        con.execute("ALTER TABLE spot_check DROP COLUMN product")
+        undo_after_0800(con)  # so that upgrading from these heads makes it again
         con.execute("UPDATE sync_record_state SET hash = 'old', received_hash = 'old' WHERE kind = 'photo'")
     con.close()
     w.a.db = open_database(w.a.path)

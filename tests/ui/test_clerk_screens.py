@@ -148,7 +148,7 @@ def test_classification_screen_deadlines_changes_and_notice(qtbot, db, db_worker
     assert "001 " not in "".join(change[5:]) and "§" not in "".join(change)
 
     basis = "《上海市工业产品生产许可证证后监督检查管理办法》"
-    settings.update(db, {"class_notice.legal_basis": basis, "device.docnumber_prefix": "T1"})
+    settings.update(db, {"class_notice.legal_bases": "｜｜全部｜" + basis, "device.docnumber_prefix": "T1"})
     view.message.clear()
     view.issue_notice(eid, str(tmp_path / "告知书.pdf"))
     settle(qtbot, db_worker, lambda: bool(view.message.text()), timeout=20000)

@@ -8,6 +8,10 @@ data_dir()/issued/<sha256[:2]>/<sha256>.pdf, content-addressed like the photo or
 a server database keeps the bytes in the database instead (core/storage/attachments.py).
 The same bytes issued again (saved, then printed from the same preview) are one document: the first record
 is returned. A row is never changed; sync carries it to the bureau with its file (sync/kinds_documents.py).
+
+The documents of a supervision record that belong to no inspection — the 分类告知书 and the 约谈记录 — are in the
+same register (migration 0870): their row has no inspection, names its record in `record_id`, and is recorded
+when the document is printed (documents/supervision_docs.py), so that `pdf verify` and `pdf lookup` find them.
 """
 
 from __future__ import annotations
@@ -24,21 +28,26 @@ from inspector_app import paths
 from inspector_app.core import clock, settings
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.files import replacing, write_atomic
-from inspector_app.core.issuing.doc_types import DOC_TITLES, doc_title
+from inspector_app.core.issuing.doc_types import ALL_TITLES, CLASS_NOTICE, INTERVIEW, RECORD_DOC_TITLES, doc_title
 from inspector_app.core.storage import attachments
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import IssuedDocument
 from inspector_app.core.storage.models import Inspection, Setting
+from inspector_app.core.storage.supervision_records_models import ClassificationNotice, Interview
 from inspector_app.i18n import _
 
 SAVED, PRINTED = "saved", "printed"
 HOWS = {SAVED: _("另存为PDF"), PRINTED: _("打印")}
+RECORD_TABLES: dict[str, type[ClassificationNotice] | type[Interview]] = {
+    CLASS_NOTICE: ClassificationNotice,
+    INTERVIEW: Interview,
+}  # the record a record document names
 
 
 @dataclass(frozen=True)
 class IssuedInfo:
     id: str
-    inspection_id: str
+    inspection_id: str  # "" for a document of a supervision record (record_id)
     doc_type: str
     number: str
     verification_code: str
@@ -51,6 +60,7 @@ class IssuedInfo:
     device: str
     device_id: str
     signer_fingerprint: str
+    record_id: str = ""  # the 分类告知书 or 约谈记录 it prints; "" for a document of an inspection
 
     @property
     def title(self) -> str:
@@ -62,7 +72,7 @@ class IssuedInfo:
 
 
 def doc_titles() -> dict[str, str]:
-    return DOC_TITLES  # the one list of documents (core/issuing/doc_types.py)
+    return ALL_TITLES  # the one list of documents (core/issuing/doc_types.py)
 
 
 def issued_dir() -> Path:
@@ -75,8 +85,9 @@ def archive_path(sha256: str) -> Path:
 
 def _info(row: IssuedDocument) -> IssuedInfo:
     return IssuedInfo(
-        row.id, row.inspection_id, row.doc_type, row.number, row.verification_code, row.content_hash, row.sha256,
-        row.size, row.filename, row.how, row.issued_at, row.device, row.device_id, row.signer_fingerprint,
+        row.id, row.inspection_id or "", row.doc_type, row.number, row.verification_code, row.content_hash,
+        row.sha256, row.size, row.filename, row.how, row.issued_at, row.device, row.device_id, row.signer_fingerprint,
+        row.record_id,
     )  # fmt: skip
 
 
@@ -99,35 +110,41 @@ class ToIssue:
     pdf: bytes
     filename: str
     signer_fingerprint: str  # of the key that signed the PDF, as verify reports it to the bureau later
+    record_id: str = ""  # a document of a supervision record (RECORD_TABLES): its record, and inspection_id ""
 
 
 def record_issued(db: Database, doc: ToIssue, how: str) -> IssuedInfo:
     """Archive a document that was just saved or printed. Identical bytes already archived for the inspection
-    return the existing record."""
+    (or the record) return the existing record."""
     from inspector_app.core.storage.sync_models import SETTING_DEVICE_ID
 
     if how not in HOWS:
         raise ValidationError(_("出具方式"), _("“{h}”无效，应为 saved 或 printed").format(h=how))
-    if doc.doc_type not in DOC_TITLES:
+    if doc.doc_type not in ALL_TITLES:
         raise ValidationError(_("文书类型"), _("“{t}”不是已知的文书").format(t=doc.doc_type))
-    if not doc.inspection_id or not doc.pdf:
+    of_record = doc.doc_type in RECORD_DOC_TITLES
+    owner = doc.record_id if of_record else doc.inspection_id
+    if not owner or not doc.pdf:
         raise ValidationError(_("文书"), _("没有可存档的文书内容，请重新生成后再出具"))
     data = bytes(doc.pdf)
     digest = hashlib.sha256(data).hexdigest()
     with db.session() as s:
-        if s.get(Inspection, doc.inspection_id) is None:
-            raise NotFound(_("找不到该检查记录"))
-        existing = s.scalar(
-            select(IssuedDocument).where(
-                IssuedDocument.inspection_id == doc.inspection_id, IssuedDocument.sha256 == digest
-            )
-        )
+        if of_record:
+            if s.get(RECORD_TABLES[doc.doc_type], owner) is None:
+                raise NotFound(_("找不到该{d}的记录").format(d=doc_title(doc.doc_type)))
+            mine = IssuedDocument.record_id == owner
+        else:
+            if s.get(Inspection, owner) is None:
+                raise NotFound(_("找不到该检查记录"))
+            mine = IssuedDocument.inspection_id == owner
+        existing = s.scalar(select(IssuedDocument).where(mine, IssuedDocument.sha256 == digest))
         store_file(s, data, digest)  # for an existing row: puts back a lost file
         if existing is not None:
             return _info(existing)
         own = s.get(Setting, SETTING_DEVICE_ID)  # not a user setting: set once by sync's first setup
         row = IssuedDocument(
-            inspection_id=doc.inspection_id,
+            inspection_id=None if of_record else owner,
+            record_id=owner if of_record else "",
             doc_type=doc.doc_type,
             number=doc.number or "",
             verification_code=doc.verification_code,
@@ -172,6 +189,45 @@ def list_issued(db: Database, inspection_id: str) -> list[IssuedInfo]:
             .order_by(IssuedDocument.issued_at, IssuedDocument.updated_at, IssuedDocument.id)
         )
         return [_info(r) for r in s.scalars(q)]
+
+
+def list_issued_for_record(db: Database, record_id: str) -> list[IssuedInfo]:
+    """The documents issued of a 分类告知书 or 约谈记录 record, oldest first."""
+    with db.session() as s:
+        q = (
+            select(IssuedDocument)
+            .where(IssuedDocument.record_id == record_id, IssuedDocument.record_id != "")
+            .order_by(IssuedDocument.issued_at, IssuedDocument.updated_at, IssuedDocument.id)
+        )
+        return [_info(r) for r in s.scalars(q)]
+
+
+def find_record_documents(db: Database, record_prefix: str, hash_prefix: str) -> list[IssuedInfo]:
+    """The issued documents of a supervision record whose record id and content hash begin with these hex
+    prefixes (what a 核验码 or a QR code names), oldest first."""
+    compact = IssuedDocument.record_id.startswith(record_prefix[:8])  # the index narrows; the check below is exact
+    with db.session() as s:
+        q = (
+            select(IssuedDocument)
+            .where(IssuedDocument.record_id != "", compact, IssuedDocument.content_hash.startswith(hash_prefix))
+            .order_by(IssuedDocument.issued_at, IssuedDocument.updated_at, IssuedDocument.id)
+        )
+        return [
+            _info(r) for r in s.scalars(q) if r.record_id.replace("-", "").startswith(record_prefix.replace("-", ""))
+        ]
+
+
+def record_enterprise(db: Database, info: IssuedInfo) -> tuple[str, str]:
+    """(name, 统一社会信用代码) of the enterprise a record document was issued to; ("", "") if its record is gone."""
+    from inspector_app.core.storage.models import Enterprise
+
+    table = RECORD_TABLES.get(info.doc_type)
+    if table is None:
+        return "", ""
+    with db.session() as s:
+        q = select(Enterprise.name, Enterprise.uscc).join(table, table.enterprise_id == Enterprise.id)
+        found = s.execute(q.where(table.id == info.record_id)).first()
+        return (found[0], found[1]) if found is not None else ("", "")
 
 
 def get_issued(db: Database, issued_id: str) -> IssuedInfo:

@@ -4,6 +4,11 @@ Measured on 100,000 enterprises: per-row objects cost ≈ 1 KB each and a Python
 so the roster is kept as parallel columns (one list or array per field) and every filter is a chain of
 C-level iterators (map/compress) with no Python code per row.
 
+Licenses ended by 撤回/撤销/吊销/注销 (001 §39, core/supervision/license_actions.py) do not count for the earliest
+expiry. An enterprise all of whose licenses were ended has, in place of an expiry, the effective date of the
+last of those actions and its word (`ended`, e.g. 注销): from that day it shows as 已注销 and counts with the
+expired ones in the filter 许可证即将到期/已过期 (its license is no longer valid).
+
 The columns are also written to a display cache, so the next start shows the list before the database
 layer is even imported (core.roster.load checks the cache against the tables and replaces it when stale).
 """
@@ -36,7 +41,8 @@ class RosterRow:
     classification: str
     license_numbers: str  # joined with 、
     categories: frozenset[str]
-    earliest_expiry: date | None
+    earliest_expiry: date | None  # the day the last license ended, for an enterprise whose licenses all ended
+    ended: str = ""  # 撤回/撤销/吊销/注销 when every license of the enterprise was ended by such an action
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ class RosterIndex:
 
     def __init__(self, records: Sequence[tuple] = ()):
         """records: (id, name, uscc, district, classification, license numbers 、-joined, categories |-joined,
-        earliest expiry date or None), already in display order."""
+        earliest expiry date or None, the word of the action that ended every license or ""), already in
+        display order."""
         interned: dict[str, str] = {}
         self.ids: list[str] = []
         self.names: list[str] = []
@@ -63,8 +70,9 @@ class RosterIndex:
         self.licenses: list[str] = []
         self.category_bits = array("I")
         self.expiry = array("i")  # date ordinals; NO_EXPIRY where there is no license
+        self.ended: list[str] = []  # "" or 撤回/撤销/吊销/注销: every license ended, from the day in `expiry`
         self._haystack: list[str] = []  # lower-case "name\nUSCC\nlicense numbers"
-        for ent_id, name, uscc, district, cls, numbers, categories, expiry in records:
+        for ent_id, name, uscc, district, cls, numbers, categories, expiry, ended in records:
             numbers = numbers or ""
             self.ids.append(ent_id)
             self.names.append(name)
@@ -77,6 +85,7 @@ class RosterIndex:
                 bits |= _CATEGORY_BIT.get(c, 0)
             self.category_bits.append(bits)
             self.expiry.append(expiry.toordinal() if expiry else NO_EXPIRY)
+            self.ended.append(interned.setdefault(ended, ended))
             self._haystack.append(f"{name}\n{uscc}\n{numbers}".lower())
 
     def __len__(self) -> int:
@@ -96,6 +105,7 @@ class RosterIndex:
             license_numbers=self.licenses[i],
             categories=frozenset(c for c, bit in _CATEGORY_BIT.items() if self.category_bits[i] & bit),
             earliest_expiry=self.earliest_expiry(i),
+            ended=self.ended[i],
         )
 
     def search(self, f: RosterFilter, today: date | None = None) -> list[int]:
@@ -127,7 +137,7 @@ class RosterIndex:
         return list(compress(range(len(self)), combined))
 
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2  # 2: the `ended` column
 
 
 def write_cache(path: Path, fingerprint: tuple, index: RosterIndex) -> None:
@@ -143,6 +153,7 @@ def write_cache(path: Path, fingerprint: tuple, index: RosterIndex) -> None:
         index.licenses,
         index.category_bits.tobytes(),
         index.expiry.tobytes(),
+        index.ended,
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,19 +166,20 @@ def read_cache(path: Path) -> tuple[tuple, RosterIndex] | None:
     """(fingerprint, index) from a cache file, or None if it is missing, damaged or of another format."""
     try:
         data = marshal.loads(path.read_bytes())
-        version, fingerprint, ids, names, usccs, districts, classes, licenses, bits, expiry = data
-        if version != _CACHE_FORMAT:
+        if data[0] != _CACHE_FORMAT:
             return None
+        _version, fingerprint, ids, names, usccs, districts, classes, licenses, bits, expiry, ended = data
         index = RosterIndex()
         index.ids, index.names, index.usccs = ids, names, usccs
         index.districts, index.classes, index.licenses = districts, classes, licenses
         index.category_bits.frombytes(bits)
         index.expiry.frombytes(expiry)
-        if not (len(ids) == len(names) == len(usccs) == len(licenses) == len(index.expiry)):
+        index.ended = ended
+        if not (len(ids) == len(names) == len(usccs) == len(licenses) == len(index.expiry) == len(ended)):
             return None
         index._haystack = [f"{n}\n{u}\n{lic}".lower() for n, u, lic in zip(names, usccs, licenses, strict=True)]
         return tuple(fingerprint), index
-    except (OSError, ValueError, EOFError, TypeError):
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
         return None
 
 

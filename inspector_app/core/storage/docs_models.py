@@ -125,8 +125,11 @@ class IssuedDocument(Synced, Base):
     __tablename__ = "issued_document"
     __table_args__ = (UniqueConstraint("inspection_id", "sha256"),)
 
-    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
-    doc_type: Mapped[str] = mapped_column(String(20))  # summary | record | notice
+    # The inspection a document of an inspection belongs to; None for a document of a supervision record,
+    # which names its record in record_id instead (migration 0870, core/issuing/issued.py RECORD_TABLES).
+    inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[str] = mapped_column(String(36), default="", server_default="", index=True)
+    doc_type: Mapped[str] = mapped_column(String(20))  # summary | record | notice | status | class_notice | interview
     number: Mapped[str] = mapped_column(String(80), default="")  # 文号, only the notice has one
     verification_code: Mapped[str] = mapped_column(String(30))
     content_hash: Mapped[str] = mapped_column(String(64))  # the signed state (after amendments) it prints

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from inspector_app.core import clock, settings
 from inspector_app.core.catalog import CLASSES
 from inspector_app.core.errors import DomainError, NotFound
-from inspector_app.core.issuing import issued, numbers
+from inspector_app.core.issuing import issued, legal_basis, numbers
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.models import Enterprise, License
 from inspector_app.core.storage.supervision_models import ClassificationChange
@@ -37,7 +37,6 @@ from inspector_app.i18n import _
 DEADLINE_MONTHS = 2  # 001 §10
 OVERDUE, PENDING = "overdue", "pending"
 STATES = {OVERDUE: "已逾期", PENDING: "待分类"}
-BASIS_KEY = "class_notice.legal_basis"
 # What each supervision mode means for the enterprise told (001 §30(一)–(四)), keyed by the mode's class.
 MODE_TEXT = {
     "AA": "主要监督检查你单位落实自我承诺情况，你单位应每年定期报告自我承诺落实情况",
@@ -132,18 +131,22 @@ class NoticeData:
 
 def issue_notice(db: Database, enterprise_id: str, *, who: str = "", on: date | None = None) -> NoticeData:
     """Record a new notice of the enterprise's current class under a new document number. Refused while the
-    enterprise has no classification on record, or while the legal basis is not set."""
+    enterprise has no classification on record, or while no legal basis is in force on the notice's date for
+    the enterprise's products (core/issuing/legal_basis.py, setting class_notice.legal_bases)."""
+    from inspector_app.core.storage.sync_models import FIELD, device_role
+
     on = on or clock.today()
+    bureau = device_role(db) != FIELD  # a laptop is told the bureau's settings arrive with its bundle
     with db.session() as s:
         ent = s.get(Enterprise, enterprise_id)
         if ent is None:
             raise NotFound(_("找不到该企业"))
-        basis = settings.read(s, BASIS_KEY).strip()
-        if not basis:
-            raise DomainError(
-                _("分类告知书的依据还没有设置：请在“设置”中填写“分类告知书依据”")
-                + _("（命令行：inspector-app settings set {k} …）").format(k=BASIS_KEY)
-            )
+        lines = legal_basis.class_lines(
+            settings.read(s, legal_basis.CLASS.key), settings.read(s, legal_basis.OLD_CLASS_KEY)
+        )
+        categories = list(s.scalars(select(License.category).where(License.enterprise_id == enterprise_id)))
+        # 001 §2: the kind of the enterprise's products; the basis that covers it on the notice's date.
+        basis = legal_basis.in_force(legal_basis.CLASS, lines, on, legal_basis.kind_of(categories), bureau=bureau)
         last = s.scalar(
             select(ClassificationChange)
             .where(ClassificationChange.enterprise_id == enterprise_id, ClassificationChange.to_class.is_not(None))
