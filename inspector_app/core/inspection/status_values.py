@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.inspection.snapshots import template_from_snapshot
@@ -198,15 +197,14 @@ class StatusFormData:
     """What the form screen and the documents dialog need of an inspection's status form (plain values)."""
 
     form: StatusForm | None  # None: the record has no status form (not a steel or cement enterprise)
-    values: dict[str, str] = dataclasses.field(default_factory=dict)  # field key -> stored text
     info: dict[str, str] = dataclasses.field(default_factory=dict)  # what the `record` fields print (record_value)
 
 
 def status_form_data(db: Database, inspection_id: str) -> StatusFormData:
-    """The inspection's status form (from its template snapshot), its values, and what the record knows that the
-    form prints read-only: 企业名称, 生产地址, 许可证编号 and the license's validity (有效期). One session."""
+    """The inspection's status form (from its template snapshot) and what the record knows that the form prints
+    read-only: 企业名称, 生产地址, 许可证编号 and the license's validity (有效期). One session."""
     with db.session() as s:
-        insp = s.get(Inspection, inspection_id, options=[selectinload(Inspection.results)])
+        insp = s.get(Inspection, inspection_id)
         if insp is None:
             raise NotFound(_("找不到该检查记录"))
         form = template_from_snapshot(insp.template_digest, insp.template.content).status
@@ -220,9 +218,7 @@ def status_form_data(db: Database, inspection_id: str) -> StatusFormData:
             "license_issue_date": lic.issue_date.isoformat() if lic and lic.issue_date else "",
             "license_expiry_date": lic.expiry_date.isoformat() if lic else "",
         }
-        keys = {f.key for f in form.fields}
-        values = {r.item_id: r.record or "" for r in insp.results if r.item_id in keys}
-        return StatusFormData(form, values, info)
+        return StatusFormData(form, info)
 
 
 def has_status_form(db: Database, inspection_id: str) -> bool:

@@ -29,7 +29,7 @@ from inspector_app.core.storage.docs_models import Amendment
 from inspector_app.i18n import _
 
 # 002 附件3/附件4: the production-status form's values are signed with the record but not corrected by an 更正
-# (docs/documents.md, "Corrections"): the form is the enterprise's own declaration.
+# (docs/documents.md, "Amendments"): the form is the enterprise's own declaration.
 STATUS_NOT_AMENDABLE = _(
     "生产状况登记表的数值签字后不能在本程序中更正（更正只能改检查表各项的结论、检查记录、备注、当场整改和整改期限）。"
     "如企业填报有误，请由企业在纸质登记表上更正并签章，并在更正原因中说明"
