@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.core.inspection.status_values import has_status_form
 from inspector_app.i18n import _
 from inspector_app.ui import file_dialogs
 from inspector_app.ui.geometry import fit_window
@@ -51,8 +52,9 @@ DOCS = (
     ("summary", _("问题汇总表")),
     ("record", _("监督检查记录表")),
     ("notice", _("责令整改通知书")),
-    ("status", _("生产状况登记表")),  # steel and cement enterprises only (002 附件3/附件4); others are told so
 )
+# Offered only where the record has one: steel and cement enterprises (002 附件3/附件4; core has_status_form).
+STATUS_DOC = ("status", _("生产状况登记表"))
 PREVIEW_SCALE = 1.25  # 90 dpi: A4 is 744 px wide
 PRINT_DPI = 300
 
@@ -140,7 +142,8 @@ class DocumentsDialog(QDialog):
 
         self.doc_list = QListWidget(self)
         self.doc_list.setObjectName("documentList")
-        for _code, label in DOCS:
+        self.docs: list[tuple[str, str]] = list(DOCS)  # the list's rows; 生产状况登记表 joins when the record has one
+        for _code, label in self.docs:
             self.doc_list.addItem(label)
         self.doc_list.setMaximumWidth(200)
         self.photos = QCheckBox(_("记录表附现场照片"), self)
@@ -199,10 +202,16 @@ class DocumentsDialog(QDialog):
         self._issued_selection()
         self.doc_list.setCurrentRow(0)
         self.refresh_issued()
+        self.worker.submit(has_status_form, db, inspection_id, on_done=self._offer_status, on_error=lambda _e: None)
 
     # -- generating -------------------------------------------------------------------------------------------
     def doc_type(self) -> str:
-        return DOCS[max(0, self.doc_list.currentRow())][0]
+        return self.docs[max(0, self.doc_list.currentRow())][0]
+
+    def _offer_status(self, has_form: bool) -> None:
+        if has_form and STATUS_DOC not in self.docs:
+            self.docs.append(STATUS_DOC)
+            self.doc_list.addItem(STATUS_DOC[1])
 
     def _set_ready(self, ready: bool) -> None:
         self.save_button.setEnabled(ready)
@@ -348,7 +357,7 @@ class DocumentsDialog(QDialog):
             return False
         printer = self.make_printer()
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(_("打印{d}").format(d=dict(DOCS)[self.current.doc.doc_type]))
+        dialog.setWindowTitle(_("打印{d}").format(d=dict(self.docs)[self.current.doc.doc_type]))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         try:

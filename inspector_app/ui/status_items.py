@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.errors import DomainError
 from inspector_app.core.inspection.status_model import DATE, NUMBER, RECORD, ROWS, TICKS, StatusField, StatusForm
-from inspector_app.core.inspection.status_values import decode, parse_value, record_value, save_status_value
+from inspector_app.core.inspection.status_values import (
+    StatusFormData,
+    decode,
+    parse_value,
+    record_value,
+    save_status_value,
+    status_form_data,
+)
 from inspector_app.i18n import _
 from inspector_app.ui.item_controls import MUTED, RED, bold, set_text_colour
 
@@ -47,11 +54,12 @@ class FieldEditor(QWidget):
         self.line: QLineEdit | None = None
         self.boxes: list[QCheckBox] = []
         self.table: QTableWidget | None = None
+        self.record_label: QLabel | None = None
         value = decode(field, stored)
         if field.kind == RECORD:
-            label = QLabel(record_value(field, info) or "—", self)
-            set_text_colour(label, MUTED)
-            row.addWidget(label, 1)
+            self.record_label = QLabel(record_value(field, info) or "—", self)
+            set_text_colour(self.record_label, MUTED)
+            row.addWidget(self.record_label, 1)
         elif field.kind == TICKS:
             for option in field.options:
                 check = QCheckBox(option, self)
@@ -128,6 +136,11 @@ class FieldEditor(QWidget):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
 
+    def show_record(self, info: dict) -> None:
+        """A `record` field's text again, from what the record knows (e.g. the license's 有效期)."""
+        if self.record_label is not None:
+            self.record_label.setText(record_value(self.field, info) or "—")
+
     def set_read_only(self, read_only: bool) -> None:
         if self.line is not None:
             self.line.setReadOnly(read_only)
@@ -197,6 +210,11 @@ class StatusFormPanel(QWidget):
         for e in self.editors.values():
             e.set_read_only(read_only)
 
+    def show_record(self, data: StatusFormData) -> None:
+        """What the record knows, read in the worker (status_form_data): 许可证编号, 有效期 and the others."""
+        for e in self.editors.values():
+            e.show_record(data.info)
+
     def _save(self, field_id: str, raw) -> None:
         self.worker.submit(
             save_status_value,
@@ -216,11 +234,12 @@ class StatusFormPanel(QWidget):
 def status_panel(screen, parent: QWidget) -> StatusFormPanel:
     """The panel of the screen's inspection (ui/inspection_screen.py puts it after the checklist)."""
     view = screen.view
-    # What the record knows; the license's validity is printed from the signed record (documents/status_form.py).
+    # What the view knows at once; the license's validity (有效期) and the rest follow from the worker.
     info = {"enterprise_name": view.enterprise_name, "site_address": view.site_address}
     info["license_number"] = view.license_number
     values = {k: a.record for k, a in view.answers.items()}
     panel = StatusFormPanel(screen.db, screen.worker, view.id, view.template.status, values, info, parent)
+    screen.worker.submit(status_form_data, screen.db, view.id, on_done=panel.show_record)
     panel.set_read_only(screen.read_only)
     panel.saved.connect(screen.set_status_value)
     screen.completed.connect(lambda _id: panel.set_read_only(True))

@@ -148,3 +148,16 @@ def test_an_unsigned_record_is_not_amended(db, sample, templates, fixed_today, c
     assert "尚未签字确认" in capsys.readouterr().err
     assert run(db, "amend", "list", "0000000000") == EXIT_REFUSED
     assert amendments(db) == 0
+
+
+def test_a_status_value_is_not_corrected_and_the_reason_is_said(db, sample, templates, fixed_today, capsys):
+    """002 附件3: the production-status form's values are not corrected by an 更正 (docs/documents.md)."""
+    from tests.core.test_inspection_io_status import sign_steel
+
+    iid = sign_steel(db, sample, templates)
+    code = run(db, "amend", "create", iid, "--item", "S2.1", "--record", "130", "--reason", "产量填错")
+    assert code == EXIT_REFUSED
+    err = capsys.readouterr().err
+    assert "更正 2021年钢材产量·总产量（万吨）：生产状况登记表的数值签字后不能在本程序中更正" in err
+    assert "Traceback" not in err
+    assert amendments(db) == 0

@@ -59,6 +59,7 @@ def test_export_writes_readable_utf8_json_with_the_template_snapshot(db, two, te
         "completed_at",
         "team",
         "answers",
+        "status_values",
         "signed_on",
         "rectification_days",
         "signatures",

@@ -189,3 +189,12 @@ def test_a_new_conclusion_clears_on_site_rectification_as_the_form_does(qtbot, d
     assert "当场整改：是 → 否" in dialog.summary.text()
     draft = signing.create_amendment(db, signed_id, "复核", dialog.changes())
     assert draft
+
+
+def test_a_steel_record_says_its_status_form_is_not_corrected(qtbot, db, db_worker, sample, templates, fixed_today):
+    from tests.core.test_inspection_io_status import sign_steel
+
+    dialog = open_dialog(qtbot, db, db_worker, sign_steel(db, sample, templates))
+    note = dialog.findChild(type(dialog.header), "statusNotAmendable")
+    assert note is not None and note.text().startswith("生产状况登记表的数值签字后不能在本程序中更正")
+    assert all(not str(dialog.item_combo.itemData(n)).startswith("S") for n in range(dialog.item_combo.count()))

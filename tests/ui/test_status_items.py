@@ -85,3 +85,12 @@ def test_table_rows_and_a_bad_cell(qtbot, db, db_worker, sample, templates, fixe
     db_worker.wait_idle()
     assert stored(db, iid, "S9.1") == '[["1000", "2"]]'
     assert not machines.error.isVisible()
+
+
+def test_what_the_record_knows_is_shown_with_the_license_validity(qtbot, db, db_worker, sample, templates, fixed_today):
+    _iid, _screen, panel = steel_screen(qtbot, db, db_worker, sample, templates)
+    validity = next(e for e in panel.editors.values() if e.field.source == "license_validity")
+    qtbot.waitUntil(lambda: validity.record_label.text() != "—", timeout=5000)
+    assert validity.record_label.text() == "2022-01-10—2027-01-09"
+    number = next(e for e in panel.editors.values() if e.field.source == "license_number")
+    assert number.record_label.text() == "(晋)XK05-001-00012"

@@ -9,6 +9,7 @@ paper does (2021年钢材产量·总产量（万吨）) and says how to write it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -189,3 +190,37 @@ def record_value(field: StatusField, info: dict) -> str:
         start, end = info.get("license_issue_date"), info.get("license_expiry_date")
         return f"{start or ''}—{end}" if end else ""
     return str(info.get(field.source) or "")
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusFormData:
+    """What the form screen and the documents dialog need of an inspection's status form (plain values)."""
+
+    form: StatusForm | None  # None: the record has no status form (not a steel or cement enterprise)
+    info: dict[str, str] = dataclasses.field(default_factory=dict)  # what the `record` fields print (record_value)
+
+
+def status_form_data(db: Database, inspection_id: str) -> StatusFormData:
+    """The inspection's status form (from its template snapshot) and what the record knows that the form prints
+    read-only: 企业名称, 生产地址, 许可证编号 and the license's validity (有效期). One session."""
+    with db.session() as s:
+        insp = s.get(Inspection, inspection_id)
+        if insp is None:
+            raise NotFound(_("找不到该检查记录"))
+        form = template_from_snapshot(insp.template_digest, insp.template.content).status
+        if form is None:
+            return StatusFormData(None)
+        lic = insp.license
+        info = {
+            "enterprise_name": insp.enterprise.name,
+            "site_address": insp.site.address,
+            "license_number": lic.number if lic else "",
+            "license_issue_date": lic.issue_date.isoformat() if lic and lic.issue_date else "",
+            "license_expiry_date": lic.expiry_date.isoformat() if lic else "",
+        }
+        return StatusFormData(form, info)
+
+
+def has_status_form(db: Database, inspection_id: str) -> bool:
+    """Whether the inspection fills a 生产状况登记表 (002 附件3/附件4): the documents dialog offers it only then."""
+    return status_form_data(db, inspection_id).form is not None

@@ -22,6 +22,7 @@ from inspector_app.core.inspection.inspections import (
 from inspector_app.core.inspection.json_io.base import ANSWER_KEYS, NA_REASON_MAX
 from inspector_app.core.inspection.json_io.plan import Plan
 from inspector_app.core.inspection.json_io.shape import check_keys, text_field, type_name
+from inspector_app.core.inspection.status_values import status_problems, values_of
 from inspector_app.core.inspection.templates import Template
 from inspector_app.core.problems import Problems
 from inspector_app.i18n import _
@@ -193,7 +194,12 @@ class AnswerReader:
             team=tuple(TeamMember(m.id, m.name, m.badge_no) for m in plan.team),
             answers=plan.answers,
         )
+        form = plan.template.status  # 002 附件3/附件4: a total below its parts is the status values' problem
+        status = {m for _f, m in status_problems(form, values_of(form, plan.answers))} if form is not None else set()
         for blocker in completion_blockers(view):
+            if blocker.item_id is None and blocker.message in status:
+                self.c.error(f"{where}.status_values", _("状态为 completed（已完成），但{m}").format(m=blocker.message))
+                continue
             if blocker.item_id is None:
                 self.c.error(f"{where}.team", blocker.message)
                 continue

@@ -26,6 +26,7 @@ INSPECTION_KEYS = (
     "completed_at",
     "team",
     "answers",
+    "status_values",
     "signed_on",
     "rectification_days",
     "signatures",
@@ -36,6 +37,7 @@ ENTERPRISE_KEYS = ("uscc", "name")
 TEMPLATE_REF_KEYS = ("id", "version", "digest")
 MEMBER_KEYS = ("name", "badge_no", "role")
 ANSWER_KEYS = ("item_id", "conclusion", "record", "remark", "na_reason", "rectified_on_site", "problem_category")
+STATUS_VALUE_KEYS = ("field_id", "value")  # 002 附件3/附件4: one field of the production-status form
 SIGNATURE_KEYS = ("role", "badge_no", "name", "title", "phone", "state", "reason", "witness", "image_png_base64")
 SIGNATURE_TEXTS = ("badge_no", "name", "title", "phone", "reason", "witness", "image_png_base64")
 # The file's key for a field of signing.SignatureInput named by signing.signer_problems.

@@ -17,6 +17,7 @@ from inspector_app.core.errors import DomainError, NotFound
 from inspector_app.core.files import write_atomic
 from inspector_app.core.inspection.json_io.base import FORMAT, FORMAT_VERSION, LEADER, MEMBER
 from inspector_app.core.inspection.json_io.plan import answer_of, is_empty
+from inspector_app.core.inspection.json_io.status_io import status_values_list
 from inspector_app.core.inspection.snapshots import template_from_snapshot
 from inspector_app.core.inspection.templates import Template
 from inspector_app.core.issuing import signing
@@ -105,9 +106,10 @@ def inspection_dict(
                 "problem_category": r.problem_category,
             }
             for r in results
-            # The production-status form's values (002 附件3/附件4) travel in bundles, not in this JSON yet.
             if not is_empty(answer_of(r)) and (r.item_id in order or template.status is None)
         ],
+        # 002 附件3/附件4: the production-status form's values (item results S<field id>), as their own list.
+        "status_values": status_values_list(template.status, {r.item_id: r.record or "" for r in results}),
         "signed_on": signoff.signed_on.isoformat() if signoff else None,
         "rectification_days": signoff.rectification_days if signoff else None,
         "signatures": signatures_list(insp, signatures) if signoff else [],

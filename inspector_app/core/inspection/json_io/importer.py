@@ -11,11 +11,12 @@ from inspector_app.core.inspection.json_io.reading import InspectionReader
 from inspector_app.core.inspection.json_io.roster_refs import RosterReader
 from inspector_app.core.inspection.json_io.shape import new_collector, read_json
 from inspector_app.core.inspection.json_io.signatures import SignatureReader
+from inspector_app.core.inspection.json_io.status_io import StatusReader
 from inspector_app.core.inspection.templates import Template
 from inspector_app.core.storage.db import Database
 
 
-class Importer(InspectionReader, RosterReader, AnswerReader, SignatureReader, Applier):
+class Importer(InspectionReader, RosterReader, AnswerReader, StatusReader, SignatureReader, Applier):
     """One import: the readers of the file's parts and the writer, sharing the session (`s`), the loaded templates
     and the problems found (`c`)."""
 

@@ -65,6 +65,7 @@ class InspectionReader:
         def match_existing(self, plans: list[Plan]) -> None: ...
         def read_answers(self, raw: Any, template: Template | None, where: str) -> dict[str, Answer] | None: ...
         def check_complete(self, plan: Plan, raw_answers: Any, where: str) -> None: ...
+        def read_status_values(self, raw: Any, template: Template | None, where: str) -> dict[str, Answer] | None: ...
         def read_signatures(
             self, raw: Any, team: list[Inspector] | None, where: str
         ) -> list[tuple[signing.SignatureInput, dict]] | None: ...
@@ -176,6 +177,8 @@ class InspectionReader:
         completed_at = self.read_completed_at(raw, status, where)
         team = self.read_team(raw.get("team"), f"{where}.team") if "team" in raw else None
         answers = self.read_answers(raw.get("answers", []), template, f"{where}.answers")
+        # 002 附件3/附件4: the production-status form's values, stored with the answers as item results S<id>.
+        status_values = self.read_status_values(raw.get("status_values"), template, f"{where}.status_values")
         # Who must sign is checked against the team only for a completed record (a draft cannot be signed).
         signers = team if status != DRAFT else None
         signatures = self.read_signatures(raw.get("signatures"), signers, f"{where}.signatures")
@@ -201,8 +204,9 @@ class InspectionReader:
             or team is None
         ):
             return None
-        if answers is None or signatures is None:
+        if answers is None or signatures is None or status_values is None:
             return None
+        answers.update(status_values)
         plan = Plan(
             index=i,
             id=inspection_id,

@@ -18,7 +18,12 @@ What lives where (callers use `from inspector_app.core.issuing import signing; s
 - amendments.py — corrections (更正): create, sign, delete a draft
 """
 
-from inspector_app.core.issuing.signing.amendments import create_amendment, delete_draft_amendment, sign_amendment
+from inspector_app.core.issuing.signing.amendments import (
+    STATUS_NOT_AMENDABLE,
+    create_amendment,
+    delete_draft_amendment,
+    sign_amendment,
+)
 from inspector_app.core.issuing.signing.codes import (
     CODE_ALPHABET,
     parse_qr_payload,
@@ -88,6 +93,7 @@ __all__ = [
     "SIGNED_STATUS",
     "STATES",
     "STATUSES",
+    "STATUS_NOT_AMENDABLE",
     "AmendmentView",
     "Change",
     "NotSigned",

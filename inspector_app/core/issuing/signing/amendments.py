@@ -11,6 +11,8 @@ from inspector_app.core.catalog import CONCLUSIONS
 from inspector_app.core.errors import DomainError, NotFound, ValidationError
 from inspector_app.core.inspection.inspections import DRAFT, Answer
 from inspector_app.core.inspection.snapshots import template_from_snapshot
+from inspector_app.core.inspection.status_model import KEY_PREFIX
+from inspector_app.core.inspection.template_model import Template
 from inspector_app.core.issuing.signing.content import amendment_content, sha256_hex, signed_json
 from inspector_app.core.issuing.signing.sign import check_days
 from inspector_app.core.issuing.signing.signers import make_signatures
@@ -25,6 +27,24 @@ from inspector_app.core.issuing.signing.values import (
 from inspector_app.core.storage.db import Database
 from inspector_app.core.storage.docs_models import Amendment
 from inspector_app.i18n import _
+
+# 002 附件3/附件4: the production-status form's values are signed with the record but not corrected by an 更正
+# (docs/documents.md, "Amendments"): the form is the enterprise's own declaration.
+STATUS_NOT_AMENDABLE = _(
+    "生产状况登记表的数值签字后不能在本程序中更正（更正只能改检查表各项的结论、检查记录、备注、当场整改和整改期限）。"
+    "如企业填报有误，请由企业在纸质登记表上更正并签章，并在更正原因中说明"
+)
+
+
+def _refuse_status_field(template: Template, item_id: str) -> None:
+    """A status field named by its key ("S2.1") is refused with the reason, not as an unknown item."""
+    if template.status is None or not item_id.startswith(KEY_PREFIX):
+        return
+    try:
+        field = template.status.field(item_id)
+    except KeyError:
+        return
+    raise ValidationError(_("更正 {f}").format(f=field.name), STATUS_NOT_AMENDABLE)
 
 
 def _coerce(item_id: str, field_name: str, value: Any) -> Any:
@@ -66,6 +86,7 @@ def create_amendment(db: Database, inspection_id: str, reason: str, changes: lis
             if field_name == PERIOD_FIELD:
                 old = state.rectification_days
             else:
+                _refuse_status_field(template, item_id)
                 try:
                     item = template.item(item_id)
                 except KeyError:
