@@ -64,6 +64,13 @@ def test_fonts_embedded_in_the_notice(db, signed_id):
     assert all(embedded for _b, _s, embedded in factory.font_report(generate(db, signed_id, "notice").pdf))
 
 
+def test_the_notice_is_set_in_the_gbt9704_faces(db, signed_id):
+    """GB/T 9704: 仿宋 text, 黑体 headings, a bold Song title (小标宋); the regular Song face only for the
+    characters 仿宋 lacks (none here) and the page furniture."""
+    faces = {base.split("+")[-1] for base, _s, _e in factory.font_report(generate(db, signed_id, "notice").pdf)}
+    assert {"XCJCFangsong-Regular", "NotoSansCJKsc-Regular", "NotoSerifCJKsc-Bold"} <= faces
+
+
 # ---------------------------------------------------------------- the legal basis by date and product kind
 # 001 §54: 自2017年5月1日起施行，有效期至2022年4月30日; 001 §2: 食品相关产品不适用本办法.
 def test_the_shipped_basis_is_never_in_force_after_its_expiry_nor_for_food_related_products():
