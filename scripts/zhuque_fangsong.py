@@ -29,11 +29,7 @@ LICENCE = "This Font Software is licensed under the SIL Open Font License, Versi
 LICENCE_URL = "https://openfontlicense.org"
 
 
-class _Layers(dict):
-    """name → master layer, the glyph set DecomposingRecordingPen looks components up in."""
-
-
-def _outline(layers: _Layers, name: str, max_err: float = 1.0):
+def _outline(layers: dict, name: str, max_err: float = 1.0):
     rec = DecomposingRecordingPen(layers)
     layers[name].draw(rec)
     pen = TTGlyphPen(None)
@@ -54,7 +50,7 @@ def build(package: Path, noto_regular: Path, unicodes: set[int]) -> TTFont:
 
     source = glyphsLib.GSFont(str(package))
     master = source.masters[0]
-    layers = _Layers()
+    layers: dict = {}  # name → master layer: the glyph set DecomposingRecordingPen looks components up in
     cmap_src: dict[int, str] = {}
     for glyph in source.glyphs:
         layer = glyph.layers[master.id]
@@ -105,12 +101,13 @@ def build(package: Path, noto_regular: Path, unicodes: set[int]) -> TTFont:
     fb.setupHorizontalMetrics(metrics)
     ascent, descent = round(master.ascender), round(master.descender)
     fb.setupHorizontalHeader(ascent=ascent, descent=descent)
+    version = f"{source.versionMajor}.{source.versionMinor:03d}"
     fb.setupNameTable(
         {
             "copyright": COPYRIGHT,
             "familyName": FAMILY,
             "styleName": "Regular",
-            "uniqueFontIdentifier": f"{FAMILY} Regular (Zhuque Fangsong {source.versionMajor}.{source.versionMinor:03d})",
+            "uniqueFontIdentifier": f"{FAMILY} Regular (Zhuque Fangsong {version})",
             "fullName": f"{FAMILY} Regular",
             "psName": "XCJCFangsong-Regular",
             "licenseDescription": LICENCE,

@@ -45,7 +45,7 @@ LAYOUT: _Layout = {
     "并将整改情况书面报告本局。",
     "contact": "联系人：{leader}&nbsp;&nbsp;&nbsp;&nbsp;联系电话：{phone}",
     "title_pt": 22,  # GB/T 9704: title 二号 小标宋
-    "body_pt": 12.5,  # GB/T 9704 asks 三号 (16 pt) 仿宋; 16 pt pushes the receipt of a two-problem notice to page 2
+    "body_pt": 16,  # GB/T 9704: addressee and text 三号 仿宋 (the receipt goes to page 2 as at 12.5 pt)
     "seal_mm": 36,  # diameter of the seal position circle (the seal overlaps the issuer lines, as stamped)
     "receipt_title": "送 达 回 证",
     "receipt_rows": (
@@ -74,6 +74,7 @@ def _notice_styles(w: layout.Writer) -> None:
         w.st[name].fontName = fonts.FANGSONG
     w.st["body"].fontSize, w.st["body"].leading, w.st["body"].firstLineIndent = size, size * 1.6, 2 * size
     w.st["title"].fontSize, w.st["title"].leading = L["title_pt"], L["title_pt"] * 1.4
+    w.st["addressee"] = w.st["left"].clone("addressee", fontSize=size, leading=size * 1.6)
     w.st["heading"] = w.st["subtitle"].clone("heading", fontName=fonts.HEI)
 
 
@@ -131,7 +132,7 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         Spacer(1, 1 * mm),
         w.p(number, "right"),
         Spacer(1, 5 * mm),
-        w.p(_fs(w, info["enterprise_name"], "企业名称") + "：", "left"),
+        w.p(_fs(w, info["enterprise_name"], "企业名称") + "：", "addressee"),
         Spacer(1, 1 * mm),
         w.p(
             L["opening"].format(

@@ -131,3 +131,10 @@ def test_printing_a_notice_without_a_basis_in_force_is_refused_and_takes_no_numb
     with pytest.raises(DomainError, match="没有在2026-06-15有效、适用于工业产品"):
         generate(db, signed_id, "notice")
     assert docnumbers.list_numbers(db, inspection_id=signed_id) == []
+
+
+def test_a_gbk_character_outside_the_fangsong_face_prints_in_the_notice(db, sample, templates, fixed_today):
+    """仿宋 covers GB 2312; a rarer character (喆) in a record is set in the regular face, not refused."""
+    iid = factory.signed(db, sample, templates, problems={"1.2": "营业执照记载的负责人王喆与许可证不一致。"})
+    text = flat(pdf_text(generate(db, iid, "notice").pdf))
+    assert "负责人王喆与许可证不一致" in text
