@@ -6,7 +6,7 @@ as TrueType, built by scripts/build_fonts.py: reportlab embeds TrueType outlines
 STSong-Light CID font is not embedded (a machine without a Chinese font would print blanks). A Song (宋体)
 face is what government forms are set in. The regular face covers GB 2312 and every GBK hanzi; the bold face
 GB 2312 (titles and fixed headings). The notice is set in the GB/T 9704 faces: FANGSONG (仿宋, body), HEI
-(黑体, headings) and BOLD as its title face (no free 小标宋 exists; Noto Serif bold is the closest); these
+(黑体, headings) and BOLD as its title face (we found no freely licensed 小标宋; Noto Serif bold is the closest); these
 three cover GB 2312, and `fallback_markup` prints a GBK character FANGSONG lacks in the regular face.
 
 reportlab reuses the first font registered under a name, so `register()` registers each face once per

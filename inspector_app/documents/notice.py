@@ -6,8 +6,8 @@ document number from core/issuing/numbers.py; lists the problems that were not r
 deadline (signing date + the period in days), what happens at re-inspection, and ends with the receipt
 (送达回证) the enterprise signs when it is served.
 
-Set in the GB/T 9704 faces (documents/fonts.py): the title in 小标宋 (Noto Serif bold stands in: no free
-小标宋 exists), the text in 仿宋 (XCJC Fangsong), the receipt's heading and labels and the deadline in 黑体.
+Set in the GB/T 9704 faces (documents/fonts.py): the title in 小标宋 (Noto Serif bold stands in: we found no
+freely licensed 小标宋), the text in 仿宋 (XCJC Fangsong), the receipt's heading and labels and the deadline in 黑体.
 """
 
 from __future__ import annotations
