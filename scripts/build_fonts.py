@@ -1,5 +1,9 @@
 """Build the TrueType Chinese fonts that the official documents embed (resources/fonts/).
 
+Four faces: Noto Serif SC regular and bold (宋体: the forms; the bold one is also the notice's title face,
+the closest free face to 小标宋), Noto Sans SC (黑体: the notice's headings) and XCJC Fangsong, made from
+Zhuque Fangsong (仿宋: the notice's body, GB/T 9704; scripts/zhuque_fangsong.py).
+
 reportlab embeds TrueType outlines only; Noto Serif CJK ships as CFF (OpenType/PostScript), which reportlab
 refuses. This script makes the shipped fonts reproducible:
 
@@ -11,14 +15,19 @@ refuses. This script makes the shipped fonts reproducible:
 3. convert the cubic CFF outlines to quadratic TrueType outlines (fontTools cu2qu, max error 1 unit of 1000);
 4. add the ballot-box characters the record form prints, which Noto lacks: U+2610 ☐ (the glyph of
    U+25A1 □) and U+2611 ☑ (□ with ✓ inside, a composite glyph), so the PDF text says ☑ 符合 / ☐ 不符合;
-5. write NotoSerifSC-Regular.ttf / NotoSerifSC-Bold.ttf and copy the licence text next to them.
+5. write NotoSerifSC-Regular.ttf / NotoSerifSC-Bold.ttf / NotoSansSC-Regular.ttf and copy the licence text
+   next to them;
+6. with --zhuque PATH (the ZhuqueFangsong.glyphspackage folder of a clone of Zhuque Fangsong's repository),
+   compile XCJC-Fangsong-Regular.ttf (GB 2312 and the symbols above; see zhuque_fangsong.py).
 
 The OFL allows modification and redistribution; its Reserved Font Name is "Source" (Adobe's copyright line
 in the font), which this derivative does not use.
 
 Usage:  .venv/bin/python scripts/build_fonts.py [--source DIR] [--out resources/fonts] [--charset gbk|gb2312]
+                                              [--zhuque DIR/ZhuqueFangsong.glyphspackage]
 
-Needs fontTools (the test extra) and the Debian package fonts-noto-cjk; takes about two minutes.
+Needs fontTools (the test extra), the Debian package fonts-noto-cjk, and for --zhuque glyphsLib (the fonts
+extra); takes about four minutes.
 """
 
 from __future__ import annotations
@@ -44,7 +53,10 @@ LICENSE_SOURCE = Path("/usr/share/doc/fonts-noto-cjk/copyright")
 FACES = (
     ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC", "NotoSerifSC-Regular.ttf", "Regular", "gbk"),
     ("NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC", "NotoSerifSC-Bold.ttf", "Bold", "gb2312"),
+    ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC", "NotoSansSC-Regular.ttf", "Regular", "gb2312"),
 )
+FANGSONG = "XCJC-Fangsong-Regular.ttf"
+NOTO_LICENCE = "NotoCJK-OFL.txt"
 
 EXTRA_RANGES = (
     (0x0020, 0x007E),  # ASCII
@@ -196,30 +208,48 @@ def finish(font: TTFont) -> None:
     maxp.maxComponentElements = max(len(getattr(glyf[n], "components", [])) for n in font.getGlyphOrder())
 
 
-def build(source: Path, out: Path, charset_name: str | None = None) -> None:
+def build(
+    source: Path, out: Path, charset_name: str | None = None, zhuque: Path | None = None, only: set[str] | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for collection, family, target, style, default_charset in FACES:
+        if only and target not in only:
+            continue
         t0 = time.perf_counter()
         font = load_face(source / collection, family)
         subset_font(font, charset(charset_name or default_charset))
         cff_to_glyf(font)
-        add_ballot_boxes(font)
-        finish(font)
-        path = out / target
-        font.save(str(path))
-        cmap = TTFont(str(path)).getBestCmap()
-        print(
-            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {style}, {len(cmap)} characters, "
-            f"{path.stat().st_size / 1e6:.2f} MB, {time.perf_counter() - t0:.1f} s"
-        )
-    licence = out / "NotoSerifSC-OFL.txt"
+        _save(font, out / target, style, t0)
+    if zhuque is not None and (not only or FANGSONG in only):
+        import zhuque_fangsong
+
+        t0 = time.perf_counter()
+        font = zhuque_fangsong.build(zhuque, out / FACES[0][2], charset("gb2312"))
+        _save(font, out / FANGSONG, "Regular", t0)
+        _fangsong_licence(zhuque, out / "ZhuqueFangsong-OFL.txt")
+    _noto_licence(out / NOTO_LICENCE)
+
+
+def _save(font: TTFont, path: Path, style: str, t0: float) -> None:
+    add_ballot_boxes(font)
+    finish(font)
+    font.save(str(path))
+    cmap = TTFont(str(path)).getBestCmap()
+    print(
+        f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {style}, {len(cmap)} characters, "
+        f"{path.stat().st_size / 1e6:.2f} MB, {time.perf_counter() - t0:.1f} s"
+    )
+
+
+def _noto_licence(licence: Path) -> None:
     if LICENSE_SOURCE.exists():
         text = LICENSE_SOURCE.read_text(encoding="utf-8")
         start = text.find("SIL OPEN FONT LICENSE Version 1.1")
         body = "\n".join(line[1:] if line.startswith(" ") else line for line in text[start:].splitlines())
         body = body.replace("\n.\n", "\n\n")
         header = (
-            "Noto Serif SC (subset of Noto Serif CJK SC, converted to TrueType by scripts/build_fonts.py)\n"
+            "Noto Serif SC and Noto Sans SC (subsets of Noto Serif CJK SC and Noto Sans CJK SC, converted to\n"
+            "TrueType by scripts/build_fonts.py)\n"
             "Copyright 2017-2022 Adobe (http://www.adobe.com/), with Reserved Font Name 'Source'.\n\n"
             "This Font Software is licensed under the SIL Open Font License, Version 1.1.\n\n"
         )
@@ -228,13 +258,26 @@ def build(source: Path, out: Path, charset_name: str | None = None) -> None:
         print(f"warning: {LICENSE_SOURCE} missing; copy the OFL text to {licence}", file=sys.stderr)
 
 
+def _fangsong_licence(package: Path, licence: Path) -> None:
+    """The repository's LICENSE.txt (two folders above the package), under a line saying what was made."""
+    text = (package.resolve().parents[1] / "LICENSE.txt").read_text(encoding="utf-8")
+    header = (
+        "XCJC Fangsong (XCJC-Fangsong-Regular.ttf): Zhuque Fangsong (朱雀仿宋) compiled to TrueType and subset to\n"
+        "GB 2312 by scripts/build_fonts.py, with symbols Zhuque Fangsong lacks taken from Noto Serif CJK SC\n"
+        "(Copyright 2017-2022 Adobe, SIL Open Font License 1.1, text in NotoCJK-OFL.txt).\n\n"
+    )
+    licence.write_text(header + text.strip() + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder with NotoSerifCJK-*.ttc")
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "fonts")
     parser.add_argument("--charset", choices=("gbk", "gb2312"), help="one character set for every face")
+    parser.add_argument("--zhuque", type=Path, help="ZhuqueFangsong.glyphspackage: also build the 仿宋 face")
+    parser.add_argument("--only", nargs="+", help="build only these files (e.g. NotoSansSC-Regular.ttf)")
     args = parser.parse_args(argv)
-    build(args.source, args.out, args.charset)
+    build(args.source, args.out, args.charset, args.zhuque, set(args.only or ()))
     return 0
 
 

@@ -1,10 +1,13 @@
 """The Chinese fonts of the official documents: registered once, always embedded, never silently missing a glyph.
 
-resources/fonts/ ships Noto Serif SC (SIL Open Font License 1.1, licence text NotoSerifSC-OFL.txt next to
-it) as TrueType, built by scripts/build_fonts.py: reportlab embeds TrueType outlines only, and the built-in
+resources/fonts/ ships Noto Serif SC and Noto Sans SC (SIL Open Font License 1.1, licence text
+NotoCJK-OFL.txt) and XCJC Fangsong, made from Zhuque Fangsong (朱雀仿宋, OFL 1.1, ZhuqueFangsong-OFL.txt),
+as TrueType, built by scripts/build_fonts.py: reportlab embeds TrueType outlines only, and the built-in
 STSong-Light CID font is not embedded (a machine without a Chinese font would print blanks). A Song (宋体)
 face is what government forms are set in. The regular face covers GB 2312 and every GBK hanzi; the bold face
-GB 2312 (titles and fixed headings).
+GB 2312 (titles and fixed headings). The notice is set in the GB/T 9704 faces: FANGSONG (仿宋, body), HEI
+(黑体, headings) and BOLD as its title face (we found no freely licensed 小标宋; Noto Serif bold is the closest); these
+three cover GB 2312, and `fallback_markup` prints a GBK character FANGSONG lacks in the regular face.
 
 reportlab reuses the first font registered under a name, so `register()` registers each face once per
 process. Every text that goes into a document passes through a `GlyphCheck`: a character the font lacks
@@ -24,8 +27,15 @@ from inspector_app.paths import resource_path
 
 BODY = "XCJC-Serif"
 BOLD = "XCJC-Serif-Bold"
-FILES = {BODY: "NotoSerifSC-Regular.ttf", BOLD: "NotoSerifSC-Bold.ttf"}
-LICENCE = "NotoSerifSC-OFL.txt"
+FANGSONG = "XCJC-Fangsong"
+HEI = "XCJC-Sans"
+FILES = {
+    BODY: "NotoSerifSC-Regular.ttf",
+    BOLD: "NotoSerifSC-Bold.ttf",
+    FANGSONG: "XCJC-Fangsong-Regular.ttf",
+    HEI: "NotoSansSC-Regular.ttf",
+}
+LICENCES = ("NotoCJK-OFL.txt", "ZhuqueFangsong-OFL.txt")
 PLACEHOLDER = "〓"  # U+3013 GETA MARK: printed in place of a character the font lacks
 
 _lock = threading.Lock()
@@ -65,6 +75,10 @@ def register() -> None:
             _cmaps[name] = frozenset(pdfmetrics.getFont(name).face.charToGlyph)
         for bold, italic, face in ((0, 0, BODY), (1, 0, BOLD), (0, 1, BODY), (1, 1, BOLD)):
             addMapping(BODY, bold, italic, face)
+        for bold, italic, face in ((0, 0, FANGSONG), (1, 0, HEI), (0, 1, FANGSONG), (1, 1, HEI)):
+            addMapping(FANGSONG, bold, italic, face)  # emphasis in 仿宋 text is set in 黑体
+        for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            addMapping(HEI, bold, italic, HEI)
         _registered = True
 
 
@@ -104,6 +118,25 @@ def _share_glyf(face) -> None:
 def covered(face: str = BODY) -> frozenset[int]:
     register()
     return _cmaps[face]
+
+
+def fallback_markup(escaped: str, face: str, fallback: str = BODY) -> str:
+    """Paragraph markup of escaped text set in `face`: each run of characters `face` lacks (the checked text
+    has them in `fallback`) wrapped in <font face=fallback>, so a name with a GBK character prints whole."""
+    cmap = covered(face)
+    out: list[str] = []
+    run: list[str] = []
+    for ch in escaped:
+        if ord(ch) in cmap or _ignorable(ch):
+            if run:
+                out.append(f'<font face="{fallback}">{"".join(run)}</font>')
+                run = []
+            out.append(ch)
+        else:
+            run.append(ch)
+    if run:
+        out.append(f'<font face="{fallback}">{"".join(run)}</font>')
+    return "".join(out)
 
 
 def _ignorable(ch: str) -> bool:

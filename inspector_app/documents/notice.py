@@ -5,6 +5,9 @@ on the notice's date for the enterprise's products, core/issuing/legal_basis.py)
 document number from core/issuing/numbers.py; lists the problems that were not rectified on the spot, the
 deadline (signing date + the period in days), what happens at re-inspection, and ends with the receipt
 (送达回证) the enterprise signs when it is served.
+
+Set in the GB/T 9704 faces (documents/fonts.py): the title in 小标宋 (Noto Serif bold stands in: we found no
+freely licensed 小标宋), the text in 仿宋 (XCJC Fangsong), the receipt's heading and labels and the deadline in 黑体.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ LAYOUT: _Layout = {
     "order": "依据{basis}的规定，现责令你单位于<b>{deadline}</b>前完成整改（整改期限{days}日），"
     "并将整改情况书面报告本局。",
     "contact": "联系人：{leader}&nbsp;&nbsp;&nbsp;&nbsp;联系电话：{phone}",
+    "title_pt": 22,  # GB/T 9704: title 二号 小标宋
+    "body_pt": 16,  # GB/T 9704: addressee and text 三号 仿宋 (the receipt goes to page 2 as at 12.5 pt)
     "seal_mm": 36,  # diameter of the seal position circle (the seal overlaps the issuer lines, as stamped)
     "receipt_title": "送 达 回 证",
     "receipt_rows": (
@@ -54,6 +59,23 @@ LAYOUT: _Layout = {
     ),
     "receipt_col_mm": (38, 122),
 }
+
+
+def _fs(w: layout.Writer, value: str | None, where: str) -> str:
+    """User text for a 仿宋 paragraph: checked against the regular face (GBK), and what 仿宋 (GB 2312) lacks
+    set in that face, so an enterprise or a person named with a rarer character still prints whole."""
+    return fonts.fallback_markup(w.t(value, where), fonts.FANGSONG)
+
+
+def _notice_styles(w: layout.Writer) -> None:
+    L = LAYOUT
+    size = L["body_pt"]
+    for name in ("body", "left", "right", "cell_c"):
+        w.st[name].fontName = fonts.FANGSONG
+    w.st["body"].fontSize, w.st["body"].leading, w.st["body"].firstLineIndent = size, size * 1.6, 2 * size
+    w.st["title"].fontSize, w.st["title"].leading = L["title_pt"], L["title_pt"] * 1.4
+    w.st["addressee"] = w.st["left"].clone("addressee", fontSize=size, leading=size * 1.6)
+    w.st["heading"] = w.st["subtitle"].clone("heading", fontName=fonts.HEI)
 
 
 class SealPosition(Flowable):
@@ -75,10 +97,10 @@ class SealPosition(Flowable):
         c.setDash(3, 2)
         c.circle(cx, cy, r, stroke=1, fill=0)
         c.setFillColor(layout.LIGHT)
-        c.setFont(fonts.BODY, 8)
+        c.setFont(fonts.FANGSONG, 8)
         c.drawCentredString(cx, cy - r + 4 * mm, "（盖章处）")
         c.restoreState()
-        c.setFont(fonts.BODY, 12)
+        c.setFont(fonts.FANGSONG, 12)
         y = cy + 2 * mm
         for line in self.lines:
             c.drawCentredString(cx, y, line)
@@ -96,11 +118,11 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         )
     check = fonts.GlyphCheck(strict=strict)
     w = layout.Writer(check, base=11)
-    w.st["body"].leading = w.st["body"].fontSize * 1.6
+    _notice_styles(w)
     info = data.info
-    bureau = w.t(data.setting("bureau.name"), "设置：局名")
-    team = "、".join(w.t(m["name"], "检查人员") for m in data.team)
-    number = w.t(data.number, "文书编号")
+    bureau = w.t(data.setting("bureau.name"), "设置：局名", fonts.BOLD)
+    team = "、".join(_fs(w, m["name"], "检查人员") for m in data.team)
+    number = _fs(w, data.number, "文书编号")
     width = (210 - L["margins_mm"][1] - L["margins_mm"][3]) * mm
 
     story: list = [
@@ -110,15 +132,15 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
         Spacer(1, 1 * mm),
         w.p(number, "right"),
         Spacer(1, 5 * mm),
-        w.p("<b>" + w.t(info["enterprise_name"], "企业名称") + "：</b>", "left"),
+        w.p(_fs(w, info["enterprise_name"], "企业名称") + "：", "addressee"),
         Spacer(1, 1 * mm),
         w.p(
             L["opening"].format(
                 date=cn_date(data.inspected_on),
                 team=team,
-                site=("（生产地址：" + w.t(info["site_address"], "生产地址") + "）") if info["site_address"] else "",
-                license=w.t(info["license_number"] or "—", "生产许可证编号"),
-                products=w.t(info["license_products"] or "—", "获证产品"),
+                site=("（生产地址：" + _fs(w, info["site_address"], "生产地址") + "）") if info["site_address"] else "",
+                license=_fs(w, info["license_number"] or "—", "生产许可证编号"),
+                products=_fs(w, info["license_products"] or "—", "获证产品"),
                 kind=data.kind_label if not data.is_double_random else "“双随机、一公开”",
             ),
             "body",
@@ -127,23 +149,23 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
     for pr in problems:
         where = f"问题{pr.no}（检查项 {pr.label}）"
         para = w.p(
-            f"{pr.no}. {w.t(pr.answer.record, where + '检查记录')}"
-            f"（检查项 {pr.label} {w.t(pr.item.section_title, where)}）",
+            f"{pr.no}. {_fs(w, pr.answer.record, where + '检查记录')}"
+            f"（检查项 {pr.label} {_fs(w, pr.item.section_title, where)}）",
             "body",
         )
-        para.style = w.st["body"].clone("problem", firstLineIndent=0, leftIndent=2 * 12 + 12, bulletIndent=24)
-        para.style.firstLineIndent = -12
+        size = w.st["body"].fontSize
+        para.style = w.st["body"].clone("problem", firstLineIndent=-size, leftIndent=3 * size, bulletIndent=2 * size)
         story.append(para)
-    basis = w.t(data.legal_basis, "设置：整改通知书法律依据")
+    basis = _fs(w, data.legal_basis, "设置：整改通知书法律依据")
     story.append(w.p(L["order"].format(basis=basis, deadline=cn_date(data.deadline), days=data.days), "body"))
-    story.append(w.p(w.t(data.setting("notice.reinspection"), "设置：复查说明"), "body"))
-    leader = w.t(data.team[0]["name"], "检查组组长") if data.team else ""
-    phone = w.t(data.setting("bureau.contact_phone"), "设置：局联系电话") or "<u>" + "&nbsp;" * 24 + "</u>"
+    story.append(w.p(_fs(w, data.setting("notice.reinspection"), "设置：复查说明"), "body"))
+    leader = _fs(w, data.team[0]["name"], "检查组组长") if data.team else ""
+    phone = _fs(w, data.setting("bureau.contact_phone"), "设置：局联系电话") or "<u>" + "&nbsp;" * 24 + "</u>"
     story += [Spacer(1, 2 * mm), w.p(L["contact"].format(leader=leader, phone=phone), "body"), Spacer(1, 6 * mm)]
     seal_text = w.t(data.setting("bureau.seal_text"), "设置：印章文字")
     story.append(
         SealPosition(
-            [check.text(data.setting("bureau.name"), "设置：局名"), cn_date(data.state.signed_on)],
+            [check.text(data.setting("bureau.name"), "设置：局名", fonts.FANGSONG), cn_date(data.state.signed_on)],
             seal_text,
             L["seal_mm"] * mm,
             width,
@@ -155,8 +177,8 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
     for label, template in L["receipt_rows"]:
         text = template.format(
             number=number,
-            enterprise=w.t(info["enterprise_name"], "企业名称"),
-            site=w.t(info["site_address"], "生产地址"),
+            enterprise=_fs(w, info["enterprise_name"], "企业名称"),
+            site=_fs(w, info["site_address"], "生产地址"),
             team=team,
         )
         rows.append([w.p(f"<b>{label}</b>", "cell_c"), w.p(text, "left")])
@@ -179,7 +201,7 @@ def build(data: DocData, *, strict: bool = True) -> tuple[bytes, list[str]]:
                 Spacer(1, 4 * mm),
                 w.p(" -" * 24 + "（沿此线剪下）" + "- " * 24, "cell_c"),
                 Spacer(1, 1 * mm),
-                w.p(L["receipt_title"], "subtitle"),
+                w.p(L["receipt_title"], "heading"),
                 Spacer(1, 2 * mm),
                 receipt,
             ]

@@ -10,8 +10,9 @@ def test_fonts_ship_with_their_licence():
     for filename in fonts.FILES.values():
         path = resource_path("fonts", filename)
         assert path.exists() and path.read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType outlines
-    licence = resource_path("fonts", fonts.LICENCE).read_text(encoding="utf-8")
-    assert "SIL OPEN FONT LICENSE Version 1.1" in licence
+    for name in fonts.LICENCES:
+        licence = resource_path("fonts", name).read_text(encoding="utf-8")
+        assert "SIL OPEN FONT LICENSE Version 1.1" in licence
 
 
 def test_each_face_is_registered_once():
@@ -37,6 +38,29 @@ def test_the_regular_face_covers_gb2312_and_gbk_hanzi_and_the_form_symbols():
     assert fonts.missing_chars("堃喆玥珺昇犇") == []  # name characters outside GB 2312 (GBK)
     assert fonts.missing_chars("☑☐〓〔〕（）《》“”、。：；№℃①", fonts.BODY) == []
     assert fonts.missing_chars("☑☐“”（）", fonts.BOLD) == []
+
+
+@pytest.mark.parametrize("face", [fonts.BOLD, fonts.FANGSONG, fonts.HEI])
+def test_the_notice_faces_cover_gb2312(face):
+    """仿宋 (body), 黑体 (headings) and the title face print every GB 2312 character and the form symbols."""
+    gb2312 = []
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                gb2312.append(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    assert fonts.missing_chars("".join(gb2312), face) == []
+    assert fonts.missing_chars("〔〕（）《》“”、。：；№℃①０Ａａ—…", face) == []
+
+
+def test_a_gbk_character_the_fangsong_face_lacks_is_set_in_the_regular_face():
+    markup = fonts.fallback_markup("张喆、李玥", fonts.FANGSONG)
+    missing = [ch for ch in "张喆、李玥" if fonts.missing_chars(ch, fonts.FANGSONG)]
+    assert missing  # 喆/玥 are GBK, outside GB 2312
+    for ch in missing:
+        assert f'<font face="{fonts.BODY}">{ch}</font>' in markup
+    assert markup.replace(f'<font face="{fonts.BODY}">', "").replace("</font>", "") == "张喆、李玥"
 
 
 def test_missing_characters_are_reported_with_where_they_are():

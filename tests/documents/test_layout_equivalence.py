@@ -35,7 +35,7 @@ def test_a_paragraph_breaks_its_lines_once_per_width_and_style():
     assert len(calls) == 3
 
 
-@pytest.mark.parametrize("face", [fonts.BODY, fonts.BOLD])
+@pytest.mark.parametrize("face", [fonts.BODY, fonts.BOLD, fonts.FANGSONG, fonts.HEI])
 def test_a_font_subset_is_reportlabs(face):
     fonts.register()
     ours = pdfmetrics.getFont(face).face

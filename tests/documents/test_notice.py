@@ -64,6 +64,13 @@ def test_fonts_embedded_in_the_notice(db, signed_id):
     assert all(embedded for _b, _s, embedded in factory.font_report(generate(db, signed_id, "notice").pdf))
 
 
+def test_the_notice_is_set_in_the_gbt9704_faces(db, signed_id):
+    """GB/T 9704: 仿宋 text, 黑体 headings, a bold Song title (小标宋); the regular Song face only for the
+    characters 仿宋 lacks (none here) and the page furniture."""
+    faces = {base.split("+")[-1] for base, _s, _e in factory.font_report(generate(db, signed_id, "notice").pdf)}
+    assert {"XCJCFangsong-Regular", "NotoSansCJKsc-Regular", "NotoSerifCJKsc-Bold"} <= faces
+
+
 # ---------------------------------------------------------------- the legal basis by date and product kind
 # 001 §54: 自2017年5月1日起施行，有效期至2022年4月30日; 001 §2: 食品相关产品不适用本办法.
 def test_the_shipped_basis_is_never_in_force_after_its_expiry_nor_for_food_related_products():
@@ -124,3 +131,10 @@ def test_printing_a_notice_without_a_basis_in_force_is_refused_and_takes_no_numb
     with pytest.raises(DomainError, match="没有在2026-06-15有效、适用于工业产品"):
         generate(db, signed_id, "notice")
     assert docnumbers.list_numbers(db, inspection_id=signed_id) == []
+
+
+def test_a_gbk_character_outside_the_fangsong_face_prints_in_the_notice(db, sample, templates, fixed_today):
+    """仿宋 covers GB 2312; a rarer character (喆) in a record is set in the regular face, not refused."""
+    iid = factory.signed(db, sample, templates, problems={"1.2": "营业执照记载的负责人王喆与许可证不一致。"})
+    text = flat(pdf_text(generate(db, iid, "notice").pdf))
+    assert "负责人王喆与许可证不一致" in text
