@@ -30,6 +30,8 @@ class _Layout(TypedDict):
     opening: str
     order: str
     contact: str
+    title_pt: float  # GB/T 9704: title 二号 (22 pt)
+    body_pt: float  # GB/T 9704: body 三号 (16 pt)
     seal_mm: float
     receipt_title: str
     receipt_rows: tuple[tuple[str, str], ...]
