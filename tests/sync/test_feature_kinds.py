@@ -149,12 +149,14 @@ def test_an_upgraded_database_hashes_its_synced_photos_as_they_travel_now(world)
             "INSERT INTO alembic_version VALUES (?)", [(r,) for r in ("0100", "0210", "0300", "0400", "0600")]
         )
         con.execute("DROP INDEX ix_photo_marks")  # migration 0710, after 0700
-        # what later migrations made (0810, 0840), so that upgrading from these heads makes it again
+        # what later migrations made (0810, 0840, 0870), so that upgrading from these heads makes it again
         for table in ("license_action", "interview", "classification_notice"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE inspector DROP COLUMN district")
         for column in ("rotation", "latitude", "longitude"):
             con.execute(f"ALTER TABLE photo DROP COLUMN {column}")
+        con.execute("DROP INDEX ix_issued_document_record_id")
+        con.execute("ALTER TABLE issued_document DROP COLUMN record_id")
         con.execute("UPDATE sync_record_state SET hash = 'old', received_hash = 'old' WHERE kind = 'photo'")
     con.close()
     w.a.db = open_database(w.a.path)
