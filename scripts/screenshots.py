@@ -315,6 +315,7 @@ class Shooter:
         w, d = self.window, self.data
         self.grab("start")
         yield from self.search()
+        yield from self.home()
         yield from self.shot("start-inspection", lambda: w.new_inspection_for(d["enterprise"], ""))
         yield from self.shot("checklist-keyboard", lambda: w.open_inspection(d["draft"]), self.answer, settle=1)
         yield from self.shot("sign", lambda: w.sign_inspection(d["completed"]), kind="SignDialog")
@@ -324,6 +325,9 @@ class Shooter:
         yield from self.shot("sync-import", lambda: w.import_bundle(d["bundle"]), self.verified)
         yield from self.shot("roster-import-result", self.import_roster, kind="QMessageBox", settle=0.3)
         yield from self.shot("amendment", lambda: w.amend_inspection(d["signed"]))
+        yield from self.shot("photo-viewer", self.open_photo, kind="PhotoViewer", settle=1)
+        yield from self.shot("followup-form", lambda: w.open_work(d["followup"], "followup"), kind="FollowupForm")
+        yield from self.archive_history()
         yield from self.menus()
 
     def search(self):
@@ -347,6 +351,41 @@ class Shooter:
         self.grab("classification")
         bar.classification.setCurrentIndex(0)
         yield self.idle()
+
+    def home(self):
+        """我的工作: the drafts, the 回访 due, the records the bureau has not received yet."""
+        self.window.right_tabs.setCurrentWidget(self.window.home)
+        yield (lambda: bool(self.window.home.rows())), "the rows of 我的工作"
+        yield self.idle()
+        yield self.pause(0.5)
+        self.grab("home")
+
+    def archive_history(self):
+        """The archive of the enterprise whose class the bureau changed, on its 变更记录 tab."""
+        from inspector_app.core.storage.models import Enterprise
+
+        w = self.window
+        with w.db.session() as s:
+            name = s.get(Enterprise, self.data["enterprise"]).name
+        w.filter_bar.search.setText(name)
+        yield self.idle()
+        yield self.pause(0.3)
+        w.table.selectRow(0)
+        yield self.idle()
+        yield (lambda: w.archive.record_tabs.tabText(1) != "变更记录"), "the 变更记录 of the enterprise"
+        w.archive.record_tabs.setCurrentIndex(1)
+        yield self.pause(0.5)
+        self.grab("archive-history")
+        w.archive.record_tabs.setCurrentIndex(0)
+        w.filter_bar.search.clear()
+        yield self.idle()
+
+    def open_photo(self) -> None:
+        """The draft's photo full-size, as a double-click on its thumbnail opens it."""
+        from inspector_app.ui.photo_viewer import PhotoViewer
+
+        self.viewer = PhotoViewer(self.window.db, self.window.worker, self.data["photos"], 0, parent=self.window)
+        self.viewer.open()
 
     def answer(self, screen):
         """Keyboard only: 1 (符合) and a record on the first item, F3 to the next unanswered, 2 (不符合)."""
@@ -438,6 +477,56 @@ class Shooter:
         return interact if label else None
 
 
+def photo_jpeg() -> bytes:
+    """A small photo as a camera writes it: a picture, the time taken and the place (EXIF GPS), for the viewer."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (960, 640), "#c9d3dc")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 420, 960, 640), fill="#8a8f94")  # the floor of a workshop
+    for x in range(80, 900, 200):  # shelves of product
+        draw.rectangle((x, 180, x + 140, 420), fill="#5b6e82", outline="#2f3b47", width=4)
+        for y in range(200, 420, 55):
+            draw.rectangle((x + 12, y, x + 128, y + 40), fill="#d9b25f", outline="#7a5a1c", width=2)
+    exif = Image.Exif()
+    exif[0x0132] = "2026:11:03 10:24:37"  # DateTime
+    exif.get_ifd(0x8769)[0x9003] = "2026:11:03 10:24:37"  # DateTimeOriginal
+    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 22.0, 48.6), 3: "E", 4: (121.0, 15.0, 3.2)})  # GPS, 嘉定
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
+def stage(db, data: dict) -> None:
+    """What the later scenes show, made through the core as a user would: a photo on the draft (the viewer),
+    a 回访 of the signed record's problems with one verdict given (the 回访 form), a class change of the
+    enterprise by the bureau (the archive's 变更记录)."""
+    from inspector_app.core.archive import list_inspectors
+    from inspector_app.core.inspection import photos
+    from inspector_app.core.inspection.inspections import template_from_snapshot
+    from inspector_app.core.storage.models import Enterprise, Inspection
+    from inspector_app.core.supervision import followup_form
+    from inspector_app.core.supervision.classification import classify
+    from inspector_app.core.supervision.rectification import start_followup
+
+    with db.session() as s:
+        draft = s.get(Inspection, data["draft"])
+        item = template_from_snapshot(draft.template_digest, draft.template.content).applicable_items[0].id
+        current = s.get(Enterprise, data["enterprise"]).classification
+    photos.add_photo(db, data["draft"], item, photo_jpeg(), filename="IMG_2031.jpg", caption="成品仓库货架，现场拍摄")
+    team = [i.id for i in list_inspectors(db)[:2]]
+    data["followup"] = start_followup(db, data["enterprise"], team=team)
+    first = followup_form.load(db, data["followup"]).problems[0]
+    followup_form.give_verdict(
+        db, first.rectification_id, followup_form.PARTIAL, "经营范围变更已受理，新营业执照尚未领取。"
+    )
+    lower = {"A": "B", "B": "C", "C": "D"}.get(current or "B", "C")
+    data["photos"] = photos.list_photos(db, data["draft"])
+    classify(db, data["enterprise"], lower, reason="年度动态调整：回访发现问题未全部整改", who="王芳")
+
+
 def child(work: Path, out: Path) -> int:
     sys.path.insert(0, str(ROOT))
     import faulthandler
@@ -457,6 +546,7 @@ def child(work: Path, out: Path) -> int:
     export_roster(db, data["roster"])
     with db.session() as s:
         data["search"] = s.get(Enterprise, data["enterprise"]).name[:4]
+    stage(db, data)
     db.close()
 
     from PySide6.QtCore import QTimer
