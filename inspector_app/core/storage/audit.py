@@ -55,6 +55,7 @@ class Entry:
     enterprise_id: str | None
     record_id: str | None
     detail: str
+    named: str = ""  # the person the record itself names as 经办人 (a class change's who, a draw's drawn_by)
 
 
 def who(session: Session) -> str:
@@ -89,14 +90,14 @@ def _new(obj) -> Iterator[Entry]:
         if obj.category:
             parts.append(obj.category)
         detail = "，".join([*parts, obj.reason]) if obj.reason else "，".join(parts)
-        yield Entry(_("企业分类"), obj.enterprise_id, obj.id, detail)
+        yield Entry(_("企业分类"), obj.enterprise_id, obj.id, detail, obj.who or "")
     elif isinstance(obj, PlanEntry):
         yield Entry(_("列入年度检查计划"), obj.enterprise_id, obj.plan_id, _("{m}月").format(m=obj.month))
     elif isinstance(obj, AnnualPlan):
         yield Entry(_("编制年度检查计划"), None, obj.id, _("{y}年 {d}").format(y=obj.year, d=obj.district))
     elif isinstance(obj, Draw):
         where = obj.district or _("全部区")
-        yield Entry(_("双随机抽取"), None, obj.id, _("{y}年 {d}").format(y=obj.year, d=where))
+        yield Entry(_("双随机抽取"), None, obj.id, _("{y}年 {d}").format(y=obj.year, d=where), obj.drawn_by or "")
     elif isinstance(obj, Setting):
         yield from _setting(obj)
 
@@ -141,10 +142,19 @@ def _record(session: Session, _context, _instances) -> None:
         session.info[_WHO] = who(session)[:100]
     now = utcnow()
     session.add_all(
-        ChangeLog(at=now, who=session.info[_WHO], action=e.action[:40], enterprise_id=e.enterprise_id,
+        ChangeLog(at=now, who=_who_of(session.info[_WHO], e.named), action=e.action[:40], enterprise_id=e.enterprise_id,
                   record_id=(e.record_id or "")[:64] or None, detail=e.detail)
         for e in entries
     )  # fmt: skip
+
+
+def _who_of(connected: str, named: str) -> str:
+    """The login (the server role, or this computer's user) and, where the record names another person as
+    经办人, that person too: both are true, and a shared bureau desktop logs in as one user."""
+    named = named.strip()
+    if not named or named == connected:
+        return connected[:100]
+    return (_("{who}（经办人：{named}）").format(who=connected, named=named) if connected else named)[:100]
 
 
 def watch(sessions: sessionmaker) -> None:
