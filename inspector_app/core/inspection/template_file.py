@@ -231,7 +231,7 @@ class _Reader:
         if v["category"] is not None and v["category"] not in catalog.PROBLEM_CATEGORIES:
             self.c.error(
                 f"{where}问题分类 category “{v['category']}” 不认识，只能是"
-                f"{'、'.join(catalog.PROBLEM_CATEGORIES)}之一（000 二(二)）",
+                f"{'、'.join(catalog.PROBLEM_CATEGORIES)}之一",
                 item_id,
             )
         categories = self.check_categories(v["category"], v["categories"], where, item_id)
@@ -295,7 +295,7 @@ class _Reader:
         for c in categories:
             if c not in catalog.PROBLEM_CATEGORIES:
                 self.c.error(
-                    f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一（000 二(二)）", item_id
+                    f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一", item_id
                 )
         twice = sorted({c for c in categories if categories.count(c) > 1}, key=categories.index)
         if twice:

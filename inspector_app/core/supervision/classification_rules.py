@@ -14,7 +14,9 @@ from inspector_app.i18n import _
 # From worst to best. Rank = index: a higher rank is a better class.
 CLASS_ORDER: tuple[str, ...] = ("C", "B", "A", "AA")
 
-# Citations of the rules, as written into the history's `rule` column.
+# Citations of the rules, as written into the history's `rule` column: stored codes (they travel in bundles and
+# old records hold them), never shown as they are — every screen, CLI line and document shows them through
+# core/regulations.cite() as the measures' title and article.
 RULE_NEW = "001 §10"  # 新申请生产许可证企业一般判定为B类企业
 RULE_REVIEW = "001 §33"  # 动态调整，周期原则上1年；不允许越级上升，可以越级下降
 RULE_SPOT_CHECK = "001 §32"  # 监督抽查不合格 → C类
