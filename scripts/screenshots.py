@@ -13,14 +13,14 @@ the same names, and a new screen does not renumber the pictures the user guide l
 
 Every window is closed with Esc (the window's close button when Esc does not close it). A step that does not
 show its window within STEP_TIMEOUT seconds is named on stderr and skipped; the exit code is then 4.
-tests/ui/test_screenshots.py runs it and checks the pictures.
+tests/ui/test_screenshots.py runs it and checks the pictures. virtual_screen.py starts the screen and the window
+manager; screenshot_data.py makes what the pictures show.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,11 +28,12 @@ import time
 import traceback
 from pathlib import Path
 
+from virtual_screen import start_window_manager, start_x
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1280, 720)
 STEP_TIMEOUT = 20.0
 TOTAL_TIMEOUT = 170  # seconds: the whole run stays under 3 minutes
-WINDOW_MANAGERS = (("openbox", ["openbox", "--sm-disable"]), ("xfwm4", ["xfwm4", "--compositor=off"]))
 
 # File names of the menu actions, by their text without "…" (a new action gets its window's class name).
 MENU_NAMES = {
@@ -56,43 +57,9 @@ MENU_NAMES = {
 }
 SKIPPED_ACTIONS = {"退出"}
 CLICKS = {"plan": "按分类生成计划", "statistics": "统计"}  # buttons that fill a screen that opens empty
-BUREAU = {
-    "bureau.name": "上海市嘉定区市场监督管理局",
-    "bureau.short_name": "嘉市监",
-    "bureau.contact_phone": "021-59990000",
-}
 
 
 # --- the parent: X server, window manager, the app in a child process ----------------------------------------
-def start_x() -> tuple[subprocess.Popen, str]:
-    xvfb = shutil.which("Xvfb")
-    if not xvfb:
-        sys.exit("screenshots: Xvfb is missing (apt-get install xvfb)")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write), "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    if not number:
-        sys.exit("screenshots: Xvfb did not start")
-    return server, f":{number}"
-
-
-def start_window_manager(display: str) -> tuple[subprocess.Popen | None, str]:
-    for name, command in WINDOW_MANAGERS:
-        if shutil.which(command[0]):
-            env = {**os.environ, "DISPLAY": display}
-            wm = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.5)  # let it take the screen before the first window maps
-            return wm, name
-    return None, "none (windows without frames, placed by Qt)"
-
-
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child(Path(argv[1]), Path(argv[2]))
@@ -101,7 +68,7 @@ def main(argv: list[str]) -> int:
     for old in out.glob("*.png"):
         old.unlink()
     started = time.monotonic()
-    server, display = start_x()
+    server, display = start_x(SIZE)
     wm, wm_name = start_window_manager(display)
     print(f"screenshots: screen {SIZE[0]}×{SIZE[1]} on {display}, window manager: {wm_name}", flush=True)
     try:
@@ -477,77 +444,14 @@ class Shooter:
         return interact if label else None
 
 
-def photo_jpeg() -> bytes:
-    """A small photo as a camera writes it: a picture, the time taken and the place (EXIF GPS), for the viewer."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", (960, 640), "#c9d3dc")
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((0, 420, 960, 640), fill="#8a8f94")  # the floor of a workshop
-    for x in range(80, 900, 200):  # shelves of product
-        draw.rectangle((x, 180, x + 140, 420), fill="#5b6e82", outline="#2f3b47", width=4)
-        for y in range(200, 420, 55):
-            draw.rectangle((x + 12, y, x + 128, y + 40), fill="#d9b25f", outline="#7a5a1c", width=2)
-    exif = Image.Exif()
-    exif[0x0132] = "2026:11:03 10:24:37"  # DateTime
-    exif.get_ifd(0x8769)[0x9003] = "2026:11:03 10:24:37"  # DateTimeOriginal
-    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 22.0, 48.6), 3: "E", 4: (121.0, 15.0, 3.2)})  # GPS, 嘉定
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=85, exif=exif)
-    return out.getvalue()
-
-
-def stage(db, data: dict) -> None:
-    """What the later scenes show, made through the core as a user would: a photo on the draft (the viewer),
-    a 回访 of the signed record's problems with one verdict given (the 回访 form), a class change of the
-    enterprise by the bureau (the archive's 变更记录)."""
-    from inspector_app.core.archive import list_inspectors
-    from inspector_app.core.inspection import photos
-    from inspector_app.core.inspection.inspections import template_from_snapshot
-    from inspector_app.core.storage.models import Enterprise, Inspection
-    from inspector_app.core.supervision import followup_form
-    from inspector_app.core.supervision.classification import classify
-    from inspector_app.core.supervision.rectification import start_followup
-
-    with db.session() as s:
-        draft = s.get(Inspection, data["draft"])
-        item = template_from_snapshot(draft.template_digest, draft.template.content).applicable_items[0].id
-        current = s.get(Enterprise, data["enterprise"]).classification
-    photos.add_photo(db, data["draft"], item, photo_jpeg(), filename="IMG_2031.jpg", caption="成品仓库货架，现场拍摄")
-    team = [i.id for i in list_inspectors(db)[:2]]
-    data["followup"] = start_followup(db, data["enterprise"], team=team)
-    first = followup_form.load(db, data["followup"]).problems[0]
-    followup_form.give_verdict(
-        db, first.rectification_id, followup_form.PARTIAL, "经营范围变更已受理，新营业执照尚未领取。"
-    )
-    lower = {"A": "B", "B": "C", "C": "D"}.get(current or "B", "C")
-    data["photos"] = photos.list_photos(db, data["draft"])
-    classify(db, data["enterprise"], lower, reason="年度动态调整：回访发现问题未全部整改", who="王芳")
-
-
 def child(work: Path, out: Path) -> int:
     sys.path.insert(0, str(ROOT))
     import faulthandler
 
     faulthandler.dump_traceback_later(TOTAL_TIMEOUT - 10, exit=True)  # where it hangs, before the parent kills it
-    from tests.ui.soak_child import prepare
+    from screenshot_data import prepare_data
 
-    data = prepare(work)
-    from inspector_app.core import settings
-    from inspector_app.core.roster.export import export_roster
-    from inspector_app.core.storage.db import open_database
-    from inspector_app.core.storage.models import Enterprise
-
-    db = open_database(data["db"])
-    settings.update(db, BUREAU)  # what the guide's first setup fills in: the documents show a real heading
-    data["roster"] = work / "名录.csv"
-    export_roster(db, data["roster"])
-    with db.session() as s:
-        data["search"] = s.get(Enterprise, data["enterprise"]).name[:4]
-    stage(db, data)
-    db.close()
+    data = prepare_data(work)
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
