@@ -3,7 +3,9 @@
 # Creates .venv on first use (or when pyproject.toml changed) and installs the app into it. On Debian/Ubuntu,
 # as root or with password-less sudo, it also installs the system packages venv and the Qt window need.
 set -euo pipefail
+CALLER_DIR=$PWD  # file names on the command line are the user's, relative to where they typed them
 cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
 
 VENV=.venv
 STAMP="$VENV/.inspector-app-installed"   # "<sha256 of pyproject.toml> <extras>", written after a good install
@@ -88,4 +90,5 @@ if [ "$gui" -eq 1 ] && [ "$(uname -s)" = Linux ] && command -v dpkg-query >/dev/
     fi
 fi
 
-exec "$VENV/bin/python" -m inspector_app "$@"
+cd "$CALLER_DIR"
+exec "$ROOT/$VENV/bin/python" -m inspector_app "$@"
