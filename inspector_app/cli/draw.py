@@ -127,7 +127,7 @@ def _draw_list(args: argparse.Namespace, db: Database) -> None:
 
 
 def _task_rows(tasks: Iterable[Task]) -> Iterator[tuple[object, ...]]:
-    from inspector_app.core.supervision.assignments import PUBLICATION_STATES
+    from inspector_app.core.supervision.assignments import PUBLICATION_STATES, TASK_STATES
     from inspector_app.core.supervision.draw import ROLES
 
     return (
@@ -140,7 +140,7 @@ def _task_rows(tasks: Iterable[Task]) -> Iterator[tuple[object, ...]]:
             t.team_no,
             ROLES.get(t.role, t.role),
             t.team,
-            _("已完成") if t.status == "done" else _("待检查"),
+            TASK_STATES.get(t.status, t.status),
             t.done_on or "",
             t.publish_by or "",
             PUBLICATION_STATES[t.publication],

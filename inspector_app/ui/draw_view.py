@@ -223,7 +223,7 @@ class DrawView(QWidget):
         )
 
     def _show_draw(self, result) -> None:
-        from inspector_app.core.supervision.assignments import PUBLICATION_STATES
+        from inspector_app.core.supervision.assignments import PUBLICATION_STATES, TASK_STATES
 
         summary, tasks = result
         self.tasks = tasks
@@ -256,7 +256,7 @@ class DrawView(QWidget):
                     t.district,
                     titles.get(t.group_id, t.group_id),
                     t.team,
-                    _("已完成") if t.status == "done" else _("待检查"),
+                    TASK_STATES.get(t.status, t.status),
                     t.done_on or "",
                     t.publish_by or "",
                     PUBLICATION_STATES[t.publication],
@@ -272,7 +272,7 @@ class DrawView(QWidget):
         if not inspector_id:
             self.my_model.set_rows([])
             return
-        from inspector_app.core.supervision.assignments import PUBLICATION_STATES, tasks_for
+        from inspector_app.core.supervision.assignments import PUBLICATION_STATES, TASK_STATES, tasks_for
         from inspector_app.core.supervision.draw import ROLES
 
         def show(tasks):
@@ -284,7 +284,7 @@ class DrawView(QWidget):
                         t.uscc,
                         t.district,
                         t.team,
-                        _("已完成") if t.status == "done" else _("待检查"),
+                        TASK_STATES.get(t.status, t.status),
                         t.publish_by or PUBLICATION_STATES[t.publication],
                     )
                     for t in tasks

@@ -230,8 +230,7 @@ class _Reader:
             self.c.error(f"{where}检查内容 text 为空，请照记录表原文填写", item_id)
         if v["category"] is not None and v["category"] not in catalog.PROBLEM_CATEGORIES:
             self.c.error(
-                f"{where}问题分类 category “{v['category']}” 不认识，只能是"
-                f"{'、'.join(catalog.PROBLEM_CATEGORIES)}之一",
+                f"{where}问题分类 category “{v['category']}” 不认识，只能是{'、'.join(catalog.PROBLEM_CATEGORIES)}之一",
                 item_id,
             )
         categories = self.check_categories(v["category"], v["categories"], where, item_id)
@@ -294,9 +293,7 @@ class _Reader:
         known = "、".join(catalog.PROBLEM_CATEGORIES)
         for c in categories:
             if c not in catalog.PROBLEM_CATEGORIES:
-                self.c.error(
-                    f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一", item_id
-                )
+                self.c.error(f"{where}可选问题分类 categories 中的“{c}”不认识，只能是{known}之一", item_id)
         twice = sorted({c for c in categories if categories.count(c) > 1}, key=categories.index)
         if twice:
             self.c.error(f"{where}可选问题分类 categories 中“{'、'.join(twice)}”重复，请删去重复项", item_id)

@@ -48,6 +48,7 @@ PUBLICATION_STATES = {
     "published": "已公示",
     "no_calendar": "公示期限未知（节假日安排未知）",  # core/supervision/workdays.py: never guessed
 }
+TASK_STATES = {"open": "待检查", "done": "已完成"}  # an assignment's status as the task lists show it
 DUE_SOON_WORKING_DAYS = 5
 
 
