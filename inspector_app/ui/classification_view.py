@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui import file_dialogs
-from inspector_app.ui.errors import show_error
+from inspector_app.ui.errors import MessageLine
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
@@ -47,8 +47,7 @@ class ClassificationView(QWidget):
         self.year.setSpecialValueText(_("全部年度"))
         self.year.setValue(1999)  # the special value: every year
         self.district = district_combo(self)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         for w in (QLabel(_("年度")), self.year, QLabel(_("区")), self.district):
             top.addWidget(w)
         top.addWidget(self.message, 1)
@@ -156,7 +155,7 @@ class ClassificationView(QWidget):
         if enterprise_id:
             self.classify_new(enterprise_id)
         else:
-            self._say(_("请先在列表中选择一家企业"), "#a4161a")
+            self.message.say(_("请先在列表中选择一家企业"), MessageLine.REFUSED)
 
     def classify_new(self, enterprise_id: str, on: date | None = None) -> None:
         from inspector_app.core.supervision.classification import register_new_licensee
@@ -172,14 +171,14 @@ class ClassificationView(QWidget):
         )
 
     def _classified(self, enterprise_id: str) -> None:
-        self._say(_("已判定为B类"), "#1b5e20")
+        self.message.say(_("已判定为B类"))
         self.classified.emit(enterprise_id)
         self.refresh()
 
     def _ask_notice(self, table, model) -> None:
         enterprise_id = self._selected(table, model)
         if not enterprise_id:
-            self._say(_("请先在列表中选择一家企业"), "#a4161a")
+            self.message.say(_("请先在列表中选择一家企业"), MessageLine.REFUSED)
             return
         name = model.row(table.selectionModel().selectedRows()[0].row())[1 if model is self.change_model else 0]
         path, _f = file_dialogs.get_save_file_name(
@@ -194,17 +193,8 @@ class ClassificationView(QWidget):
         self.worker.submit(save_class_notice, self.db, enterprise_id, path, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, printed) -> None:
-        self._say(_("已出具分类告知书 {n}").format(n=printed.number), "#1b5e20")
+        self.message.say(_("已出具分类告知书 {n}").format(n=printed.number))
         self.notice_saved.emit(printed.number)
 
-    def _say(self, text: str, color: str) -> None:
-        self.message.setStyleSheet(f"color: {color}")
-        self.message.setText(text)
-
     def _failed(self, exc: BaseException) -> None:
-        from inspector_app.core.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            self._say(str(exc), "#a4161a")
-        else:
-            show_error(exc, self)
+        self.message.refuse(exc)

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from inspector_app.i18n import _
 
@@ -89,3 +89,26 @@ def excepthook(exc_type, exc, tb) -> None:
 
 def install_excepthook() -> None:
     sys.excepthook = excepthook
+
+
+class MessageLine(QLabel):
+    """The line beside a screen's fields that says what just happened: done in green, a refusal in red where the
+    user is looking instead of a box in the way; an unexpected error still gets the error dialog."""
+
+    DONE, REFUSED = "#1b5e20", "#a4161a"
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def say(self, text: str, color: str = DONE) -> None:
+        self.setStyleSheet(f"color: {color}")
+        self.setText(text)
+
+    def refuse(self, exc: BaseException) -> None:
+        from inspector_app.core.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            self.say(str(exc), self.REFUSED)
+        else:
+            show_error(exc, self.window())

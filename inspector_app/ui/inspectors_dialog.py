@@ -25,14 +25,13 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui import file_dialogs
-from inspector_app.ui.errors import show_error
+from inspector_app.ui.errors import MessageLine
 from inspector_app.ui.geometry import fit_window
 
 HEADERS = ("执法证号", "姓名", "所属区", "可任组长", "技术专家", "在用")
 BADGE, NAME, DISTRICT, LEAD, TECH, ACTIVE = range(6)
 # the column → the keyword of core.supervision.inspectors.update
 FIELDS = {NAME: "name", DISTRICT: "district", LEAD: "can_lead", TECH: "technical", ACTIVE: "active"}
-_RED, _GREEN = "#a4161a", "#1b5e20"
 
 
 class InspectorsDialog(QDialog):
@@ -69,9 +68,8 @@ class InspectorsDialog(QDialog):
         self.add_button.setAutoDefault(True)
         self.add_button.clicked.connect(self.add)
         self.badge_edit.returnPressed.connect(self.add)
-        self.message = QLabel()  # a refusal is shown next to the fields, not in another dialog
-        self.message.setWordWrap(True)
-        self._say("", _RED)
+        self.message = MessageLine()  # a refusal is shown next to the fields, not in another dialog
+        self.message.say("", MessageLine.REFUSED)
 
         form = QFormLayout()
         form.addRow(_("姓名："), self.name_edit)
@@ -176,7 +174,7 @@ class InspectorsDialog(QDialog):
             item.setText(value)
 
     def _updated(self, person) -> None:
-        self._say(_("已保存：{n}（{b}）").format(n=person.name, b=person.badge_no), _GREEN)
+        self.message.say(_("已保存：{n}（{b}）").format(n=person.name, b=person.badge_no))
         self.changed.emit()
         self.reload()
 
@@ -194,7 +192,7 @@ class InspectorsDialog(QDialog):
 
     def _added(self, _inspector_id: str) -> None:
         self.add_button.setEnabled(True)
-        self._say(_("已添加：{n}").format(n=self.name_edit.text().strip()), _GREEN)
+        self.message.say(_("已添加：{n}").format(n=self.name_edit.text().strip()))
         self.name_edit.clear()
         self.badge_edit.clear()
         self.name_edit.setFocus()
@@ -217,9 +215,9 @@ class InspectorsDialog(QDialog):
     def _imported(self, report) -> None:
         if report.errors:
             first = report.errors[0]
-            self._say(_("未导入：{s}。{e}").format(s=report.summary(), e=first), _RED)
+            self.message.say(_("未导入：{s}。{e}").format(s=report.summary(), e=first), MessageLine.REFUSED)
         else:
-            self._say(_("已导入：{s}").format(s=report.summary()), _GREEN)
+            self.message.say(_("已导入：{s}").format(s=report.summary()))
         if report.written:
             self.changed.emit()
         self.reload()
@@ -238,20 +236,11 @@ class InspectorsDialog(QDialog):
             export_file,
             self._db,
             path,
-            on_done=lambda n: self._say(_("已导出{n}人：{p}").format(n=n, p=path), _GREEN),
+            on_done=lambda n: self.message.say(_("已导出{n}人：{p}").format(n=n, p=path)),
             on_error=self._failed,
         )
 
     # --- messages --------------------------------------------------------------------------------------
-    def _say(self, text: str, color: str) -> None:
-        self.message.setStyleSheet(f"color: {color}")
-        self.message.setText(text)
-
     def _failed(self, exc: BaseException) -> None:
-        from inspector_app.core.errors import DomainError
-
         self.add_button.setEnabled(True)
-        if isinstance(exc, DomainError):
-            self._say(str(exc), _RED)
-        else:
-            show_error(exc, self)
+        self.message.refuse(exc)

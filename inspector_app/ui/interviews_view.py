@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.ui import file_dialogs
-from inspector_app.ui.errors import show_error
+from inspector_app.ui.errors import MessageLine
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 
 HEADERS = ("约谈日期", "企业", "统一社会信用代码", "区", "类型", "被约谈人", "约谈人", "事由", "整改期限", "文书编号")
@@ -77,8 +77,7 @@ class InterviewsView(QWidget):
         root.addLayout(form)
         self.add_button = QPushButton(_("登记约谈"))
         self.add_button.clicked.connect(self.add)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.add_button)
@@ -151,14 +150,14 @@ class InterviewsView(QWidget):
         )
 
     def _added(self, interview_id: str) -> None:
-        self._say(_("已登记约谈"), "#1b5e20")
+        self.message.say(_("已登记约谈"))
         self.added.emit(interview_id)
         self.refresh()
 
     def _ask_print(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
-            self._say(_("请先在列表中选择一次约谈"), "#a4161a")
+            self.message.say(_("请先在列表中选择一次约谈"), MessageLine.REFUSED)
             return
         name = self.model.row(rows[0].row())[1]
         path, _f = file_dialogs.get_save_file_name(
@@ -173,18 +172,9 @@ class InterviewsView(QWidget):
         self.worker.submit(save_interview, self.db, interview_id, path, on_done=self._printed, on_error=self._failed)
 
     def _printed(self, printed) -> None:
-        self._say(_("已打印约谈记录 {n}").format(n=printed.number), "#1b5e20")
+        self.message.say(_("已打印约谈记录 {n}").format(n=printed.number))
         self.printed.emit(printed.number)
         self.refresh()
 
-    def _say(self, text: str, color: str) -> None:
-        self.message.setStyleSheet(f"color: {color}")
-        self.message.setText(text)
-
     def _failed(self, exc: BaseException) -> None:
-        from inspector_app.core.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            self._say(str(exc), "#a4161a")
-        else:
-            show_error(exc, self)
+        self.message.refuse(exc)

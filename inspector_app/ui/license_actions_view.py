@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.ui.errors import show_error
+from inspector_app.ui.errors import MessageLine
 from inspector_app.ui.sync_common import bureau_only
 from inspector_app.ui.tables import RowsModel, district_combo, make_table
 from inspector_app.ui.tasks import ROSTER
@@ -77,8 +77,7 @@ class LicenseActionsView(QWidget):
         form.addRow(_("依据"), self.basis)
         self.record_button = QPushButton(_("登记"))
         self.record_button.clicked.connect(self.record)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         act = QHBoxLayout()
         act.addWidget(self.message, 1)
         act.addWidget(self.record_button)
@@ -147,16 +146,9 @@ class LicenseActionsView(QWidget):
         )
 
     def _recorded(self, action_id: str) -> None:
-        self.message.setStyleSheet("color: #1b5e20")
-        self.message.setText(_("已登记：{n} {k}").format(n=self.number.text().strip(), k=self.kind.currentText()))
+        self.message.say(_("已登记：{n} {k}").format(n=self.number.text().strip(), k=self.kind.currentText()))
         self.recorded.emit(action_id)
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        from inspector_app.core.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            self.message.setStyleSheet("color: #a4161a")
-            self.message.setText(str(exc))
-        else:
-            show_error(exc, self)
+        self.message.refuse(exc)
